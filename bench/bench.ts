@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: speed of the default comparison and of a deep one, against the machine's
+ * measured matMul peak and, when Debian's python3-torch is installed, the same work in PyTorch.
+ * Speed targets live here, not in timed tests.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { selectBackend, tf } from '../src/probe/tfjs';
+import { DEFAULT_CONFIG } from '../src/probe/config';
+import type { ProbeConfig } from '../src/probe/config';
+import { startRuns } from '../src/probe/runner';
+import { applyEvent, newDocument } from '../src/results';
+import type { RunRequest } from '../src/protocol';
+
+const SEED = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
+
+async function matMulPeak(): Promise<{ backend: string; gflops: number }> {
+  const backend = await selectBackend('auto');
+  const n = 512;
+  const a = tf.randomNormal([n, n]);
+  const b = tf.randomNormal([n, n]);
+  const once = (): void => tf.tidy(() => void tf.matMul(a, b).dataSync());
+  for (let i = 0; i < 30; i++) once(); // let V8 tier the wasm up
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t = performance.now();
+    for (let i = 0; i < 10; i++) once();
+    best = Math.min(best, (performance.now() - t) / 10);
+  }
+  tf.dispose([a, b]);
+  return { backend: backend.name, gflops: (2 * n ** 3) / (best / 1000) / 1e9 };
+}
+
+/** Training FLOPs per step: forward 2·B·fanIn·fanOut per layer, backward twice that (no ∂/∂input). */
+function flopsPerStep(hidden: number[], batch: number): number {
+  const widths = [784, ...hidden, 10];
+  let total = 0;
+  for (let i = 1; i < widths.length; i++) total += (i === 1 ? 4 : 6) * batch * widths[i - 1] * widths[i];
+  return total;
+}
+
+interface Scenario {
+  name: string;
+  config: ProbeConfig;
+}
+
+async function runScenario(s: Scenario, jobs: number): Promise<{ wall: number; firstMetric: number[]; samplesPerSecond: number[]; accuracy: (number | null)[]; gflops: number }> {
+  const requests: RunRequest[] = SEED.map((init, i) => ({ runId: `b${i}`, label: init, initializer: init, config: s.config }));
+  const doc = newDocument(requests);
+  const t0 = performance.now();
+  const handle = startRuns(requests, {
+    jobs,
+    onEvent: (e) => void applyEvent(doc, e),
+  });
+  await handle.done;
+  const wall = (performance.now() - t0) / 1000;
+  const flops = flopsPerStep(s.config.hidden, s.config.batch);
+  const timings = doc.runs.map((r) => r.timing);
+  const trainSeconds = timings.reduce((sum, t) => sum + (t?.seconds ?? 0), 0);
+  const steps = doc.runs.reduce((sum, r) => sum + (r.final?.steps ?? 0), 0);
+  return {
+    wall,
+    firstMetric: doc.runs.map((r) => r.timing?.firstMetricSeconds ?? NaN),
+    samplesPerSecond: timings.map((t) => t?.samplesPerSecond ?? 0),
+    accuracy: doc.runs.map((r) => r.final?.validationAccuracy ?? null),
+    gflops: (steps * flops) / trainSeconds / 1e9,
+  };
+}
+
+function torchBaseline(s: Scenario, jobs: number): { wall: number; torch: string } | string {
+  const script = join(__dirname, '..', 'bench', 'torchBaseline.py');
+  if (!existsSync(script)) return 'bench/torchBaseline.py missing';
+  const python = '/usr/bin/python3';
+  const check = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (check.status !== 0) return 'PyTorch not installed (apt-get install python3-torch libopenblas0-pthread)';
+  const hidden = s.config.hidden.length > 1 ? `${s.config.hidden[0]}x${s.config.hidden.length}` : String(s.config.hidden[0]);
+  const r = spawnSync(python, [script, '--hidden', hidden, '--batch', String(s.config.batch), '--steps', String(s.config.steps), '--every', String(s.config.every), '--jobs', String(jobs)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return `PyTorch baseline failed: ${(r.stderr || '').trim().split('\n').pop()}`;
+  const out = JSON.parse(r.stdout) as { wallSeconds: number; torch: string };
+  return { wall: out.wallSeconds, torch: out.torch };
+}
+
+async function main(): Promise<void> {
+  const jobs = availableParallelism();
+  const peak = await matMulPeak();
+  console.log(`machine: ${availableParallelism()} cores; ${peak.backend} matMul peak (512×512, one core): ${peak.gflops.toFixed(1)} GFLOP/s`);
+  const scenarios: Scenario[] = [
+    { name: 'seed model 784→128→10, batch 32, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist' } },
+    { name: 'deep 784→256x8→10, batch 128, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist', hidden: Array(8).fill(256), batch: 128 } },
+  ];
+  for (const s of scenarios) {
+    const r = await runScenario(s, jobs);
+    console.log(`\n${s.name} — the seed's four initializers, ${jobs} in parallel`);
+    console.log(`  wall clock: ${r.wall.toFixed(2)} s`);
+    console.log(`  samples/s per run: ${r.samplesPerSecond.map((x) => x.toFixed(0)).join(', ')}`);
+    console.log(`  achieved: ${r.gflops.toFixed(2)} GFLOP/s per run (${((100 * r.gflops) / peak.gflops).toFixed(0)}% of the one-core peak)`);
+    console.log(`  time to first metric (from process start): ${r.firstMetric.map((x) => x.toFixed(2)).join(', ')} s`);
+    console.log(`  held-out accuracy: ${r.accuracy.map((a) => (a === null ? '—' : (100 * a).toFixed(1) + '%')).join(', ')}`);
+    const t = torchBaseline(s, jobs);
+    if (typeof t === 'string') console.log(`  PyTorch: ${t}`);
+    else console.log(`  PyTorch ${t.torch}, same work: ${t.wall.toFixed(2)} s wall clock → InitLens ${(t.wall / r.wall).toFixed(2)}× ${r.wall < t.wall ? 'faster' : 'slower'}`);
+  }
+}
+
+void main();

@@ -1,0 +1,88 @@
+// Builds every bundle with esbuild, copies the tfjs wasm binaries next to the probe process,
+// and converts the bundled MNIST digits into media/data (once; skipped when up to date).
+import * as esbuild from 'esbuild';
+import { cpSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const nodeCommon = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // tfjs-node is optional (it downloads libtensorflow at install); it is required at run time
+  // when present. vscode is provided by the extension host.
+  external: ['vscode', '@tensorflow/tfjs-node'],
+};
+
+const nodeEntries = [
+  { in: 'src/extension.ts', out: 'extension' },
+  { in: 'src/probe/worker.ts', out: 'probeWorker' },
+  { in: 'src/cli.ts', out: 'cli' },
+  { in: 'bench/bench.ts', out: 'bench' },
+].filter((e) => existsSync(join(root, e.in)));
+
+const webEntries = [
+  { in: 'webview/panel.ts', out: 'panel' },
+  { in: 'webview/sidebar.ts', out: 'sidebar' },
+].filter((e) => existsSync(join(root, e.in)));
+
+function copyWasm() {
+  const from = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const to = join(root, 'dist/wasm');
+  mkdirSync(to, { recursive: true });
+  for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    cpSync(join(from, f), join(to, f));
+  }
+}
+
+function buildData() {
+  const script = join(root, 'scripts/buildMnist.mjs');
+  if (!existsSync(script)) return;
+  const r = spawnSync(process.execPath, [script], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+buildData();
+copyWasm();
+const contexts = [];
+if (nodeEntries.length) {
+  contexts.push(
+    await esbuild.context({
+      ...nodeCommon,
+      entryPoints: nodeEntries,
+      outdir: join(root, 'dist'),
+    }),
+  );
+}
+if (webEntries.length) {
+  contexts.push(
+    await esbuild.context({
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+      entryPoints: webEntries,
+      outdir: join(root, 'dist/webview'),
+      loader: { '.css': 'css', '.ttf': 'file' },
+    }),
+  );
+}
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('[initlens] watching for changes');
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

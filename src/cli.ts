@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+/**
+ * `initlens compare`: the headless front end over the same engine the extension drives.
+ * Bad input exits 2 with one line on stderr; a failed run exits 1; Ctrl-C prints what was
+ * measured so far and exits 130.
+ */
+import { parseArgs } from 'node:util';
+import Table from 'cli-table3';
+import { MultiBar, Presets } from 'cli-progress';
+import { DEFAULT_CONFIG, ConfigError, parseHidden, validateConfig, BACKENDS, OPTIMIZERS } from './probe/config';
+import type { ProbeConfig } from './probe/config';
+import { ACTIVATIONS } from './probe/initializers/spec';
+import { parseInitializer } from './probe/initializers/parse';
+import { loadData } from './probe/data/loadData';
+import { bundledDataPath } from './probe/paths';
+import { defaultJobs, startRuns } from './probe/runner';
+import { applyEvent, markCancelled, newDocument } from './results';
+import type { ResultsDocument, RunRecord } from './results';
+import type { RunRequest } from './protocol';
+import { formatNumber } from './probe/diagnosis';
+import { loadNote } from './notes';
+import { oneLineReason } from './probe/errors';
+import { splitInitializerList } from './probe/initializers/list';
+
+export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
+
+const USAGE = `Usage: initlens compare [flags]
+
+Trains one short probe per initializer on MNIST and measures every layer.
+
+  --init LIST        initializers, comma-separated (default: ${SEED_INITIALIZERS.join(',')})
+                     any form InitLens reads: he_normal, 'GlorotUniform', RandomNormal(stddev=0.1),
+                     heNormal, kaiming_normal_(w, nonlinearity='relu'), ...
+  --hidden SPEC      hidden layers: 128, 256x8, 512,256,128 (default 128)
+  --activation NAME  ${ACTIVATIONS.join(', ')} (default relu)
+  --optimizer NAME   adam or sgd (sgd uses momentum 0.9) (default adam)
+  --lr NUMBER        learning rate (default 0.001)
+  --batch N          batch size (default 32)
+  --steps N          training steps (default 300)
+  --every N          statistics every N steps (default 10)
+  --seed N           random seed (default 42)
+  --data SOURCE      mnist (bundled 10k digits), auto (Keras cache if present, else bundled),
+                     a .npz file, or a folder of IDX files (default auto)
+  --backend NAME     ${BACKENDS.join(', ')} (default auto)
+  --jobs N           probes in parallel (default: number of cores, ${defaultJobs()})
+  --json             print one JSON document on stdout instead of the table
+  --help             this text
+`;
+
+function numberFlag(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError('cli', `--${name}: '${text}' is not a number`);
+  return value;
+}
+
+export interface CompareOptions {
+  requests: RunRequest[];
+  jobs: number;
+  json: boolean;
+}
+
+export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        init: { type: 'string' },
+        hidden: { type: 'string' },
+        activation: { type: 'string' },
+        optimizer: { type: 'string' },
+        lr: { type: 'string' },
+        momentum: { type: 'string' },
+        batch: { type: 'string' },
+        steps: { type: 'string' },
+        every: { type: 'string' },
+        seed: { type: 'string' },
+        data: { type: 'string' },
+        backend: { type: 'string' },
+        jobs: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new ConfigError('cli', (err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const activation = v.activation ?? DEFAULT_CONFIG.activation;
+  const config: ProbeConfig = {
+    ...DEFAULT_CONFIG,
+    hidden: v.hidden === undefined ? DEFAULT_CONFIG.hidden : parseHidden(v.hidden),
+    activation: activation as ProbeConfig['activation'],
+    optimizer: (v.optimizer ?? DEFAULT_CONFIG.optimizer) as (typeof OPTIMIZERS)[number],
+    lr: numberFlag('lr', v.lr, DEFAULT_CONFIG.lr),
+    momentum: numberFlag('momentum', v.momentum, DEFAULT_CONFIG.momentum),
+    batch: numberFlag('batch', v.batch, DEFAULT_CONFIG.batch),
+    steps: numberFlag('steps', v.steps, DEFAULT_CONFIG.steps),
+    every: numberFlag('every', v.every, DEFAULT_CONFIG.every),
+    seed: numberFlag('seed', v.seed, DEFAULT_CONFIG.seed),
+    data: v.data ?? DEFAULT_CONFIG.data,
+    backend: (v.backend ?? DEFAULT_CONFIG.backend) as ProbeConfig['backend'],
+  };
+  validateConfig(config);
+  const jobs = numberFlag('jobs', v.jobs, defaultJobs());
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new ConfigError('cli', `--jobs must be a whole number from 1 to 64, got ${v.jobs}`);
+  const inits = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
+  if (inits.length === 0) throw new ConfigError('cli', '--init: no initializer given');
+  const requests = inits.map((text, i) => {
+    try {
+      parseInitializer(text);
+    } catch (err) {
+      throw new ConfigError('cli', `--init: ${(err as Error).message}`);
+    }
+    return { runId: `run${i + 1}`, label: text, initializer: text, config };
+  });
+  return { requests, jobs, json: v.json ?? false };
+}
+
+const fmtAcc = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
+const fmtNum = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : formatNumber(x));
+
+/** Per-layer values in one cell, shortened for deep stacks (first three … last). */
+function perLayer(values: (number | null)[]): string {
+  const cells = values.map(fmtNum);
+  return cells.length <= 5 ? cells.join(' · ') : [...cells.slice(0, 3), '…', cells[cells.length - 1]].join(' · ');
+}
+
+export function renderTable(doc: ResultsDocument): string {
+  const table = new Table({
+    head: ['initializer', 'held-out acc', 'loss', 'activation variance @0 (per layer)', 'grad norm @0 (per layer)', 'samples/s', 'flags'],
+    style: { head: [], border: [] },
+  });
+  for (const run of doc.runs) {
+    const s0 = run.steps[0];
+    table.push([
+      run.initializer,
+      run.status === 'failed' ? 'failed' : run.status === 'cancelled' ? `${fmtAcc(run.steps.at(-1)?.validationAccuracy)} (cancelled)` : fmtAcc(run.final?.validationAccuracy),
+      fmtNum(run.final?.loss ?? run.steps.at(-1)?.loss),
+      s0 ? perLayer(s0.layers.map((l) => l.activationVariance)) : '—',
+      s0 ? perLayer(s0.layers.map((l) => l.gradNorm)) : '—',
+      run.timing ? run.timing.samplesPerSecond.toFixed(0) : '—',
+      run.flags.length ? [...new Set(run.flags.map((f) => f.kind))].join(', ') : run.status === 'failed' ? '' : 'none',
+    ]);
+  }
+  return table.toString();
+}
+
+export function renderFlagLines(doc: ResultsDocument): string[] {
+  const lines: string[] = [];
+  for (const run of doc.runs) {
+    if (run.error) lines.push(`${run.initializer}: run failed — ${run.error}`);
+    for (const flag of run.flags) {
+      const where = flag.layer === 0 ? 'network' : (run.layers[flag.layer - 1]?.name ?? `layer ${flag.layer}`);
+      const note = loadNote(flag.note);
+      lines.push(`${run.initializer}: ${flag.kind} at ${where}, step ${flag.step} — ${flag.evidence}.${note?.summary ? ` ${note.summary}` : ''} [note: ${flag.note}]`);
+    }
+  }
+  return lines;
+}
+
+function header(doc: ResultsDocument, options: CompareOptions): string {
+  const c = options.requests[0].config;
+  const run = doc.runs.find((r) => r.backendReason);
+  return [
+    `InitLens compare — 784 → ${c.hidden.join(' → ')} → 10 (${c.activation}), ${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}`,
+    `data: ${doc.data?.description ?? c.data}; backend: ${doc.backend ?? '?'}${run?.backendReason ? ` (${run.backendReason})` : ''}`,
+  ].join('\n');
+}
+
+export async function compare(options: CompareOptions): Promise<number> {
+  // Validate the data once here so a bad file is one line, not one failure per run.
+  const data = loadData(options.requests[0].config.data, { bundledPath: bundledDataPath() });
+  if (options.requests[0].config.batch > data.train.count) {
+    throw new ConfigError('batch', `--batch ${options.requests[0].config.batch} is larger than the ${data.train.count} training images`);
+  }
+  const doc = newDocument(options.requests);
+  const bars = new MultiBar({ format: ' {bar} {percentage}% | {label} | step {value}/{total} {status}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
+  const barFor = new Map(options.requests.map((r) => [r.runId, bars.create(r.config.steps, 0, { label: r.label.padEnd(14), status: '' })]));
+  const handle = startRuns(options.requests, {
+    jobs: options.jobs,
+    onEvent: (event) => {
+      const run = applyEvent(doc, event);
+      const bar = barFor.get(event.runId);
+      if (!run || !bar) return;
+      if (event.type === 'step') bar.update(event.metrics.step, { status: run.flags.length ? `flags: ${run.flags.map((f) => f.kind).join(',')}` : '' });
+      if (event.type === 'finished') bar.update(run.final?.steps ?? 0, { status: 'done' });
+      if (event.type === 'failed') bar.update(0, { status: 'failed' });
+    },
+    onLog: process.env.INITLENS_DEBUG ? (line) => process.stderr.write(line + '\n') : undefined,
+  });
+  let interrupted = false;
+  const onSigint = (): void => {
+    interrupted = true;
+    void handle.cancel();
+  };
+  process.once('SIGINT', onSigint);
+  await handle.done;
+  process.off('SIGINT', onSigint);
+  bars.stop();
+  if (interrupted) markCancelled(doc);
+  if (options.json) {
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  } else {
+    process.stdout.write(`${header(doc, options)}\n${renderTable(doc)}\n`);
+    const lines = renderFlagLines(doc);
+    if (lines.length) process.stdout.write(`\n${lines.join('\n')}\n`);
+  }
+  if (interrupted) return 130;
+  return doc.runs.some((r: RunRecord) => r.status === 'failed') ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== 'compare') {
+    process.stderr.write(`initlens: unknown command '${command}'; try 'initlens compare --help'\n`);
+    return 2;
+  }
+  let options: CompareOptions | 'help';
+  try {
+    options = parseCompareArgs(rest);
+  } catch (err) {
+    process.stderr.write(`initlens: ${oneLineReason(err)}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  try {
+    return await compare(options);
+  } catch (err) {
+    process.stderr.write(`initlens: ${oneLineReason(err)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

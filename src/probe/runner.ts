@@ -1,0 +1,132 @@
+/**
+ * Runs probes in child processes, several at a time, and merges their event streams. Used by the
+ * CLI and the extension alike. A process that crashes, runs out of memory or is killed turns
+ * into a `failed` event for its run; the other runs go on.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { availableParallelism } from 'node:os';
+import { parseLine, probeEventSchema, toJsonLine } from '../protocol';
+import type { ProbeEvent, RunRequest } from '../protocol';
+import { probeWorkerPath } from './paths';
+
+export interface RunnerOptions {
+  jobs?: number;
+  workerPath?: string;
+  /** Extra V8 flags for probe processes (e.g. a heap limit in tests). */
+  execArgv?: string[];
+  onEvent: (event: ProbeEvent) => void;
+  /** Lines the runner dropped (malformed events) or a process printed on stderr. */
+  onLog?: (line: string) => void;
+}
+
+export interface RunnerHandle {
+  /** Resolves when every run has finished, failed or been cancelled. */
+  done: Promise<void>;
+  /** Kills every probe process and drops queued runs; resolves once all processes have exited. */
+  cancel(): Promise<void>;
+  /** Adds runs to the queue of a live runner. */
+  enqueue(requests: readonly RunRequest[]): void;
+  readonly running: number;
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[]): string {
+  const tail = stderrTail.join(' ');
+  if (/heap out of memory|Allocation failed|out of memory/i.test(tail)) return 'the probe process ran out of memory';
+  if (signal) return `the probe process was killed (${signal})`;
+  return `the probe process exited with code ${code}${tail ? `: ${tail.slice(-200)}` : ''}`;
+}
+
+export function startRuns(requests: readonly RunRequest[], options: RunnerOptions): RunnerHandle {
+  const jobs = Math.max(1, options.jobs ?? defaultJobs());
+  const queue: RunRequest[] = [...requests];
+  const live = new Map<string, ChildProcess>();
+  const exited = new Set<Promise<void>>();
+  let cancelled = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  const settle = (): void => {
+    if (live.size === 0 && (queue.length === 0 || cancelled)) resolveDone();
+  };
+
+  const launch = (request: RunRequest): void => {
+    const child = spawn(process.execPath, [...(options.execArgv ?? []), options.workerPath ?? probeWorkerPath()], {
+      // Inside VS Code process.execPath is Electron; this makes it behave as plain Node.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    live.set(request.runId, child);
+    let ended = false;
+    const stderrTail: string[] = [];
+    const forward = (event: ProbeEvent): void => {
+      if (event.type === 'finished' || event.type === 'failed') ended = true;
+      options.onEvent(event);
+    };
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const parsed = parseLine(probeEventSchema, line);
+      if (!parsed.ok) {
+        options.onLog?.(`[${request.runId}] dropped malformed event: ${parsed.error}`);
+        return;
+      }
+      if (parsed.value.runId !== request.runId) {
+        options.onLog?.(`[${request.runId}] dropped event for another run (${parsed.value.runId})`);
+        return;
+      }
+      forward(parsed.value);
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > 20) stderrTail.shift();
+      options.onLog?.(`[${request.runId}] ${line}`);
+    });
+    child.stdin!.on('error', () => undefined);
+    child.stdin!.end(toJsonLine({ type: 'start', request }) + '\n');
+    const exit = new Promise<void>((resolve) => {
+      child.once('error', (err) => {
+        if (!ended && !cancelled) forward({ type: 'failed', runId: request.runId, reason: `could not start the probe process: ${err.message}` });
+        ended = true;
+      });
+      child.once('close', (code, signal) => {
+        live.delete(request.runId);
+        exited.delete(exit);
+        if (!ended && !cancelled) forward({ type: 'failed', runId: request.runId, reason: describeExit(code, signal, stderrTail) });
+        resolve();
+        pump();
+        settle();
+      });
+    });
+    exited.add(exit);
+  };
+
+  const pump = (): void => {
+    while (!cancelled && live.size < jobs && queue.length > 0) launch(queue.shift()!);
+  };
+
+  pump();
+  settle();
+  return {
+    done,
+    get running() {
+      return live.size;
+    },
+    enqueue(more) {
+      if (cancelled) return;
+      queue.push(...more);
+      pump();
+    },
+    async cancel() {
+      cancelled = true;
+      queue.length = 0;
+      const waits = [...exited];
+      for (const child of live.values()) child.kill('SIGKILL');
+      await Promise.all(waits);
+      settle();
+    },
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * One probe run: a custom training loop (not model.fit) that measures every layer at step 0 and
+ * every `every` steps, and streams what it measures as protocol events.
+ */
+import { tf } from './tfjs';
+import type { Optimizer, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { LoadedData, DigitSet } from './data/types';
+import type { Flag, LayerInfo, LayerStepStats, ProbeEvent, RunRequest, StepMetrics } from '../protocol';
+import type { BackendChoice } from './tfjs';
+import { crossEntropy, disposeParams, forward, initParams, planNetwork } from './network';
+import type { DenseLayerPlan, NetworkParams } from './network';
+import { accuracyOf, measureForward, norms } from './stats';
+import { Diagnoser } from './diagnosis';
+import { predictedGain, weightStdOrLimit } from './initializers/theory';
+import { formatSpec } from './initializers/parse';
+import { lsuvRescale } from './lsuv';
+import { checkMemory, ConfigError, validateConfig } from './config';
+import { mulberry32 } from './random';
+
+export interface ProbeSink {
+  emit(event: ProbeEvent): void;
+  /** Checked between steps; a true answer ends the run quietly. */
+  cancelled?(): boolean;
+}
+
+export interface RunOutcome {
+  flags: Flag[];
+  steps: StepMetrics[];
+}
+
+const EVAL_CHUNK = 1000;
+
+function toTensors(set: DigitSet, from: number, count: number): { x: Tensor2D; y: Tensor2D } {
+  const n = Math.min(count, set.count - from);
+  const size = set.rows * set.cols;
+  const pixels = new Float32Array(n * size);
+  const src = set.images.subarray(from * size, (from + n) * size);
+  for (let k = 0; k < pixels.length; k++) pixels[k] = src[k] / 255;
+  const labels = Array.from(set.labels.subarray(from, from + n));
+  return tf.tidy(() => ({ x: tf.tensor2d(pixels, [n, size]), y: tf.oneHot(tf.tensor1d(labels, 'int32'), 10).toFloat() as Tensor2D }));
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Loss and accuracy over a whole set, in chunks so memory stays flat. */
+function evaluate(plan: readonly DenseLayerPlan[], params: NetworkParams, x: Tensor2D, y: Tensor2D): { loss: number; accuracy: number } {
+  const n = x.shape[0];
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += EVAL_CHUNK) {
+    const size = Math.min(EVAL_CHUNK, n - start);
+    const packed = tf.tidy(() => {
+      const xs = tf.slice(x, [start, 0], [size, -1]);
+      const ys = tf.slice(y, [start, 0], [size, -1]);
+      const { logits } = forward(plan, params.kernels, params.biases, xs);
+      return tf.stack([tf.mul(crossEntropy(logits, ys), size), tf.mul(accuracyOf(logits, ys), size)]);
+    });
+    const [l, c] = packed.dataSync();
+    packed.dispose();
+    lossSum += l;
+    correct += c;
+  }
+  return { loss: lossSum / n, accuracy: correct / n };
+}
+
+export async function runProbe(request: RunRequest, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now()): Promise<RunOutcome> {
+  const config = validateConfig(request.config);
+  const inputSize = data.train.rows * data.train.cols;
+  checkMemory(config, inputSize, 10);
+  if (config.batch > data.train.count) {
+    throw new ConfigError('batch', `batch size ${config.batch} is larger than the ${data.train.count} training images`);
+  }
+  const plan = planNetwork(request, inputSize, 10);
+  const { runId } = request;
+  const numTensorsBefore = tf.memory().numTensors;
+
+  const train = toTensors(data.train, 0, data.train.count);
+  const probe = toTensors(data.train, 0, config.probeBatch);
+  const val = toTensors(data.test, 0, config.validationSubset);
+  const test = toTensors(data.test, 0, data.test.count);
+  const params = initParams(plan, config.seed, runId);
+  const optimizer: Optimizer = config.optimizer === 'adam' ? tf.train.adam(config.lr) : tf.train.momentum(config.lr, config.momentum);
+  const outcome: RunOutcome = { flags: [], steps: [] };
+
+  try {
+    plan.forEach((layer, i) => {
+      if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec);
+    });
+    const inputSecondMoment = tf.tidy(() => tf.mean(tf.square(probe.x)).dataSync()[0]);
+    const initial = measureForward(plan, params, probe.x);
+    const layers: LayerInfo[] = plan.map((layer, i) => ({
+      name: layer.name,
+      fanIn: layer.fanIn,
+      fanOut: layer.fanOut,
+      activation: layer.activation,
+      initializer: formatSpec(layer.initializer.spec),
+      spec: layer.initializer.spec,
+      weightStd: initial[i].weightStd,
+      theoryWeightStd: weightStdOrLimit(layer.initializer.spec, layer.fanIn, layer.fanOut).std,
+      predictedGain: layer.isOutput ? null : predictedGain(layer.initializer.spec, layer.activation as never, layer.fanIn, layer.fanOut),
+      isOutput: layer.isOutput,
+    }));
+    sink.emit({
+      type: 'started',
+      runId,
+      backend: backend.name,
+      backendReason: backend.reason,
+      data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
+      layers,
+      inputSecondMoment,
+    });
+    const diagnoser = new Diagnoser(layers, inputSecondMoment);
+
+    const random = mulberry32(config.seed);
+    let order = new Int32Array(0);
+    let cursor = 0;
+    const nextBatch = (): Int32Array => {
+      if (cursor + config.batch > order.length) {
+        order = new Int32Array(data.train.count);
+        for (let k = 0; k < order.length; k++) order[k] = k;
+        for (let k = order.length - 1; k > 0; k--) {
+          const j = Math.floor(random() * (k + 1));
+          [order[k], order[j]] = [order[j], order[k]];
+        }
+        cursor = 0;
+      }
+      cursor += config.batch;
+      return order.subarray(cursor - config.batch, cursor);
+    };
+
+    let lossSum = 0;
+    let lossCount = 0;
+    let firstMetricSeconds = 0;
+    let stepsDone = 0;
+    const trainStart = performance.now();
+    const L = plan.length;
+
+    for (let step = 0; step <= config.steps; step++) {
+      if (sink.cancelled?.()) break;
+      const isStats = step % config.every === 0 || step === config.steps;
+      const applies = step < config.steps;
+      const forwardStats = isStats ? (step === 0 ? initial : measureForward(plan, params, probe.x)) : undefined;
+      const idx = nextBatch();
+
+      // Loss, gradients and (on stats steps) δ per layer, in one gradient call.
+      const result = tf.tidy(() => {
+        const idxT = tf.tensor1d(idx, 'int32');
+        const xb = tf.gather(train.x, idxT) as Tensor2D;
+        const yb = tf.gather(train.y, idxT) as Tensor2D;
+        const eps = isStats ? plan.map((l) => tf.zeros([config.batch, l.fanOut])) : [];
+        const args: Tensor[] = [...params.kernels, ...params.biases, ...eps];
+        const f = (...ts: Tensor[]): Tensor => {
+          const trace = forward(plan, ts.slice(0, L), ts.slice(L, 2 * L), xb, isStats ? ts.slice(2 * L) : undefined);
+          return crossEntropy(trace.logits, yb);
+        };
+        const { value, grads } = tf.valueAndGrads(f)(args);
+        const kept: Tensor[] = [value, ...grads.slice(0, 2 * L)];
+        let extra: Tensor | undefined;
+        if (isStats) {
+          const { logits } = forward(plan, params.kernels, params.biases, xb);
+          extra = tf.stack([
+            accuracyOf(logits, yb),
+            ...grads.slice(0, L).map((g) => tf.norm(g)),
+            ...grads.slice(L, 2 * L).map((g) => tf.norm(g)),
+            ...grads.slice(2 * L).map((g) => tf.mean(tf.square(g))),
+          ]);
+          kept.push(extra);
+        }
+        return kept;
+      });
+      const [lossT, ...rest] = result;
+      const gradTensors = rest.slice(0, 2 * L);
+      const extraT = isStats ? rest[2 * L] : undefined;
+      const lossValue = lossT.dataSync()[0];
+      lossT.dispose();
+      const extra = extraT ? (extraT.dataSync() as Float32Array) : undefined;
+      extraT?.dispose();
+
+      let updateRatios: (number | null)[] = plan.map(() => null);
+      const lossFinite = Number.isFinite(lossValue);
+      if (applies && lossFinite) {
+        const before = isStats ? params.kernels.map((k) => tf.clone(k)) : [];
+        const named: Record<string, Tensor> = {};
+        plan.forEach((_, i) => {
+          named[params.kernels[i].name] = gradTensors[i];
+          named[params.biases[i].name] = gradTensors[L + i];
+        });
+        optimizer.applyGradients(named);
+        if (isStats) {
+          const deltas = tf.tidy(() => params.kernels.map((k, i) => tf.sub(k, before[i])));
+          const dn = norms(deltas);
+          const wn = norms(before);
+          updateRatios = plan.map((_, i) => finite(dn[i] / wn[i]));
+          tf.dispose([...deltas, ...before]);
+        }
+        stepsDone = step + 1;
+      }
+      tf.dispose(gradTensors);
+      lossSum += lossValue;
+      lossCount += 1;
+
+      if (isStats || !lossFinite) {
+        const fs = forwardStats ?? measureForward(plan, params, probe.x);
+        const layerStats: LayerStepStats[] = plan.map((_, i) => ({
+          preActivationMean: finite(fs[i].preActivationMean),
+          preActivationVariance: finite(fs[i].preActivationVariance),
+          activationMean: finite(fs[i].activationMean),
+          activationVariance: finite(fs[i].activationVariance),
+          activationSecondMoment: finite(fs[i].activationSecondMoment),
+          gradNorm: extra ? finite(extra[1 + i]) : null,
+          biasGradNorm: extra ? finite(extra[1 + L + i]) : null,
+          backwardSecondMoment: extra ? finite(extra[1 + 2 * L + i]) : null,
+          weightStd: finite(fs[i].weightStd),
+          updateRatio: updateRatios[i],
+          deadFraction: fs[i].deadFraction,
+          saturatedFraction: fs[i].saturatedFraction,
+          distinctUnits: fs[i].distinctUnits,
+        }));
+        const validation = lossFinite ? evaluate(plan, params, val.x, val.y) : { accuracy: NaN };
+        const metrics: StepMetrics = {
+          step,
+          loss: finite(lossSum / lossCount),
+          accuracy: extra ? finite(extra[0]) : null,
+          validationAccuracy: finite(validation.accuracy),
+          layers: layerStats,
+        };
+        lossSum = 0;
+        lossCount = 0;
+        if (step === 0) firstMetricSeconds = (performance.now() - startedAt) / 1000;
+        outcome.steps.push(metrics);
+        sink.emit({ type: 'step', runId, metrics });
+        for (const flag of diagnoser.observe(metrics)) {
+          outcome.flags.push(flag);
+          sink.emit({ type: 'flag', runId, flag });
+        }
+        if (!lossFinite) break;
+      }
+      // Let the event loop breathe so a cancel or a parent's message is heard between steps.
+      if (step % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+
+    const seconds = (performance.now() - trainStart) / 1000;
+    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(plan, params, test.x, test.y);
+    optimizer.dispose();
+    disposeParams(params);
+    tf.dispose([train.x, train.y, probe.x, probe.y, val.x, val.y, test.x, test.y]);
+    sink.emit({
+      type: 'finished',
+      runId,
+      final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds },
+      numTensorsBefore,
+      numTensorsAfter: tf.memory().numTensors,
+    });
+    return outcome;
+  } catch (err) {
+    optimizer.dispose();
+    disposeParams(params);
+    tf.dispose([train.x, train.y, probe.x, probe.y, val.x, val.y, test.x, test.y]);
+    throw err;
+  }
+}

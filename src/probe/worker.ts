@@ -1,0 +1,45 @@
+/**
+ * Probe process entry: one run per process, so a crash or an out-of-memory in training never
+ * touches the extension host or the other runs. Reads one `start` command (a JSON line) on
+ * stdin and writes protocol events as JSON lines on stdout.
+ */
+import { createInterface } from 'node:readline';
+import { parseLine, probeCommandSchema, toJsonLine } from '../protocol';
+import type { ProbeEvent } from '../protocol';
+import { selectBackend } from './tfjs';
+import { loadData } from './data/loadData';
+import { runProbe } from './train';
+import { bundledDataPath } from './paths';
+import { oneLineReason } from './errors';
+
+function emit(event: ProbeEvent): void {
+  process.stdout.write(toJsonLine(event) + '\n');
+}
+
+async function main(): Promise<void> {
+  const rl = createInterface({ input: process.stdin });
+  const line = await new Promise<string | undefined>((resolve) => {
+    rl.once('line', resolve);
+    rl.once('close', () => resolve(undefined));
+  });
+  rl.close();
+  if (line === undefined) return;
+  const parsed = parseLine(probeCommandSchema, line);
+  if (!parsed.ok) {
+    emit({ type: 'failed', runId: '?', reason: `bad start command: ${parsed.error}` });
+    process.exitCode = 2;
+    return;
+  }
+  const { request } = parsed.value;
+  try {
+    const backend = await selectBackend(request.config.backend);
+    const data = loadData(request.config.data, { bundledPath: bundledDataPath() });
+    // performance.now() counts from process start, so first-metric time includes start-up.
+    await runProbe(request, data, backend, { emit }, 0);
+  } catch (err) {
+    emit({ type: 'failed', runId: request.runId, reason: oneLineReason(err) });
+    process.exitCode = 1;
+  }
+}
+
+void main();

@@ -1,0 +1,216 @@
+/**
+ * Every message that crosses a process or webview boundary, as one discriminated union per
+ * channel, each with a runtime validator: a probe process and a webview are other programs,
+ * so nothing they send is trusted before it passes these schemas.
+ *
+ * Channel 1 (this file, part 1): extension host / CLI  ⇄  probe process, JSON lines.
+ */
+import { z } from 'zod';
+import { ACTIVATIONS } from './probe/initializers/spec';
+import { BACKENDS, OPTIMIZERS } from './probe/config';
+
+/** A measured value; NaN/±Inf travel as null (JSON has no NaN), which the diagnosis reads as divergence. */
+const measured = z.number().nullable();
+
+export const initSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('zeros') }),
+  z.object({ kind: z.literal('ones') }),
+  z.object({ kind: z.literal('constant'), value: z.number() }),
+  z.object({ kind: z.literal('random_normal'), mean: z.number(), stddev: z.number(), seed: z.number().int().optional() }),
+  z.object({ kind: z.literal('random_uniform'), minval: z.number(), maxval: z.number(), seed: z.number().int().optional() }),
+  z.object({
+    kind: z.literal('truncated_normal'),
+    mean: z.number(),
+    stddev: z.number(),
+    lower: z.number().optional(),
+    upper: z.number().optional(),
+    seed: z.number().int().optional(),
+  }),
+  z.object({
+    kind: z.literal('variance_scaling'),
+    scale: z.number(),
+    mode: z.enum(['fan_in', 'fan_out', 'fan_avg']),
+    distribution: z.enum(['truncated_normal', 'untruncated_normal', 'uniform']),
+    preset: z.string().optional(),
+    uncorrected: z.boolean().optional(),
+    seed: z.number().int().optional(),
+  }),
+  z.object({ kind: z.literal('orthogonal'), gain: z.number(), seed: z.number().int().optional() }),
+  z.object({ kind: z.literal('identity'), gain: z.number() }),
+  z.object({ kind: z.literal('lsuv'), tolerance: z.number(), maxIterations: z.number().int(), seed: z.number().int().optional() }),
+]);
+
+export const probeConfigSchema = z.object({
+  hidden: z.array(z.number().int()).min(1),
+  activation: z.enum(ACTIVATIONS),
+  optimizer: z.enum(OPTIMIZERS),
+  lr: z.number(),
+  momentum: z.number(),
+  batch: z.number().int(),
+  steps: z.number().int(),
+  every: z.number().int(),
+  seed: z.number().int(),
+  data: z.string(),
+  backend: z.enum(BACKENDS),
+  probeBatch: z.number().int(),
+  validationSubset: z.number().int(),
+});
+
+/** One run = one network trained once. `initializer` is the written text for every hidden layer
+ * unless `layers` says otherwise per layer (Probe this model). */
+export const runRequestSchema = z.object({
+  runId: z.string().min(1),
+  label: z.string(),
+  initializer: z.string(),
+  /** Per hidden layer: written initializer, or null for `initializer`. Length = hidden.length. */
+  layerInitializers: z.array(z.string().nullable()).optional(),
+  /** Per hidden layer activation override (Probe this model). */
+  layerActivations: z.array(z.enum(ACTIVATIONS)).optional(),
+  outputInitializer: z.string().optional(),
+  config: probeConfigSchema,
+});
+export type RunRequest = z.infer<typeof runRequestSchema>;
+
+export const layerInfoSchema = z.object({
+  name: z.string(),
+  fanIn: z.number().int(),
+  fanOut: z.number().int(),
+  activation: z.string(),
+  initializer: z.string(),
+  spec: initSpecSchema,
+  /** Measured std of the kernel at step 0 (after LSUV rescaling when used). */
+  weightStd: z.number(),
+  /** The std the initializer's formula gives for these fans (before any LSUV rescaling). */
+  theoryWeightStd: z.number(),
+  /** Predicted per-layer gain of the signal's second moment (see theory.ts), null for the output layer. */
+  predictedGain: z.number().nullable(),
+  isOutput: z.boolean(),
+});
+export type LayerInfo = z.infer<typeof layerInfoSchema>;
+
+export const layerStepStatsSchema = z.object({
+  preActivationMean: measured,
+  preActivationVariance: measured,
+  activationMean: measured,
+  activationVariance: measured,
+  /** E[a²] over the probe batch: the quantity whose layer-to-layer ratio theory predicts. */
+  activationSecondMoment: measured,
+  /** ‖∂L/∂W‖ of the kernel on this step's training batch. */
+  gradNorm: measured,
+  biasGradNorm: measured,
+  /** E[δ²], δ = ∂L/∂(pre-activation): the backward signal, per layer. */
+  backwardSecondMoment: measured,
+  weightStd: measured,
+  /** ‖ΔW‖/‖W‖ of the update applied at this step; null where no update follows (last step). */
+  updateRatio: measured,
+  deadFraction: z.number(),
+  saturatedFraction: z.number(),
+  distinctUnits: z.number().int(),
+});
+export type LayerStepStats = z.infer<typeof layerStepStatsSchema>;
+
+export const stepMetricsSchema = z.object({
+  step: z.number().int(),
+  /** Mean training loss since the previous record (the batch loss at step 0). */
+  loss: measured,
+  /** Accuracy on this step's training batch. */
+  accuracy: measured,
+  /** Accuracy on the first `validationSubset` held-out images. */
+  validationAccuracy: measured,
+  layers: z.array(layerStepStatsSchema),
+});
+export type StepMetrics = z.infer<typeof stepMetricsSchema>;
+
+export const FLAG_KINDS = ['vanishing', 'exploding', 'symmetric', 'dead', 'saturated', 'diverged'] as const;
+export const flagSchema = z.object({
+  kind: z.enum(FLAG_KINDS),
+  /** 1-based index into `layers` (the output layer is last); 0 = the whole network. */
+  layer: z.number().int(),
+  step: z.number().int(),
+  evidence: z.string(),
+  /** Id of the explanatory note under media/notes/. */
+  note: z.string(),
+  /** The numbers behind `evidence`, for charts and tests. */
+  values: z.record(z.number()).optional(),
+});
+export type Flag = z.infer<typeof flagSchema>;
+export type FlagKind = Flag['kind'];
+
+export const dataInfoSchema = z.object({
+  source: z.string(),
+  kind: z.enum(['bundled', 'npz', 'idx']),
+  description: z.string(),
+  train: z.number().int(),
+  test: z.number().int(),
+});
+export type DataInfo = z.infer<typeof dataInfoSchema>;
+
+export const backendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu']);
+export type BackendName = z.infer<typeof backendNameSchema>;
+
+export const runTimingSchema = z.object({
+  seconds: z.number(),
+  samplesPerSecond: z.number(),
+  /** From the probe process' start to its first metrics record. */
+  firstMetricSeconds: z.number(),
+});
+
+export const runFinalSchema = z.object({
+  validationAccuracy: measured,
+  loss: measured,
+  /** Steps actually trained (fewer than asked when the run diverged). */
+  steps: z.number().int(),
+});
+
+/** Probe process → host. */
+export const probeEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('started'),
+    runId: z.string(),
+    backend: backendNameSchema,
+    backendReason: z.string(),
+    data: dataInfoSchema,
+    layers: z.array(layerInfoSchema),
+    /** Input images' E[x²] on the probe batch: the reference the signal is compared with. */
+    inputSecondMoment: z.number(),
+  }),
+  z.object({ type: z.literal('step'), runId: z.string(), metrics: stepMetricsSchema }),
+  z.object({ type: z.literal('flag'), runId: z.string(), flag: flagSchema }),
+  z.object({
+    type: z.literal('finished'),
+    runId: z.string(),
+    final: runFinalSchema,
+    timing: runTimingSchema,
+    numTensorsBefore: z.number().int(),
+    numTensorsAfter: z.number().int(),
+  }),
+  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string() }),
+]);
+export type ProbeEvent = z.infer<typeof probeEventSchema>;
+
+/** Host → probe process (one line on stdin). Cancel is a kill: the process holds nothing worth saving. */
+export const probeCommandSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('start'), request: runRequestSchema })]);
+export type ProbeCommand = z.infer<typeof probeCommandSchema>;
+
+/** Parses one JSON line from the other side; returns an error string instead of throwing. */
+export function parseLine<T>(schema: z.ZodType<T>, line: string): { ok: true; value: T } | { ok: false; error: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { ok: false, error: `not JSON: ${line.slice(0, 80)}` };
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { ok: false, error: `${issue.path.join('.') || 'message'}: ${issue.message}` };
+  }
+  return { ok: true, value: result.data };
+}
+
+/** JSON with NaN/Infinity turned into null, matching `measured`. */
+export function toJsonLine(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
+}
+
+export type InitSpecJson = z.infer<typeof initSpecSchema>;
