@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { MultiBar, Presets } from 'cli-progress';
-import { DEFAULT_CONFIG, ConfigError, parseHidden, validateConfig, BACKENDS, OPTIMIZERS } from './probe/config';
+import { DEFAULT_CONFIG, ConfigError, parseHidden, validateConfig, BACKENDS } from './probe/config';
 import type { ProbeConfig } from './probe/config';
 import { ACTIVATIONS } from './probe/initializers/spec';
 import { parseInitializer } from './probe/initializers/parse';
@@ -95,7 +95,7 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
     ...DEFAULT_CONFIG,
     hidden: v.hidden === undefined ? DEFAULT_CONFIG.hidden : parseHidden(v.hidden),
     activation: activation as ProbeConfig['activation'],
-    optimizer: (v.optimizer ?? DEFAULT_CONFIG.optimizer) as (typeof OPTIMIZERS)[number],
+    optimizer: (v.optimizer ?? DEFAULT_CONFIG.optimizer) as ProbeConfig['optimizer'],
     lr: numberFlag('lr', v.lr, DEFAULT_CONFIG.lr),
     momentum: numberFlag('momentum', v.momentum, DEFAULT_CONFIG.momentum),
     batch: numberFlag('batch', v.batch, DEFAULT_CONFIG.batch),
