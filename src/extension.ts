@@ -1,11 +1,19 @@
+/** activate(): build one context object, register commands and providers. Nothing else. */
 import * as vscode from 'vscode';
+import { ProbeSession } from './host/session';
+import type { InitLensContext } from './host/context';
+import { registerCompare } from './panels/compare';
+import { registerSidebar } from './panels/sidebar';
+import { registerEditor } from './editor/register';
 
-export function activate(context: vscode.ExtensionContext): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('initlens.compareInitializers', () => {
-      void vscode.window.showInformationMessage('InitLens: the Compare panel is not built yet.');
-    }),
-  );
+export function activate(extension: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('InitLens', { log: true });
+  const session = new ProbeSession(extension, log);
+  extension.subscriptions.push(log, session, session.history);
+  const ctx: InitLensContext = { extension, session, log };
+  const compare = registerCompare(ctx);
+  registerSidebar(ctx, compare);
+  registerEditor(ctx, compare);
 }
 
 export function deactivate(): void {}
