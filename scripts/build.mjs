@@ -9,6 +9,9 @@ import { spawnSync } from 'node:child_process';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// --only=cli,probeWorker builds just those bundles (handy while other bundles are mid-change).
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const wanted = (e) => !only || only.includes(e.out);
 
 const nodeCommon = {
   bundle: true,
@@ -28,12 +31,12 @@ const nodeEntries = [
   { in: 'src/probe/worker.ts', out: 'probeWorker' },
   { in: 'src/cli.ts', out: 'cli' },
   { in: 'bench/bench.ts', out: 'bench' },
-].filter((e) => existsSync(join(root, e.in)));
+].filter((e) => existsSync(join(root, e.in)) && wanted(e));
 
 const webEntries = [
   { in: 'webview/panel.ts', out: 'panel' },
   { in: 'webview/sidebar.ts', out: 'sidebar' },
-].filter((e) => existsSync(join(root, e.in)));
+].filter((e) => existsSync(join(root, e.in)) && wanted(e));
 
 function copyWasm() {
   const from = join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');

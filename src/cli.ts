@@ -61,10 +61,12 @@ export interface CompareOptions {
 }
 
 export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
+  // `--hidden -5` is a value, not a flag: parseArgs calls it ambiguous, the user meant a number.
+  const args = argv.flatMap((a, i) => (i > 0 && /^--[a-z]+$/.test(argv[i - 1]) && /^-\d/.test(a) ? [] : [/^--[a-z]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? `${a}=${argv[i + 1]}` : a]));
   let parsed;
   try {
     parsed = parseArgs({
-      args: argv,
+      args,
       allowPositionals: false,
       strict: true,
       options: {

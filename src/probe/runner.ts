@@ -29,6 +29,8 @@ export interface RunnerHandle {
   /** Adds runs to the queue of a live runner. */
   enqueue(requests: readonly RunRequest[]): void;
   readonly running: number;
+  /** Process id of each live run (tests, diagnostics). */
+  processIds(): Record<string, number | undefined>;
 }
 
 export function defaultJobs(): number {
@@ -114,6 +116,9 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
     done,
     get running() {
       return live.size;
+    },
+    processIds() {
+      return Object.fromEntries([...live].map(([id, child]) => [id, child.pid]));
     },
     enqueue(more) {
       if (cancelled) return;

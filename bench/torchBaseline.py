@@ -1,0 +1,168 @@
+#!/usr/bin/python3
+"""PyTorch baseline for InitLens' default comparison (same models, same measurements).
+
+Needs Debian's python3-torch, libopenblas0-pthread and python3-numpy; run with /usr/bin/python3:
+  /usr/bin/python3 bench/torchBaseline.py --hidden 128 --batch 32 --steps 300 --jobs 2
+Prints one JSON object on stdout. Times are wall-clock seconds; "process start" is the kernel's
+start time of this (parent) process, so interpreter start-up and `import torch` are included.
+"""
+import argparse, gzip, json, math, os, struct, sys, time
+
+
+def process_start():
+    """Epoch time at which this process was started (from /proc), falling back to now."""
+    try:
+        with open('/proc/self/stat') as f:
+            ticks = int(f.read().rsplit(')', 1)[1].split()[19])  # start, in ticks since boot
+        age = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf('SC_CLK_TCK')
+        return time.time() - age
+    except (OSError, ValueError, AttributeError):
+        return time.time()
+
+
+T0 = process_start()
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal']
+TRUNC = 0.8796256610342398  # std of a unit normal truncated at ±2σ (Keras' correction)
+
+
+def load_mnist(path):
+    import numpy as np
+    raw = gzip.open(path, 'rb').read()
+    magic, version, n_train, n_test, rows, cols = struct.unpack_from('<4s5I', raw, 0)
+    assert magic == b'ILMN' and version == 1, 'not an ILMN v1 file: %s' % path
+    px = rows * cols
+    buf = np.frombuffer(raw, np.uint8, offset=24)
+    ytr, yte = buf[:n_train], buf[n_train:n_train + n_test]
+    o = n_train + n_test
+    xtr = buf[o:o + n_train * px].reshape(n_train, px)
+    xte = buf[o + n_train * px:o + (n_train + n_test) * px].reshape(n_test, px)
+    return xtr, ytr, xte, yte
+
+
+def init_hidden(w, name, torch):
+    fan_out, fan_in = w.shape  # torch Linear weight is [out, in]
+    if name == 'zeros':
+        torch.nn.init.zeros_(w)
+    elif name == 'random_normal':
+        torch.nn.init.normal_(w, 0.0, 0.05)
+    else:
+        var = 2.0 / (fan_in + fan_out) if name == 'glorot_normal' else 2.0 / fan_in
+        std = math.sqrt(var) / TRUNC
+        torch.nn.init.trunc_normal_(w, 0.0, std, -2 * std, 2 * std)
+
+
+def run(args, init_name):
+    """Train one model; returns its timing record. Runs in a worker process when --jobs > 1."""
+    import torch
+    import torch.nn.functional as F
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    t_start, cpu_start = time.time(), time.process_time()
+    xtr, ytr, xte, yte = load_mnist(args.data)
+    xtr = torch.from_numpy(xtr.astype('float32') / 255.0)
+    xte = torch.from_numpy(xte.astype('float32') / 255.0)
+    ytr, yte = torch.from_numpy(ytr.astype('int64')), torch.from_numpy(yte.astype('int64'))
+
+    widths = [784] + args.widths + [10]
+    layers = [torch.nn.Linear(a, b) for a, b in zip(widths[:-1], widths[1:])]
+    with torch.no_grad():
+        for i, lin in enumerate(layers):
+            torch.nn.init.zeros_(lin.bias)
+            if i < len(layers) - 1:
+                init_hidden(lin.weight, init_name, torch)
+            else:
+                torch.nn.init.xavier_uniform_(lin.weight)  # glorot_uniform
+    params = [p for lin in layers for p in lin.parameters()]
+    opt = torch.optim.Adam(params, lr=0.001, eps=1e-7)  # Keras / TF.js epsilon
+
+    def forward(x, record=None):
+        for i, lin in enumerate(layers):
+            z = lin(x)
+            x = F.relu(z) if i < len(layers) - 1 else torch.softmax(z, 1)
+            if record is not None:
+                record.append((z, x))
+        return z  # logits; softmax is folded into the loss
+
+    probe_x = xtr[:256]
+    val_x, val_y = xte[:500], yte[:500]
+    metrics, first_metric = [], None
+    order = torch.randperm(len(xtr))
+    pos = 0
+    for step in range(args.steps):
+        if pos + args.batch > len(order):
+            order, pos = torch.randperm(len(xtr)), 0
+        idx = order[pos:pos + args.batch]
+        pos += args.batch
+        opt.zero_grad()
+        loss = F.cross_entropy(forward(xtr[idx]), ytr[idx])  # categorical cross-entropy
+        loss.backward()
+        if step % args.every == 0 or step == args.steps - 1:
+            with torch.no_grad():
+                rec = []
+                forward(probe_x, rec)
+                stats = []
+                for lin, (z, a) in zip(layers, rec):
+                    stats.append({
+                        'preMean': z.mean().item(), 'preVar': z.var(unbiased=False).item(),
+                        'actMean': a.mean().item(), 'actVar': a.var(unbiased=False).item(),
+                        'dead': (a <= 0).all(0).float().mean().item(),
+                        'kernelGrad': lin.weight.grad.norm().item(),
+                        'biasGrad': lin.bias.grad.norm().item(),
+                        'weightStd': lin.weight.std(unbiased=False).item(),
+                        'distinct': torch.unique(lin.weight, dim=0).shape[0],
+                    })
+                acc = (forward(val_x).argmax(1) == val_y).float().mean().item()
+            metrics.append({'step': step, 'loss': loss.item(), 'layers': stats, 'accuracy': acc})
+            if first_metric is None:
+                first_metric = time.time() - args.t0  # parent's start
+        opt.step()
+    with torch.no_grad():
+        final = (forward(xte).argmax(1) == yte).float().mean().item()
+    seconds, cpu = time.time() - t_start, time.process_time() - cpu_start
+    return {'initializer': init_name, 'seconds': round(seconds, 3),
+            'samplesPerSecond': round(args.steps * args.batch / seconds, 1),
+            'finalAccuracy': round(final, 4), 'firstMetricSeconds': round(first_metric, 3),
+            'metricPoints': len(metrics),
+            'cpuSeconds': round(cpu, 3)}  # ≪ seconds means the CPU was contended
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--hidden', default='128', help='"128", or "256x8" for 8 layers of 256')
+    p.add_argument('--batch', type=int, default=32)
+    p.add_argument('--steps', type=int, default=300)
+    p.add_argument('--every', type=int, default=10)
+    p.add_argument('--threads', type=int, default=1, help='torch threads per run')
+    p.add_argument('--jobs', type=int, default=2, help='runs in parallel processes')
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--init', default=','.join(INITIALIZERS), help='comma-separated subset')
+    p.add_argument('--data', default=os.path.join(ROOT, 'media/data/mnist-10k.bin.gz'))
+    args = p.parse_args()
+    width, _, depth = args.hidden.partition('x')
+    args.widths = [int(width)] * int(depth or 1)
+    args.t0 = T0
+    # Pin the BLAS/OpenMP pools before torch loads (inherited by spawned workers).
+    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'MKL_NUM_THREADS'):
+        os.environ[var] = str(args.threads)
+    if not os.path.exists(args.data):
+        sys.exit('missing %s (run `node scripts/buildMnist.mjs`)' % args.data)
+    inits = args.init.split(',')
+
+    if args.jobs > 1:
+        import multiprocessing as mp
+        # spawn, not fork: every worker starts its own interpreter and imports torch (counted).
+        with mp.get_context('spawn').Pool(args.jobs) as pool:
+            runs = pool.starmap(run, [(args, name) for name in inits])
+    else:
+        runs = [run(args, name) for name in inits]
+    import torch
+    out = {'torch': torch.__version__, 'threads': args.threads, 'jobs': args.jobs,
+           'model': 'dense 784-%s-10 relu/softmax, adam 0.001, batch %d, %d steps, stats every %d'
+                    % ('-'.join(map(str, args.widths)), args.batch, args.steps, args.every),
+           'runs': runs, 'wallSeconds': round(time.time() - T0, 3)}
+    print(json.dumps(out, indent=2))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,112 @@
+/** The `initlens` CLI: bad input is one line and a non-zero exit; --json follows the documented schema. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { splitInitializerList } from '../../src/probe/initializers/list';
+
+const cli = join(__dirname, '..', '..', 'dist', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+
+const badInputs: [string[], RegExp][] = [
+  [['compare', '--hidden', '-5'], /layer width must be at least 1/],
+  [['compare', '--hidden', '128x'], /cannot read/],
+  [['compare', '--activation', 'swishy'], /unknown activation 'swishy'/],
+  [['compare', '--optimizer', 'rmsprop'], /unknown optimizer 'rmsprop'/],
+  [['compare', '--steps', '0'], /steps must be at least 1/],
+  [['compare', '--lr', 'fast'], /--lr: 'fast' is not a number/],
+  [['compare', '--batch', '2.5'], /batch size must be a whole number/],
+  [['compare', '--batch', '9000', '--data', 'mnist'], /batch size must be at most 8192|larger than the 8000 training images/],
+  [['compare', '--init', 'he_norml'], /unknown initializer.*he_normal/],
+  [['compare', '--init', 'RandomNormal(stddev=-1)'], /stddev/],
+  [['compare', '--data', '/nonexistent/mnist.npz'], /nonexistent/],
+  [['compare', '--hidden', '8192x100'], /network too large/],
+  [['compare', '--jobs', '0'], /--jobs must be a whole number from 1 to 64/],
+  [['compare', '--bogus'], /Unknown option '--bogus'/],
+  [['frobnicate'], /unknown command 'frobnicate'/],
+];
+
+for (const [args, message] of badInputs) {
+  test(`bad input: initlens ${args.join(' ')}`, () => {
+    const r = run(...args);
+    assert.equal(r.status, 2, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, `one line, got: ${r.stderr}`);
+    assert.match(lines[0], /^initlens: /);
+    assert.match(lines[0], message);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  });
+}
+
+test('a malformed data file is named with what is wrong', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'initlens-cli-'));
+  const file = join(dir, 'broken.npz');
+  writeFileSync(file, Buffer.from('PK\u0003\u0004 this is not a zip'));
+  const r = run('compare', '--data', file);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr.trim(), new RegExp(`^initlens: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+});
+
+test('--json prints one document with the documented fields', () => {
+  const r = run('compare', '--init', 'zeros,RandomNormal(mean=0.0, stddev=0.05)', '--steps', '20', '--every', '10', '--data', 'mnist', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as {
+    backend: string;
+    data: { source: string; train: number; test: number };
+    runs: {
+      initializer: string;
+      spec: { kind: string };
+      activation: string;
+      layers: { name: string; fanIn: number; fanOut: number; weightStd: number; theoryWeightStd: number }[];
+      steps: { step: number; loss: number; accuracy: number; layers: Record<string, number>[] }[];
+      final: { validationAccuracy: number; loss: number };
+      flags: { kind: string; layer: number; step: number; evidence: string; note: string }[];
+      timing: { seconds: number; samplesPerSecond: number };
+    }[];
+  };
+  assert.ok(['wasm', 'tensorflow', 'cpu'].includes(doc.backend));
+  assert.deepEqual([doc.data.source, doc.data.train, doc.data.test], ['bundled', 8000, 2000]);
+  assert.deepEqual(
+    doc.runs.map((x) => x.initializer),
+    ['zeros', 'RandomNormal(mean=0.0, stddev=0.05)'],
+  );
+  const [zeros, normal] = doc.runs;
+  assert.equal(normal.spec.kind, 'random_normal');
+  assert.deepEqual(
+    normal.layers.map((l) => [l.name, l.fanIn, l.fanOut]),
+    [
+      ['dense_1', 784, 128],
+      ['dense_2', 128, 10],
+    ],
+  );
+  assert.ok(Math.abs(normal.layers[0].theoryWeightStd - 0.05) < 1e-12);
+  assert.deepEqual(
+    normal.steps.map((s) => s.step),
+    [0, 10, 20],
+  );
+  for (const key of ['activationMean', 'activationVariance', 'preActivationVariance', 'gradNorm', 'deadFraction', 'saturatedFraction', 'distinctUnits']) {
+    assert.equal(typeof normal.steps[0].layers[0][key], 'number', key);
+  }
+  assert.ok(zeros.flags.some((f) => f.kind === 'symmetric' && f.note === 'zero-symmetry' && f.evidence.length > 0));
+  assert.ok(normal.timing.samplesPerSecond > 0);
+  assert.ok(normal.final.validationAccuracy > 0.3);
+});
+
+test('without --json: a table and one line per flag saying what it means', () => {
+  const r = run('compare', '--init', 'zeros', '--steps', '10', '--data', 'mnist');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /initializer.*held-out acc.*loss/);
+  assert.match(r.stdout, /zeros: symmetric at dense_1, step 0 — only 1 of 128 units/);
+  assert.match(r.stdout, /\[note: zero-symmetry\]/);
+});
+
+test('--init keeps commas inside calls', () => {
+  assert.deepEqual(splitInitializerList("zeros, RandomNormal(mean=0.0, stddev=0.05),tf.initializers.varianceScaling({scale: 2, mode: 'fanOut'}), he_normal"), [
+    'zeros',
+    'RandomNormal(mean=0.0, stddev=0.05)',
+    "tf.initializers.varianceScaling({scale: 2, mode: 'fanOut'})",
+    'he_normal',
+  ]);
+});

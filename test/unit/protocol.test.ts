@@ -1,0 +1,61 @@
+/** The probe protocol's validators: good messages pass, anything else is an error value, never a throw. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { parseLine, probeCommandSchema, probeEventSchema, toJsonLine } from '../../src/protocol';
+import { DEFAULT_CONFIG } from '../../src/probe/config';
+
+const good = {
+  type: 'flag',
+  runId: 'r1',
+  flag: { kind: 'symmetric', layer: 1, step: 0, evidence: 'only 1 of 128 units', note: 'zero-symmetry', values: { distinctUnits: 1 } },
+};
+
+test('a valid event round-trips through a JSON line', () => {
+  const parsed = parseLine(probeEventSchema, toJsonLine(good));
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.value, good);
+});
+
+test('NaN and Infinity travel as null (JSON has neither)', () => {
+  const line = toJsonLine({ a: NaN, b: Infinity, c: 1 });
+  assert.equal(line, '{"a":null,"b":null,"c":1}');
+});
+
+test('unknown types, wrong fields and non-JSON are errors with a reason', () => {
+  for (const line of ['nope', '{}', '{"type":"flag","runId":"r"}', JSON.stringify({ ...good, flag: { ...good.flag, kind: 'melting' } }), JSON.stringify({ type: 'start', request: {} })]) {
+    const parsed = parseLine(probeEventSchema, line);
+    assert.equal(parsed.ok, false, line);
+    if (!parsed.ok) assert.ok(parsed.error.length > 0);
+  }
+});
+
+test('a start command carries a full, typed config', () => {
+  const cmd = { type: 'start', request: { runId: 'r', label: 'he', initializer: 'he_normal', config: DEFAULT_CONFIG } };
+  assert.ok(parseLine(probeCommandSchema, JSON.stringify(cmd)).ok);
+  const bad = { ...cmd, request: { ...cmd.request, config: { ...DEFAULT_CONFIG, activation: 'swish' } } };
+  assert.equal(parseLine(probeCommandSchema, JSON.stringify(bad)).ok, false);
+});
+
+test('fuzz: arbitrary strings and JSON values never throw', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), (line) => {
+      for (const schema of [probeEventSchema, probeCommandSchema]) {
+        const r = parseLine(schema, line);
+        assert.equal(typeof r.ok, 'boolean');
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+test('fuzz: mutated valid events are either valid or rejected, never thrown', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 20 }), fc.jsonValue(), (key, value) => {
+      const mutated = { ...good, flag: { ...good.flag, [key]: value } };
+      const r = parseLine(probeEventSchema, JSON.stringify(mutated));
+      if (r.ok) assert.equal(r.value.type, 'flag');
+    }),
+    { numRuns: 1000 },
+  );
+});
