@@ -152,14 +152,20 @@ export function renderTable(doc: ResultsDocument): string {
   return table.toString();
 }
 
+/** One line per run and flag kind: the first occurrence's evidence, and every layer it hit. */
 export function renderFlagLines(doc: ResultsDocument): string[] {
   const lines: string[] = [];
   for (const run of doc.runs) {
     if (run.error) lines.push(`${run.initializer}: run failed — ${run.error}`);
-    for (const flag of run.flags) {
-      const where = flag.layer === 0 ? 'network' : (run.layers[flag.layer - 1]?.name ?? `layer ${flag.layer}`);
-      const note = loadNote(flag.note);
-      lines.push(`${run.initializer}: ${flag.kind} at ${where}, step ${flag.step} — ${flag.evidence}.${note?.summary ? ` ${note.summary}` : ''} [note: ${flag.note}]`);
+    const kinds = [...new Set(run.flags.map((f) => f.kind))];
+    for (const kind of kinds) {
+      const flags = run.flags.filter((f) => f.kind === kind);
+      const first = flags[0];
+      const name = (layer: number): string => (layer === 0 ? 'network' : (run.layers[layer - 1]?.name ?? `layer ${layer}`));
+      const layers = [...new Set(flags.map((f) => f.layer))].sort((a, b) => a - b);
+      const where = layers.length > 1 ? `${layers.map(name).join(', ')} (${layers.length} layers)` : name(first.layer);
+      const note = loadNote(first.note);
+      lines.push(`${run.initializer}: ${kind} at ${where}, first at step ${first.step} — ${first.evidence}.${note?.summary ? ` ${note.summary}` : ''} [note: ${first.note}]`);
     }
   }
   return lines;

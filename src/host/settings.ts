@@ -1,118 +1,14 @@
 /**
- * Typed mirror of `contributes.configuration`. Each value is validated on its own: a bad one
- * falls back to its default and is reported (sidebar form inline, notification on Compare),
- * so one typo never blocks a probe nor silently changes it.
+ * Typed mirror of `contributes.configuration`: reads through VS Code (and Workspace Trust),
+ * validates with the pure core in settingsCore.ts.
  */
 import * as vscode from 'vscode';
-import { BACKENDS, ConfigError, DEFAULT_CONFIG, OPTIMIZERS, isActivation, parseHidden, validateConfig } from '../probe/config';
-import type { ProbeConfig } from '../probe/config';
+import { RESTRICTED_KEYS, settingsFrom } from './settingsCore';
+import type { InitLensSettings, Reader } from './settingsCore';
+
+export * from './settingsCore';
 
 export const SECTION = 'initlens';
-
-/** Settings that point at files or change execution; ignored at workspace level when untrusted. */
-export const RESTRICTED_KEYS = ['dataSource', 'backend', 'parallelJobs'] as const;
-
-export interface DiagnosticsSettings {
-  enabled: boolean;
-  symmetricKernel: boolean;
-  heWithSaturating: boolean;
-  glorotInDeepRelu: boolean;
-  deepStackDepth: number;
-  randomScale: boolean;
-  seluWithoutLecun: boolean;
-}
-
-export interface SettingProblem {
-  /** Key under `initlens.` */
-  key: string;
-  message: string;
-}
-
-export interface InitLensSettings {
-  config: ProbeConfig;
-  /** Parallel probe processes; 0 = number of cores. */
-  jobs: number;
-  diagnostics: DiagnosticsSettings;
-  problems: SettingProblem[];
-  /** Restricted keys whose workspace value is being ignored because the workspace is untrusted. */
-  ignoredForTrust: string[];
-}
-
-type Reader = <T>(key: string, fallback: T) => T;
-
-/** Pure core: settings from a reader (tests pass a plain object), validated field by field. */
-export function settingsFrom(read: Reader): Omit<InitLensSettings, 'ignoredForTrust'> {
-  const problems: SettingProblem[] = [];
-  const config: ProbeConfig = { ...DEFAULT_CONFIG };
-  const take = <T>(key: string, apply: (value: unknown) => T | undefined): T | undefined => {
-    try {
-      return apply(read<unknown>(key, undefined));
-    } catch (err) {
-      problems.push({ key, message: (err as Error).message });
-      return undefined;
-    }
-  };
-  const num = (key: string, what: string, check: (n: number) => boolean, hint: string): number | undefined =>
-    take(key, (v) => {
-      if (v === undefined || v === null) return undefined;
-      if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) throw new ConfigError(key, `${what}: ${JSON.stringify(v)} is not valid; ${hint}`);
-      return v;
-    });
-  const hidden = take('hiddenLayers', (v) => (v === undefined ? undefined : parseHidden(String(v))));
-  if (hidden) config.hidden = hidden;
-  const activation = take('activation', (v) => {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || !isActivation(v)) throw new ConfigError('activation', `activation: unknown '${String(v)}'`);
-    return v;
-  });
-  if (activation) config.activation = activation;
-  const optimizer = take('optimizer', (v) => {
-    if (v === undefined) return undefined;
-    if (!(OPTIMIZERS as readonly unknown[]).includes(v)) throw new ConfigError('optimizer', `optimizer: unknown '${String(v)}'; use adam or sgd`);
-    return v as ProbeConfig['optimizer'];
-  });
-  if (optimizer) config.optimizer = optimizer;
-  const backend = take('backend', (v) => {
-    if (v === undefined) return undefined;
-    if (!(BACKENDS as readonly unknown[]).includes(v)) throw new ConfigError('backend', `backend: unknown '${String(v)}'`);
-    return v as ProbeConfig['backend'];
-  });
-  if (backend) config.backend = backend;
-  const isInt = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
-  config.lr = num('learningRate', 'learning rate', (n) => n > 0 && n <= 10, 'use a number in (0, 10]') ?? config.lr;
-  config.batch = num('batchSize', 'batch size', isInt(1, 8192), 'use a whole number from 1 to 8192') ?? config.batch;
-  config.steps = num('steps', 'steps', isInt(1, 1_000_000), 'use a whole number from 1 to 1,000,000') ?? config.steps;
-  config.every = num('statsInterval', 'stats interval', isInt(1, 1_000_000), 'use a whole number ≥ 1') ?? config.every;
-  config.seed = num('seed', 'seed', isInt(0, 2 ** 31 - 1), 'use a whole number ≥ 0') ?? config.seed;
-  const data = take('dataSource', (v) => {
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string' || v.trim() === '') throw new ConfigError('dataSource', 'data source: empty; use auto, mnist, an .npz file or an IDX folder');
-    return v.trim();
-  });
-  if (data) config.data = data;
-  const jobs = num('parallelJobs', 'parallel jobs', isInt(0, 64), 'use 0 (= cores) to 64') ?? 0;
-  try {
-    validateConfig(config);
-  } catch (err) {
-    problems.push({ key: (err as ConfigError).field === 'hidden' ? 'hiddenLayers' : ((err as ConfigError).field ?? 'hiddenLayers'), message: (err as Error).message });
-  }
-  const bool = (key: string): boolean => read<unknown>(key, true) !== false;
-  const depth = num('diagnostics.deepStackDepth', 'deep stack depth', isInt(2, 1000), 'use a whole number ≥ 2') ?? 8;
-  return {
-    config,
-    jobs,
-    diagnostics: {
-      enabled: bool('diagnostics.enabled'),
-      symmetricKernel: bool('diagnostics.symmetricKernel'),
-      heWithSaturating: bool('diagnostics.heWithSaturating'),
-      glorotInDeepRelu: bool('diagnostics.glorotInDeepRelu'),
-      deepStackDepth: depth,
-      randomScale: bool('diagnostics.randomScale'),
-      seluWithoutLecun: bool('diagnostics.seluWithoutLecun'),
-    },
-    problems,
-  };
-}
 
 /** Current settings. VS Code already hides restricted workspace values when untrusted; we say which. */
 export function readSettings(scope?: vscode.ConfigurationScope): InitLensSettings {

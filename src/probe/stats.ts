@@ -97,15 +97,6 @@ export function distinctUnits(kernel: Float32Array, bias: Float32Array, fanIn: n
   return reps.length;
 }
 
-/** ‖t‖₂ of each tensor, read back together. */
-export function norms(tensors: readonly Tensor[]): Float32Array {
-  if (tensors.length === 0) return new Float32Array(0);
-  const packed = tf.tidy(() => tf.stack(tensors.map((t) => tf.norm(t))));
-  const values = packed.dataSync() as Float32Array;
-  packed.dispose();
-  return values;
-}
-
 /** Accuracy of `probs`/logits against one-hot labels, as a scalar tensor. */
 export function accuracyOf(logits: Tensor2D, labels: Tensor2D): Tensor {
   return tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(labels, 1)), 'float32'));

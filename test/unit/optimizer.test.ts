@@ -19,7 +19,7 @@ async function compareWith(kind: 'adam' | 'sgd'): Promise<number> {
       return tf.mul(u, tf.sign(tf.randomNormal([64, 32], 0, 1, 'float32', 200 + step)));
     });
     opt.apply([g.dataSync() as Float32Array]);
-    reference.applyGradients({ [theirs.name]: g });
+    reference.applyGradients([{ name: theirs.name, tensor: g }]);
     g.dispose();
   }
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]);

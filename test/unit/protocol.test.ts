@@ -40,10 +40,8 @@ test('a start command carries a full, typed config', () => {
 test('fuzz: arbitrary strings and JSON values never throw', () => {
   fc.assert(
     fc.property(fc.oneof(fc.string(), fc.json(), fc.jsonValue().map((v) => JSON.stringify(v))), (line) => {
-      for (const schema of [probeEventSchema, probeCommandSchema]) {
-        const r = parseLine(schema, line);
-        assert.equal(typeof r.ok, 'boolean');
-      }
+      assert.equal(typeof parseLine(probeEventSchema, line).ok, 'boolean');
+      assert.equal(typeof parseLine(probeCommandSchema, line).ok, 'boolean');
     }),
     { numRuns: 2000 },
   );

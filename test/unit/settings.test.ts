@@ -1,0 +1,42 @@
+/** Settings are validated one by one: a bad value is reported and replaced by its default. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { settingsFrom } from '../../src/host/settingsCore';
+import type { Reader } from '../../src/host/settingsCore';
+import { DEFAULT_CONFIG } from '../../src/probe/config';
+
+const reader =
+  (values: Record<string, unknown>): Reader =>
+  <T>(key: string, fallback: T): T =>
+    (key in values ? values[key] : fallback) as T;
+
+test('defaults when nothing is set', () => {
+  const s = settingsFrom(reader({}));
+  assert.deepEqual(s.problems, []);
+  assert.deepEqual(s.config, DEFAULT_CONFIG);
+  assert.equal(s.jobs, 0);
+  assert.equal(s.diagnostics.deepStackDepth, 8);
+});
+
+test('good values are taken', () => {
+  const s = settingsFrom(reader({ hiddenLayers: '256x3,64', activation: 'tanh', optimizer: 'sgd', learningRate: 0.01, batchSize: 64, steps: 50, statsInterval: 5, seed: 7, dataSource: ' mnist ', backend: 'cpu', parallelJobs: 1 }));
+  assert.deepEqual(s.problems, []);
+  assert.deepEqual(s.config.hidden, [256, 256, 256, 64]);
+  assert.equal(s.config.activation, 'tanh');
+  assert.equal(s.config.data, 'mnist');
+  assert.equal(s.jobs, 1);
+});
+
+test('each bad value is reported with a one-line reason and falls back to its default', () => {
+  const s = settingsFrom(reader({ hiddenLayers: '128,-4', activation: 'swish', optimizer: 'rmsprop', learningRate: -1, batchSize: 0.5, steps: 0, statsInterval: 'often', seed: -2, dataSource: '', backend: 'gpu', parallelJobs: 1000 }));
+  const keys = s.problems.map((p) => p.key).sort();
+  assert.deepEqual(keys, ['activation', 'backend', 'batchSize', 'dataSource', 'hiddenLayers', 'learningRate', 'optimizer', 'parallelJobs', 'seed', 'statsInterval', 'steps']);
+  for (const p of s.problems) assert.ok(!p.message.includes('\n') && p.message.length > 5, p.message);
+  assert.deepEqual(s.config, DEFAULT_CONFIG);
+});
+
+test('a network over the memory budget is reported', () => {
+  const s = settingsFrom(reader({ hiddenLayers: '8192x40' }));
+  assert.equal(s.problems.length, 1);
+  assert.match(s.problems[0].message, /network too large/);
+});
