@@ -8,6 +8,7 @@ import type { LoadedData, DigitSet } from './data/types';
 import type { Flag, LayerInfo, LayerStepStats, ProbeEvent, RunRequest, StepMetrics } from '../protocol';
 import type { BackendChoice } from './tfjs';
 import { crossEntropy, disposeParams, forward, initParams, planNetwork } from './network';
+import { lossAndGrads } from './backprop';
 import type { DenseLayerPlan, NetworkParams } from './network';
 import { accuracyOf, measureForward } from './stats';
 import { ArrayOptimizer } from './optimizer';
@@ -165,26 +166,21 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
         batchLabels[r] = train.labels[j];
       }
 
-      // Loss, gradients and (on stats steps) δ per layer, in one gradient call.
+      // Loss and gradients in one hand-written backward pass; on stats steps also the batch
+      // accuracy, the gradient norms and the backward signal E[δ²] of every layer.
       const result = tf.tidy(() => {
         const xb = tf.tensor2d(batchPixels, [config.batch, train.size]);
         const yb = oneHot(batchLabels);
-        const eps = isStats ? plan.map((l) => tf.zeros([config.batch, l.fanOut])) : [];
-        const args: Tensor[] = [...params.kernels, ...params.biases, ...eps];
-        const f = (...ts: Tensor[]): Tensor => {
-          const trace = forward(plan, ts.slice(0, L), ts.slice(L, 2 * L), xb, isStats ? ts.slice(2 * L) : undefined);
-          return crossEntropy(trace.logits, yb);
-        };
-        const { value, grads } = tf.valueAndGrads(f)(args);
-        const kept: Tensor[] = [value, ...grads.slice(0, 2 * L)];
+        const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb);
+        const kept: Tensor[] = [g.loss, ...g.kernelGrads, ...g.biasGrads];
         if (isStats) {
-          const { logits } = forward(plan, params.kernels, params.biases, xb);
           kept.push(
             tf.stack([
-              accuracyOf(logits, yb),
-              ...grads.slice(0, L).map((g) => tf.norm(g)),
-              ...grads.slice(L, 2 * L).map((g) => tf.norm(g)),
-              ...grads.slice(2 * L).map((g) => tf.mean(tf.square(g))),
+              accuracyOf(g.logits, yb),
+              ...g.kernelGrads.map((k) => tf.norm(k)),
+              ...g.biasGrads.map((b) => tf.norm(b)),
+              // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+              ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
             ]),
           );
         }

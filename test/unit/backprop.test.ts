@@ -1,0 +1,41 @@
+/** The hand-written backward pass agrees with tfjs' autograd for every activation. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import { tf, selectBackend } from '../../src/probe/tfjs';
+import { activate, crossEntropy, disposeParams, forward, initParams, planNetwork } from '../../src/probe/network';
+import { lossAndGrads } from '../../src/probe/backprop';
+import { DEFAULT_CONFIG } from '../../src/probe/config';
+import { ACTIVATIONS } from '../../src/probe/initializers/spec';
+
+function maxRelDiff(a: Tensor, b: Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / Math.max(1e-12, tf.max(tf.abs(b)).dataSync()[0]));
+}
+
+for (const activation of ACTIVATIONS) {
+  test(`gradients match tf.grads: ${activation}`, async () => {
+    await selectBackend('wasm');
+    const before = tf.memory().numTensors;
+    const plan = planNetwork({ runId: 'bp', label: 'x', initializer: 'glorot_normal', config: { ...DEFAULT_CONFIG, hidden: [24, 16], activation } }, 20, 10);
+    const params = initParams(plan, 5, `bp-${activation}`);
+    const L = plan.length;
+    tf.tidy(() => {
+      const x = tf.randomNormal([8, 20], 0, 1, 'float32', 9) as Tensor2D;
+      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10).toFloat() as Tensor2D;
+      const ours = lossAndGrads(plan, params.kernels, params.biases, x, y);
+      const f = (...ts: Tensor[]): Tensor => crossEntropy(forward(plan, ts.slice(0, L), ts.slice(L), x).logits, y);
+      const { value, grads } = tf.valueAndGrads(f)([...params.kernels, ...params.biases]);
+      assert.ok(Math.abs(ours.loss.dataSync()[0] - value.dataSync()[0]) < 1e-5);
+      for (let i = 0; i < L; i++) {
+        assert.ok(maxRelDiff(ours.kernelGrads[i], grads[i]) < 1e-4, `${activation} dW${i + 1}`);
+        assert.ok(maxRelDiff(ours.biasGrads[i], grads[L + i]) < 1e-4, `${activation} db${i + 1}`);
+      }
+      // δ of the first layer: the gradient with respect to its pre-activation.
+      const z0 = forward(plan, params.kernels, params.biases, x).pre[0];
+      const rest = (z: Tensor): Tensor => crossEntropy(forward(plan.slice(1), params.kernels.slice(1), params.biases.slice(1), activate(z as Tensor2D, activation)).logits, y);
+      assert.ok(maxRelDiff(ours.deltas[0], tf.grad(rest)(z0)) < 1e-4, `${activation} δ1`);
+    });
+    disposeParams(params);
+    assert.equal(tf.memory().numTensors, before);
+  });
+}
