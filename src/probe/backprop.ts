@@ -7,7 +7,7 @@
  * gradients against tf.grads.
  */
 import { tf } from './tfjs';
-import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { DenseLayerPlan } from './network';
 import { activate, LEAKY_SLOPE } from './network';
 

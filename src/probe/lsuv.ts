@@ -3,7 +3,7 @@
  * so that its output (pre-activation) variance on one batch is 1, layer by layer from the input.
  */
 import { tf } from './tfjs';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { forward } from './network';
 import type { DenseLayerPlan, NetworkParams } from './network';
 

@@ -3,7 +3,7 @@
  * layer's pre-activation, activation and backward signal can be measured (model.fit hides them).
  */
 import { tf } from './tfjs';
-import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
+import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { Activation, ParsedInitializer } from './initializers/spec';
 import { parseInitializer } from './initializers/parse';
 import { sampleKernel } from './initializers/sample';

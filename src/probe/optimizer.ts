@@ -7,7 +7,7 @@
  * A unit test checks the updates against tf.train.adam / tf.train.momentum.
  */
 import { tf } from './tfjs';
-import type { Variable } from '@tensorflow/tfjs';
+import type { Variable } from '@tensorflow/tfjs-core';
 
 export interface OptimizerSettings {
   kind: 'adam' | 'sgd';

@@ -1,6 +1,6 @@
 /** Per-layer statistics on the fixed probe batch, read back from the backend in one transfer. */
 import { tf } from './tfjs';
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { forward } from './network';
 import type { DenseLayerPlan, NetworkParams } from './network';
 

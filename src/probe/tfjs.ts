@@ -6,7 +6,11 @@
  * don't mix, so the engine must then use tfjs-node's namespace for everything — hence a live
  * binding that `selectBackend` may switch before any tensor exists.
  */
-import * as bundled from '@tensorflow/tfjs';
+// tfjs-core with the cpu and wasm backends only: the probe needs no layers, converter or
+// webgl, and a smaller bundle starts faster (every probe is a fresh process). Gradients are not
+// registered either: backprop.ts writes the backward pass out.
+import * as bundled from '@tensorflow/tfjs-core';
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +18,7 @@ import type { BackendRequest } from './config';
 import type { BackendName } from '../protocol';
 
 export type Tf = typeof bundled;
+
 
 export let tf: Tf = bundled;
 
@@ -78,7 +83,8 @@ export async function selectBackend(request: BackendRequest): Promise<BackendCho
       notes.push('wasm binaries not found');
     }
   }
-  await tf.setBackend('cpu');
+  // Naming version_cpu keeps the bundler from dropping the import that registers the backend.
+  if (!(await tf.setBackend('cpu'))) throw new Error(`cpu backend ${version_cpu} failed to initialise`);
   await tf.ready();
   notes.push(request === 'cpu' ? 'cpu requested' : 'falling back to the pure-JS cpu backend (slow)');
   return { name: 'cpu', reason: notes.join('; ') };

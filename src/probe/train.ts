@@ -3,7 +3,7 @@
  * every `every` steps, and streams what it measures as protocol events.
  */
 import { tf } from './tfjs';
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { LoadedData, DigitSet } from './data/types';
 import type { Flag, LayerInfo, LayerStepStats, ProbeEvent, RunRequest, StepMetrics } from '../protocol';
 import type { BackendChoice } from './tfjs';

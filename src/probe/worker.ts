@@ -12,6 +12,9 @@ import { runProbe } from './train';
 import { bundledDataPath } from './paths';
 import { oneLineReason } from './errors';
 
+// The parent went away (window closed, run cancelled): nobody is listening, stop quietly.
+process.stdout.on('error', () => process.exit(0));
+
 function emit(event: ProbeEvent): void {
   process.stdout.write(toJsonLine(event) + '\n');
 }

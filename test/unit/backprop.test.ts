@@ -1,7 +1,8 @@
 /** The hand-written backward pass agrees with tfjs' autograd for every activation. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { tf, selectBackend } from '../../src/probe/tfjs';
 import { activate, crossEntropy, disposeParams, forward, initParams, planNetwork } from '../../src/probe/network';
 import { lossAndGrads } from '../../src/probe/backprop';
@@ -21,7 +22,7 @@ for (const activation of ACTIVATIONS) {
     const L = plan.length;
     tf.tidy(() => {
       const x = tf.randomNormal([8, 20], 0, 1, 'float32', 9) as Tensor2D;
-      const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10).toFloat() as Tensor2D;
+      const y = tf.cast(tf.oneHot(tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32'), 10), 'float32') as Tensor2D;
       const ours = lossAndGrads(plan, params.kernels, params.biases, x, y);
       const f = (...ts: Tensor[]): Tensor => crossEntropy(forward(plan, ts.slice(0, L), ts.slice(L), x).logits, y);
       const { value, grads } = tf.valueAndGrads(f)([...params.kernels, ...params.biases]);

@@ -6,7 +6,7 @@
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import { selectBackend, tf } from '../../src/probe/tfjs';
 import { sampleKernel } from '../../src/probe/initializers/sample';
 import { INITIALIZER_CATALOG } from '../../src/probe/initializers/catalog';

@@ -121,3 +121,13 @@ test('malformed lines from a probe process are dropped and logged, not trusted',
   assert.deepEqual(events, [{ type: 'failed', runId: 'r', reason: 'the real reason' }]);
   assert.equal(logs.filter((l) => l.includes('dropped')).length, 4, logs.join('\n'));
 });
+
+test('the cpu backend is there as the last fallback', async () => {
+  const events: ProbeEvent[] = [];
+  const r = req('cpu', 'he_normal', 2);
+  const handle = startRuns([{ ...r, config: { ...r.config, backend: 'cpu', every: 1 } }], { onEvent: (e) => events.push(e) });
+  await handle.done;
+  const started = events.find((e) => e.type === 'started');
+  assert.ok(started && started.type === 'started' && started.backend === 'cpu', JSON.stringify(events.at(-1)));
+  assert.ok(events.some((e) => e.type === 'finished'));
+});

@@ -4,7 +4,7 @@
  * truncation correction and have no seeded Orthogonal, so they could not show Keras' numbers.
  */
 import { tf } from '../tfjs';
-import type { Tensor2D } from '@tensorflow/tfjs';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { InitSpec } from './spec';
 import { normalCdf, normalQuantile } from './normal';
 import { orthonormalFactor } from './householderQr';
