@@ -3,8 +3,7 @@
  * validates with the pure core in settingsCore.ts.
  */
 import * as vscode from 'vscode';
-import { isAbsolute, resolve } from 'node:path';
-import { RESTRICTED_KEYS, settingsFrom } from './settingsCore';
+import { RESTRICTED_KEYS, resolveDataSetting, settingsFrom } from './settingsCore';
 import type { InitLensSettings, Reader } from './settingsCore';
 
 export * from './settingsCore';
@@ -31,25 +30,4 @@ export function readSettings(scope?: vscode.ConfigurationScope): InitLensSetting
   const settings = { ...settingsFrom(read), ignoredForTrust };
   settings.config.data = resolveDataSetting(settings.config.data, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
   return settings;
-}
-
-/**
- * A relative data path in settings means relative to the workspace, not to wherever VS Code
- * was started; `~` and keywords (auto, mnist, bundled) are left to the engine's resolver.
- */
-export function resolveDataSetting(data: string, workspaceRoot: string | undefined): string {
-  if (['auto', 'mnist', 'bundled'].includes(data) || data.startsWith('~') || isAbsolute(data) || !workspaceRoot) return data;
-  return resolve(workspaceRoot, data);
-}
-
-/** Writes one setting (from the sidebar form) at user level unless the workspace already sets it. */
-export async function writeSetting(key: string, value: unknown): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration(SECTION);
-  const info = cfg.inspect(key);
-  const target = info?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await cfg.update(key, value, target);
-}
-
-export function affectsInitLens(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(SECTION);
 }

@@ -5,6 +5,7 @@
  */
 import { BACKENDS, ConfigError, DEFAULT_CONFIG, OPTIMIZERS, isActivation, parseHidden, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
+import { isAbsolute, resolve } from 'node:path';
 
 export const RESTRICTED_KEYS = ['dataSource', 'backend', 'parallelJobs'] as const;
 
@@ -110,3 +111,23 @@ export function settingsFrom(read: Reader): Omit<InitLensSettings, 'ignoredForTr
   };
 }
 
+/**
+ * A relative data path in settings means relative to the workspace, not to wherever VS Code
+ * was started; `~` and keywords (auto, mnist, bundled) are left to the engine's resolver.
+ */
+export function resolveDataSetting(data: string, workspaceRoot: string | undefined): string {
+  if (['auto', 'mnist', 'bundled'].includes(data) || data.startsWith('~') || isAbsolute(data) || !workspaceRoot) return data;
+  return resolve(workspaceRoot, data);
+}
+
+/** Writes one setting (from the sidebar form) at user level unless the workspace already sets it. */
+export async function writeSetting(key: string, value: unknown): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  const info = cfg.inspect(key);
+  const target = info?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await cfg.update(key, value, target);
+}
+
+export function affectsInitLens(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SECTION);
+}

@@ -1,7 +1,7 @@
 /** Settings are validated one by one: a bad value is reported and replaced by its default. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { settingsFrom } from '../../src/host/settingsCore';
+import { resolveDataSetting, settingsFrom } from '../../src/host/settingsCore';
 import type { Reader } from '../../src/host/settingsCore';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 
@@ -39,4 +39,13 @@ test('a network over the memory budget is reported', () => {
   const s = settingsFrom(reader({ hiddenLayers: '8192x40' }));
   assert.equal(s.problems.length, 1);
   assert.match(s.problems[0].message, /network too large/);
+});
+
+test('relative data paths resolve against the workspace; keywords, ~ and absolute paths stay', () => {
+  assert.equal(resolveDataSetting('data/mnist.npz', '/ws'), '/ws/data/mnist.npz');
+  assert.equal(resolveDataSetting('auto', '/ws'), 'auto');
+  assert.equal(resolveDataSetting('mnist', '/ws'), 'mnist');
+  assert.equal(resolveDataSetting('~/.keras/datasets/mnist.npz', '/ws'), '~/.keras/datasets/mnist.npz');
+  assert.equal(resolveDataSetting('/abs/idx', '/ws'), '/abs/idx');
+  assert.equal(resolveDataSetting('rel', undefined), 'rel');
 });
