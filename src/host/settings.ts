@@ -31,3 +31,15 @@ export function readSettings(scope?: vscode.ConfigurationScope): InitLensSetting
   settings.config.data = resolveDataSetting(settings.config.data, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
   return settings;
 }
+
+/** Writes one setting (from the sidebar form) at user level unless the workspace already sets it. */
+export async function writeSetting(key: string, value: unknown): Promise<void> {
+  const cfg = vscode.workspace.getConfiguration(SECTION);
+  const info = cfg.inspect(key);
+  const target = info?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+  await cfg.update(key, value, target);
+}
+
+export function affectsInitLens(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SECTION);
+}

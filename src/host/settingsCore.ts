@@ -119,15 +119,3 @@ export function resolveDataSetting(data: string, workspaceRoot: string | undefin
   if (['auto', 'mnist', 'bundled'].includes(data) || data.startsWith('~') || isAbsolute(data) || !workspaceRoot) return data;
   return resolve(workspaceRoot, data);
 }
-
-/** Writes one setting (from the sidebar form) at user level unless the workspace already sets it. */
-export async function writeSetting(key: string, value: unknown): Promise<void> {
-  const cfg = vscode.workspace.getConfiguration(SECTION);
-  const info = cfg.inspect(key);
-  const target = info?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-  await cfg.update(key, value, target);
-}
-
-export function affectsInitLens(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(SECTION);
-}
