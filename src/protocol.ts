@@ -3,7 +3,11 @@
  * channel, each with a runtime validator: a probe process and a webview are other programs,
  * so nothing they send is trusted before it passes these schemas.
  *
- * Channel 1 (this file, part 1): extension host / CLI  ⇄  probe process, JSON lines.
+ * Channel 1 (this file): extension host / CLI  ⇄  probe process, JSON lines.
+ * Channel 2 (protocolPanel.ts): extension host  ⇄  Compare panel webview.
+ * Channel 3 (protocolSidebar.ts): extension host  ⇄  sidebar webview.
+ * They live in three files so the probe process and each webview bundle only the schemas of
+ * their own channel.
  */
 import { z } from 'zod';
 import { ACTIVATIONS } from './probe/initializers/spec';
@@ -214,3 +218,4 @@ export function toJsonLine(value: unknown): string {
 }
 
 export type InitSpecJson = z.infer<typeof initSpecSchema>;
+

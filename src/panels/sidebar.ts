@@ -1,4 +1,38 @@
-// Placeholder until the sidebar lands (issue: InitLens sidebar).
+/** The InitLens sidebar: registers the webview view and the commands it owns. */
+import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
+import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
 
-export function registerSidebar(_ctx: InitLensContext, _compare: CompareApi): void {}
+export function registerSidebar(ctx: InitLensContext, compare: CompareApi): void {
+  const testMode = ctx.extension.extensionMode === vscode.ExtensionMode.Test || process.env.INITLENS_TEST !== undefined;
+  const view = new SidebarView(ctx, compare, testMode);
+  ctx.extension.subscriptions.push(
+    view,
+    vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, view),
+    vscode.commands.registerCommand('initlens.clearHistory', () => clearHistory(ctx)),
+  );
+  if (testMode) {
+    // Test-only: what the webview last reported, and a way to hand the host a message as the
+    // webview would (through the same validation). Never registered for people.
+    ctx.extension.subscriptions.push(
+      vscode.commands.registerCommand('initlens._sidebarState', () => view.testState()),
+      vscode.commands.registerCommand('initlens._sidebarReceive', (message: unknown) => view.receive(message)),
+    );
+  }
+}
+
+/** Clears the run history after asking: the stored results go with it. */
+async function clearHistory(ctx: InitLensContext): Promise<void> {
+  const count = ctx.session.history.entries().length;
+  if (count === 0) {
+    void vscode.window.showInformationMessage('InitLens: the run history is already empty.');
+    return;
+  }
+  const clear = 'Clear History';
+  const choice = await vscode.window.showWarningMessage(
+    `Clear ${count === 1 ? 'the stored comparison' : `all ${count} stored comparisons`} from the InitLens run history?`,
+    { modal: true, detail: 'Their results are deleted from this workspace; this cannot be undone.' },
+    clear,
+  );
+  if (choice === clear) await ctx.session.history.clear();
+}

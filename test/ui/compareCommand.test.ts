@@ -12,8 +12,8 @@ const themes: { slug: string; theme: ColorTheme }[] = [
 ];
 
 const commandTitle = 'InitLens: Compare Initializers';
-// What the command shows until the Compare panel exists (src/extension.ts).
-const placeholderMessage = 'InitLens: the Compare panel is not built yet.';
+// The command's first step: the initializer QuickPick (src/panels/comparePick.ts).
+const firstStepTitle = 'InitLens: Compare Initializers (1/2)';
 
 for (const { slug, theme } of themes) {
   describe(`Compare Initializers from the command palette (${theme})`, () => {
@@ -32,9 +32,13 @@ for (const { slug, theme } of themes) {
       await workbench.runCommand(commandTitle, { run: false });
       await workbench.screenshot('palette');
       await workbench.page.keyboard.press('Enter');
-      const toast = await workbench.notification(placeholderMessage);
-      assert.match((await toast.textContent()) ?? '', /Compare panel/);
-      await workbench.screenshot('notification');
+      const quickInput = workbench.page.locator('.quick-input-widget');
+      await quickInput.locator('.quick-input-title').filter({ hasText: firstStepTitle }).waitFor({ timeout: 15_000 });
+      // The seed's four come preselected, so Enter would run them at once.
+      const checked = await quickInput.locator('.monaco-list-row[aria-checked="true"]').allTextContents();
+      assert.equal(checked.length, 4, `preselected: ${checked.join(' | ')}`);
+      await workbench.screenshot('quickpick');
+      await workbench.page.keyboard.press('Escape');
     });
   });
 }

@@ -1,0 +1,150 @@
+/**
+ * The two QuickPicks of "Compare Initializers": which initializers (the seed's four preselected,
+ * every catalog entry with its formula, and any text the parser reads), then which network.
+ * Enter, Enter runs the seed comparison.
+ */
+import * as vscode from 'vscode';
+import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
+import { InitializerParseError, parseInitializer } from '../probe/initializers/parse';
+import { formatHidden } from '../probe/config';
+import type { InitLensSettings } from '../host/settings';
+import { NETWORKS, SEED_INITIALIZERS } from './compareRequests';
+import type { NetworkId } from './compareRequests';
+
+interface InitItem extends vscode.QuickPickItem {
+  /** The written initializer this item runs; undefined for items that explain an error. */
+  written?: string;
+  error?: string;
+}
+
+function canonicalOf(text: string): string | undefined {
+  try {
+    return parseInitializer(text).canonical;
+  } catch {
+    return undefined;
+  }
+}
+
+function formulaOf(text: string): string | undefined {
+  const canonical = canonicalOf(text);
+  const entry = INITIALIZER_CATALOG.find((e) => canonicalOf(e.className) === canonical);
+  return entry?.formula;
+}
+
+/** The seed's four first (preselected), then every catalog entry not already among them. */
+export function initializerItems(): { items: InitItem[]; preselected: InitItem[] } {
+  const seed: InitItem[] = SEED_INITIALIZERS.map((text) => ({ label: text, written: text, description: 'seed notebook', detail: formulaOf(text) }));
+  const seedCanonical = new Set(SEED_INITIALIZERS.map(canonicalOf));
+  const catalog: InitItem[] = INITIALIZER_CATALOG.filter((e) => !seedCanonical.has(canonicalOf(e.className))).map((e) => ({
+    label: e.className,
+    written: e.className,
+    description: e.id,
+    detail: e.formula,
+  }));
+  const separator = (label: string): InitItem => ({ label, kind: vscode.QuickPickItemKind.Separator });
+  return { items: [separator('Seed notebook'), ...seed, separator('Catalog'), ...catalog], preselected: seed };
+}
+
+/** The typed text as an item, or its one-line error followed by the suggestions that parse. */
+function customItems(text: string): InitItem[] {
+  try {
+    const parsed = parseInitializer(text);
+    return [{ label: text, written: text, description: `reads as ${parsed.canonical}`, detail: 'your initializer (Keras, TensorFlow.js or PyTorch spelling)', alwaysShow: true }];
+  } catch (err) {
+    const error = (err as Error).message;
+    const suggestions = err instanceof InitializerParseError ? err.suggestions.filter((s) => canonicalOf(s) !== undefined) : [];
+    return [
+      { label: `$(error) ${text}`, error, detail: error, alwaysShow: true },
+      ...suggestions.map((s) => ({ label: s, written: s, description: `suggested · reads as ${canonicalOf(s)}`, alwaysShow: true })),
+    ];
+  }
+}
+
+/** Resolves with the written initializers, or undefined when dismissed. */
+export function pickInitializers(): Promise<string[] | undefined> {
+  const { items, preselected } = initializerItems();
+  const qp = vscode.window.createQuickPick<InitItem>();
+  qp.title = 'InitLens: Compare Initializers (1/2)';
+  qp.placeholder = 'Pick initializers (Space toggles), or type any initializer, e.g. VarianceScaling(scale=0.5) or kaiming_normal_(w)';
+  qp.canSelectMany = true;
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  let custom: InitItem[] = [];
+  /** What the typed text offers: itself, or its error and the suggestions. */
+  let typed: InitItem[] = [];
+  const render = (): void => {
+    const selected = qp.selectedItems;
+    qp.items = [...typed, ...custom, ...items];
+    qp.selectedItems = selected.filter((s) => s.written !== undefined);
+  };
+  qp.items = items;
+  qp.selectedItems = preselected;
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value: string[] | undefined): void => {
+      if (done) return;
+      done = true;
+      resolve(value);
+      qp.dispose();
+    };
+    qp.onDidChangeValue((value) => {
+      const text = value.trim();
+      const matches = text !== '' && items.some((i) => i.written !== undefined && i.label.toLowerCase().includes(text.toLowerCase()));
+      typed = text === '' || matches || custom.some((c) => c.label === text) ? [] : customItems(text);
+      render();
+    });
+    qp.onDidChangeSelection((selection) => {
+      const refused = selection.find((s) => s.error !== undefined);
+      if (refused) {
+        qp.selectedItems = selection.filter((s) => s !== refused);
+        void vscode.window.showWarningMessage(`InitLens: ${refused.error}`);
+        return;
+      }
+      // A checked typed initializer (or suggestion) stays in the list after the text changes.
+      const kept = typed.filter((t) => t.written !== undefined && selection.includes(t) && !custom.includes(t));
+      if (kept.length > 0) custom = [...kept, ...custom];
+    });
+    qp.onDidAccept(() => {
+      const chosen = qp.selectedItems.filter((i) => i.written !== undefined).map((i) => i.written!);
+      const own = typed[0];
+      if (qp.value.trim() !== '' && own && !chosen.some((c) => typed.some((t) => t.written === c))) {
+        // Enter on typed text means "this one too", checked or not; a typo is explained instead.
+        if (own.error) {
+          void vscode.window.showWarningMessage(`InitLens: ${own.error}`);
+          return;
+        }
+        if (own.written) chosen.push(own.written);
+      }
+      if (chosen.length === 0) {
+        void vscode.window.showWarningMessage('InitLens: pick at least one initializer (Space checks an item).');
+        return;
+      }
+      finish(chosen);
+    });
+    qp.onDidHide(() => finish(undefined));
+    qp.show();
+  });
+}
+
+interface NetworkItem extends vscode.QuickPickItem {
+  id: NetworkId;
+}
+
+export async function pickNetwork(settings: InitLensSettings): Promise<NetworkId | undefined> {
+  const c = settings.config;
+  const items: NetworkItem[] = NETWORKS.map((n) => {
+    if (n.id !== 'settings') return { id: n.id, label: n.label, detail: n.description };
+    const problems = settings.problems.length;
+    return {
+      id: n.id,
+      label: n.label,
+      description: problems > 0 ? `$(warning) ${problems} setting${problems > 1 ? 's' : ''} not valid: defaults used` : undefined,
+      detail: `784→${formatHidden(c.hidden)}→10, ${c.activation}, ${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps`,
+    };
+  });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'InitLens: Compare Initializers (2/2)',
+    placeHolder: 'Which network? Enter runs the seed model',
+  });
+  return picked?.id;
+}

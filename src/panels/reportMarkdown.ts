@@ -1,0 +1,108 @@
+/**
+ * "Save report": one Markdown file a person can commit or paste: what was compared, the summary
+ * table, the charts (PNG files beside it) and every flag with its evidence and its note. Pure:
+ * the host supplies the notes and the image paths, and writes the files.
+ */
+import type { ResultsDocument } from '../results';
+import type { Note } from '../notes';
+import { describeNetwork } from './compareRequests';
+import { accuracyText, flagValuesText, layerName, lossText, samplesPerSecondText, statusText } from './panelFormat';
+
+export interface ReportImage {
+  title: string;
+  /** Relative to the report file, forward slashes. */
+  path: string;
+}
+
+export interface ReportInput {
+  doc: ResultsDocument;
+  title: string;
+  skipped: readonly string[];
+  images: readonly ReportImage[];
+  note: (id: string) => Note | undefined;
+  stepsPlanned?: (runId: string) => number | undefined;
+}
+
+/** A table cell: pipes escaped, line breaks flattened. */
+export function tableCell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** Headings inside a note sit under the flag's own heading: `#` becomes `####`. */
+export function nestHeadings(markdown: string, levels: number): string {
+  let inFence = false;
+  return markdown
+    .split(/\r?\n/)
+    .map((line) => {
+      if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
+      if (inFence) return line;
+      const m = /^(#{1,6})(\s.*)$/.exec(line);
+      return m ? `${'#'.repeat(Math.min(6, m[1].length + levels))}${m[2]}` : line;
+    })
+    .join('\n');
+}
+
+/** Link text and paths for images: brackets and spaces would break the Markdown. */
+function imageLink(image: ReportImage): string {
+  const alt = image.title.replace(/[[\]]/g, '');
+  return `![${alt}](${image.path.split('/').map(encodeURIComponent).join('/')})`;
+}
+
+export function reportFileStem(date: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `initlens-report-${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}
+
+export function reportMarkdown(input: ReportInput): string {
+  const { doc } = input;
+  const out: string[] = [];
+  out.push(`# InitLens report: ${input.title}`, '');
+  const c = doc.config;
+  const facts: string[] = [`- Created: ${doc.createdAt}`];
+  if (c) {
+    facts.push(`- Network: ${describeNetwork(c)}; ${c.optimizer} lr ${c.lr}, batch ${c.batch}, statistics every ${c.every} steps, seed ${c.seed}`);
+  }
+  if (doc.data) facts.push(`- Data: ${doc.data.description ?? `${doc.data.source} (${doc.data.train} train / ${doc.data.test} held out)`}`);
+  if (doc.backend) facts.push(`- Backend: ${doc.backend}`);
+  out.push(...facts, '');
+  if (input.skipped.length > 0) {
+    out.push('## Skipped layers', '', 'These layers of the model could not be probed and are not part of the comparison:', '');
+    for (const s of input.skipped) out.push(`- ${s}`);
+    out.push('');
+  }
+  out.push('## Summary', '');
+  out.push('| Initializer | Backend | Held-out accuracy | Loss | Samples/s | Flags | Status |', '| --- | --- | --- | --- | --- | --- | --- |');
+  for (const run of doc.runs) {
+    const summary = { ...run, stepsPlanned: input.stepsPlanned?.(run.runId) };
+    const kinds = [...new Set(run.flags.map((f) => f.kind))].join(', ') || 'none';
+    const row = [run.initializer, run.backend ?? '—', accuracyText(summary), lossText(summary), samplesPerSecondText(summary), kinds, statusText(summary)];
+    out.push(`| ${row.map(tableCell).join(' | ')} |`);
+  }
+  out.push('');
+  if (input.images.length > 0) {
+    out.push('## Charts', '');
+    for (const image of input.images) out.push(`### ${image.title}`, '', imageLink(image), '');
+  }
+  out.push('## Flags', '');
+  const flagged = doc.runs.filter((r) => r.flags.length > 0);
+  if (flagged.length === 0) out.push('No flags: every layer stayed within the thresholds.', '');
+  const notesShown = new Set<string>();
+  for (const run of flagged) {
+    for (const flag of run.flags) {
+      out.push(`### ${run.initializer}: ${flag.kind} at ${layerName(run, flag.layer)}, step ${flag.step}`, '');
+      out.push(`${flag.evidence}`, '');
+      const values = flagValuesText(flag);
+      if (values) out.push(`Values: ${values}`, '');
+      const note = input.note(flag.note);
+      if (!note) {
+        out.push(`Note: ${flag.note}`, '');
+      } else if (notesShown.has(note.id)) {
+        out.push(`Note: *${note.title}* (above).`, '');
+      } else {
+        notesShown.add(note.id);
+        out.push(`> **${note.title}.** ${note.summary}`, '', '<details><summary>The whole note</summary>', '', nestHeadings(note.body, 3), '', '</details>', '');
+      }
+    }
+  }
+  return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}

@@ -1,0 +1,256 @@
+/**
+ * The sidebar's probe-settings form as pure data and pure checks, shared by the webview (instant
+ * feedback while typing) and the host (which re-checks before writing: a webview is another
+ * program). The checks are the engine's own: parseHidden and validateConfig on the config the
+ * value would produce, so the form never accepts what a probe would refuse.
+ */
+import { BACKENDS, ConfigError, OPTIMIZERS, parseHidden, validateConfig } from '../probe/config';
+import type { ProbeConfig } from '../probe/config';
+import { ACTIVATIONS } from '../probe/initializers/spec';
+
+/** The settings the form edits, as keys under `initlens.` (package.json contributes.configuration). */
+export const SETTING_KEYS = [
+  'hiddenLayers',
+  'activation',
+  'optimizer',
+  'learningRate',
+  'batchSize',
+  'steps',
+  'statsInterval',
+  'seed',
+  'dataSource',
+  'backend',
+  'parallelJobs',
+] as const;
+export type SettingKey = (typeof SETTING_KEYS)[number];
+
+export function isSettingKey(key: string): key is SettingKey {
+  return (SETTING_KEYS as readonly string[]).includes(key);
+}
+
+export type FieldGroup = 'network' | 'training' | 'execution';
+
+export interface FieldSpec {
+  key: SettingKey;
+  label: string;
+  group: FieldGroup;
+  kind: 'text' | 'number' | 'select';
+  options?: readonly string[];
+  /** Shown under the field while it has no problem. */
+  hint?: string;
+  /** Tooltip: the setting's description. */
+  description: string;
+}
+
+export const FIELDS: readonly FieldSpec[] = [
+  {
+    key: 'hiddenLayers',
+    label: 'Hidden layers',
+    group: 'network',
+    kind: 'text',
+    hint: '128, 256x8 or 512,256,128',
+    description: 'Hidden layers of the probed network: 128, 256x8 (8 layers of 256) or 512,256,128.',
+  },
+  { key: 'activation', label: 'Activation', group: 'network', kind: 'select', options: ACTIVATIONS, description: 'Activation of the hidden layers.' },
+  { key: 'optimizer', label: 'Optimizer', group: 'training', kind: 'select', options: OPTIMIZERS, description: 'Adam (Keras defaults) or SGD with momentum 0.9.' },
+  { key: 'learningRate', label: 'Learning rate', group: 'training', kind: 'number', description: 'Learning rate, in (0, 10].' },
+  { key: 'batchSize', label: 'Batch size', group: 'training', kind: 'number', description: 'Training batch size, 1 to 8192.' },
+  { key: 'steps', label: 'Steps', group: 'training', kind: 'number', description: 'Training steps per probe.' },
+  { key: 'statsInterval', label: 'Stats every', group: 'training', kind: 'number', description: 'Measure every layer every N steps (and at step 0).' },
+  { key: 'seed', label: 'Seed', group: 'training', kind: 'number', description: 'Random seed: the same seed gives the same numbers.' },
+  {
+    key: 'dataSource',
+    label: 'Data source',
+    group: 'execution',
+    kind: 'text',
+    hint: 'auto, mnist, an .npz file or an IDX folder',
+    description: "auto (Keras' ~/.keras/datasets/mnist.npz when present, else the bundled 10,000 digits), mnist (bundled), a path to an .npz, or a folder of IDX files.",
+  },
+  { key: 'backend', label: 'Backend', group: 'execution', kind: 'select', options: BACKENDS, description: 'TensorFlow.js backend of the probe processes.' },
+  {
+    key: 'parallelJobs',
+    label: 'Parallel jobs',
+    group: 'execution',
+    kind: 'number',
+    hint: '0 = one per CPU core',
+    description: 'Probes run in parallel; 0 = number of CPU cores.',
+  },
+];
+
+export const GROUP_TITLES: Record<FieldGroup, string> = { network: 'Network', training: 'Training', execution: 'Execution' };
+
+/** validateConfig names fields after ProbeConfig; the form after the settings. */
+const CONFIG_FIELD_TO_KEY: Record<string, SettingKey> = {
+  hidden: 'hiddenLayers',
+  hiddenLayers: 'hiddenLayers',
+  activation: 'activation',
+  optimizer: 'optimizer',
+  lr: 'learningRate',
+  learningRate: 'learningRate',
+  batch: 'batchSize',
+  batchSize: 'batchSize',
+  steps: 'steps',
+  every: 'statsInterval',
+  statsInterval: 'statsInterval',
+  seed: 'seed',
+  data: 'dataSource',
+  dataSource: 'dataSource',
+  backend: 'backend',
+  parallelJobs: 'parallelJobs',
+};
+
+/** The form field a settings problem belongs to (settingsFrom mixes setting keys and config fields). */
+export function problemKey(key: string): SettingKey | undefined {
+  return Object.prototype.hasOwnProperty.call(CONFIG_FIELD_TO_KEY, key) ? CONFIG_FIELD_TO_KEY[key] : undefined;
+}
+
+/** The manifest's `pattern` for initlens.hiddenLayers: what VS Code's settings editor accepts silently. */
+const MANIFEST_HIDDEN_PATTERN = /^\s*\d+(\s*[xX×]\s*\d+)?(\s*,\s*\d+(\s*[xX×]\s*\d+)?)*\s*$/;
+
+export type FieldCheck = { ok: true; value: string | number } | { ok: false; problem: string };
+
+const NUMBER_WORDS: Partial<Record<SettingKey, string>> = {
+  learningRate: 'learning rate',
+  batchSize: 'batch size',
+  steps: 'steps',
+  statsInterval: 'stats interval',
+  seed: 'seed',
+  parallelJobs: 'parallel jobs',
+};
+
+function readNumber(key: SettingKey, raw: string): number {
+  const what = NUMBER_WORDS[key] ?? key;
+  const text = raw.trim();
+  if (text === '') throw new ConfigError(key, `${what}: empty; enter a number`);
+  // Number('') is 0 and Number('0x10') is 16: accept plain decimal notation only.
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text)) throw new ConfigError(key, `${what}: '${text.slice(0, 40)}' is not a number`);
+  return Number(text);
+}
+
+function withValue(config: ProbeConfig, key: SettingKey, raw: string): { config: ProbeConfig; value: string | number } {
+  switch (key) {
+    case 'hiddenLayers': {
+      const hidden = parseHidden(raw);
+      // Keep the person's spelling when the settings editor would accept it; else its canonical form.
+      const value = MANIFEST_HIDDEN_PATTERN.test(raw) ? raw.trim() : formatHiddenValue(hidden);
+      return { config: { ...config, hidden }, value };
+    }
+    case 'activation':
+    case 'optimizer':
+    case 'backend': {
+      const options = FIELDS.find((f) => f.key === key)?.options ?? [];
+      const value = raw.trim();
+      if (!options.includes(value)) throw new ConfigError(key, `${key}: unknown '${value.slice(0, 40)}'; use ${options.join(', ')}`);
+      return { config: { ...config, [key]: value }, value };
+    }
+    case 'dataSource': {
+      const value = raw.trim();
+      if (value === '') throw new ConfigError('data', 'data source: empty; use auto, mnist, an .npz file or an IDX folder');
+      return { config: { ...config, data: value }, value };
+    }
+    case 'learningRate':
+      return numeric(config, 'lr', readNumber(key, raw));
+    case 'batchSize':
+      return numeric(config, 'batch', readNumber(key, raw));
+    case 'steps':
+      return numeric(config, 'steps', readNumber(key, raw));
+    case 'statsInterval':
+      return numeric(config, 'every', readNumber(key, raw));
+    case 'seed':
+      return numeric(config, 'seed', readNumber(key, raw));
+    case 'parallelJobs': {
+      const n = readNumber(key, raw);
+      // Not part of ProbeConfig; the range is settingsFrom's (src/host/settings.ts).
+      if (!Number.isInteger(n) || n < 0 || n > 64) throw new ConfigError(key, `parallel jobs: ${n} is not valid; use 0 (= cores) to 64`);
+      return { config, value: n };
+    }
+  }
+}
+
+function numeric(config: ProbeConfig, field: 'lr' | 'batch' | 'steps' | 'every' | 'seed', n: number): { config: ProbeConfig; value: number } {
+  return { config: { ...config, [field]: n }, value: n };
+}
+
+function formatHiddenValue(hidden: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < hidden.length; ) {
+    let j = i;
+    while (j < hidden.length && hidden[j] === hidden[i]) j++;
+    parts.push(j - i > 1 ? `${hidden[i]}x${j - i}` : String(hidden[i]));
+    i = j;
+  }
+  return parts.join(',');
+}
+
+function configProblem(config: ProbeConfig): string | undefined {
+  try {
+    validateConfig(config);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/**
+ * Checks what a person typed into one field against the config in effect: the typed value
+ * (number or text) to write, or the one-line reason it is refused. A problem the config already
+ * had before this edit (another field's) is not blamed on this one.
+ */
+export function checkField(key: SettingKey, raw: string, current: ProbeConfig): FieldCheck {
+  if (typeof raw !== 'string') return { ok: false, problem: `${key}: expected text` };
+  try {
+    const next = withValue(current, key, raw);
+    const problem = configProblem(next.config);
+    if (problem !== undefined && problem !== configProblem(current)) return { ok: false, problem };
+    return { ok: true, value: next.value };
+  } catch (err) {
+    if (err instanceof ConfigError) return { ok: false, problem: err.message.split('\n')[0] };
+    return { ok: false, problem: `${key}: ${String((err as Error).message ?? err).split('\n')[0]}` };
+  }
+}
+
+/** How a setting's value reads in the form (settings.json may hold any JSON value). */
+export function displayValue(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** What a field falls back to while its setting is bad: the value the probe will use. */
+export function effectiveValue(key: SettingKey, config: ProbeConfig, jobs: number): string {
+  switch (key) {
+    case 'hiddenLayers':
+      return formatHiddenValue(config.hidden);
+    case 'activation':
+      return config.activation;
+    case 'optimizer':
+      return config.optimizer;
+    case 'learningRate':
+      return String(config.lr);
+    case 'batchSize':
+      return String(config.batch);
+    case 'steps':
+      return String(config.steps);
+    case 'statsInterval':
+      return String(config.every);
+    case 'seed':
+      return String(config.seed);
+    case 'dataSource':
+      return config.data;
+    case 'backend':
+      return config.backend;
+    case 'parallelJobs':
+      return String(jobs);
+  }
+}
+
+/** Human names of restricted keys, for the Workspace Trust notice. */
+export function trustNotice(ignored: readonly string[]): string | undefined {
+  const labels = ignored
+    .map((k) => (isSettingKey(k) ? FIELDS.find((f) => f.key === k)?.label.toLowerCase() : undefined))
+    .filter((l): l is string => l !== undefined);
+  if (labels.length === 0) return undefined;
+  const list = labels.length === 1 ? labels[0] : `${labels.slice(0, -1).join(', ')} and ${labels[labels.length - 1]}`;
+  return `This workspace is not trusted: its ${list} ${labels.length === 1 ? 'setting is' : 'settings are'} ignored; your user settings or the defaults apply.`;
+}

@@ -1,0 +1,111 @@
+/**
+ * The sidebar's Status section as pure functions of what the engine reported: the backend a run
+ * used and why (RunRecord.backend/backendReason), what a data source holds (describeDataSource),
+ * and each run's progress. Nothing here measures or guesses beyond the setting's own promise.
+ */
+import type { BackendRequest } from '../probe/config';
+import { formatBytes } from '../probe/data/format';
+import type { DataSourceInfo } from '../probe/data/types';
+import { oneLineReason } from '../probe/errors';
+import type { ResultsDocument, RunRecord, RunStatus } from '../results';
+
+export interface BackendStatus {
+  /** tfjs-node, wasm, cpu — or, before any run, what the setting will try. */
+  name: string;
+  detail: string;
+  /** True when name/detail come from a run rather than the setting. */
+  measured: boolean;
+  setting: BackendRequest;
+}
+
+const BACKEND_NAMES: Record<string, string> = { tensorflow: 'tfjs-node', wasm: 'wasm', cpu: 'cpu' };
+
+/** What each setting will try, in the words of selectBackend (src/probe/tfjs.ts). */
+const PROMISES: Record<BackendRequest, string> = {
+  auto: 'auto: tfjs-node if installed, else wasm',
+  tensorflow: 'tfjs-node if installed, else wasm',
+  wasm: 'wasm (WebAssembly, SIMD where available)',
+  cpu: 'cpu: pure JavaScript (slow)',
+};
+
+/** The latest run that reported a backend, newest run first. */
+export function latestBackendRun(doc: ResultsDocument | undefined): RunRecord | undefined {
+  if (!doc || !Array.isArray(doc.runs)) return undefined;
+  return [...doc.runs].reverse().find((r) => typeof r.backend === 'string');
+}
+
+export function backendStatus(setting: BackendRequest, latest: Pick<RunRecord, 'backend' | 'backendReason'> | undefined): BackendStatus {
+  if (latest?.backend) {
+    return {
+      name: BACKEND_NAMES[latest.backend] ?? latest.backend,
+      detail: latest.backendReason ?? '',
+      measured: true,
+      setting,
+    };
+  }
+  return { name: PROMISES[setting] ?? setting, detail: 'no probe has run yet', measured: false, setting };
+}
+
+export type DataStatus =
+  | { ok: true; setting: string; kind: DataSourceInfo['kind']; description: string; size: string; path: string }
+  | { ok: false; setting: string; error: string };
+
+/** describeDataSource's answer as one line, or its one-line refusal (never a stack). */
+export function dataStatus(setting: string, describe: () => DataSourceInfo): DataStatus {
+  try {
+    const info = describe();
+    return {
+      ok: true,
+      setting,
+      kind: info.kind,
+      description: info.description,
+      size: info.bytesOnDisk > 0 ? formatBytes(info.bytesOnDisk) : '',
+      path: info.path,
+    };
+  } catch (err) {
+    return { ok: false, setting, error: oneLineReason(err) };
+  }
+}
+
+export interface RunProgress {
+  runId: string;
+  label: string;
+  status: RunStatus;
+  step: number;
+  steps: number;
+  flags: string[];
+  error?: string;
+}
+
+export function runProgress(run: RunRecord, steps: number): RunProgress {
+  const last = run.steps[run.steps.length - 1];
+  const done = run.status === 'finished' ? (run.final?.steps ?? last?.step ?? steps) : (last?.step ?? 0);
+  const progress: RunProgress = {
+    runId: run.runId,
+    label: run.initializer,
+    status: run.status,
+    step: Math.max(0, Math.min(done, steps)),
+    steps,
+    flags: [...new Set(run.flags.map((f) => f.kind))],
+  };
+  if (run.error) progress.error = run.error;
+  return progress;
+}
+
+export function progressOf(doc: ResultsDocument | undefined): RunProgress[] {
+  if (!doc || !Array.isArray(doc.runs)) return [];
+  const steps = doc.config?.steps ?? 0;
+  return doc.runs.map((r) => runProgress(r, steps));
+}
+
+/** One line for the whole comparison: '2 running, 1 queued, 1 finished'. */
+export function progressSummary(runs: readonly RunProgress[]): string {
+  if (runs.length === 0) return 'no runs yet';
+  const order: RunStatus[] = ['running', 'queued', 'finished', 'failed', 'cancelled'];
+  const counts = new Map<RunStatus, number>();
+  for (const r of runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  return order
+    .filter((s) => counts.has(s))
+    .map((s) => `${counts.get(s)} ${s}`)
+    .join(', ');
+}

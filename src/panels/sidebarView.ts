@@ -1,0 +1,415 @@
+/**
+ * The sidebar webview view's host side: wiring between the webview and the extension's one
+ * ProbeSession, its history and the settings. No science here: every number shown comes from
+ * the engine's events (through the session) or from the engine's own validators.
+ */
+import * as vscode from 'vscode';
+import type { CompareApi, InitLensContext } from '../host/context';
+import { readSettings, writeSetting } from '../host/settings';
+import type { SessionChange } from '../host/session';
+import { loadNote } from '../notes';
+import { describeDataSource } from '../probe/data/describeData';
+import { oneLineReason } from '../probe/errors';
+import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
+import { parseInitializer } from '../probe/initializers/parse';
+import { bundledDataPath } from '../probe/paths';
+import type { RunRequest } from '../protocol';
+import type { ResultsDocument } from '../results';
+import { parseSidebarMessage } from '../protocolSidebar';
+import type { CatalogItem, HostToSidebar, SelectionState, SidebarReport, SidebarToHost, StatusState } from '../protocolSidebar';
+import { checkField } from './sidebarForm';
+import { historyItems } from './sidebarHistory';
+import { sidebarHtml } from './sidebarHtml';
+import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedSelection, removeCustom, setChecked } from './sidebarSelection';
+import type { Selection } from './sidebarSelection';
+import { changedKeys, settingsState } from './sidebarSettings';
+import { backendStatus, dataStatus, latestBackendRun, progressOf, runProgress } from './sidebarStatus';
+import type { DataStatus, RunProgress } from './sidebarStatus';
+
+export const SIDEBAR_VIEW_ID = 'initlens.sidebar';
+const SELECTION_KEY = 'initlens.sidebar.selection';
+/** Progress deltas are coalesced per run: at most one message per run per interval. */
+const PROGRESS_FLUSH_MS = 150;
+
+/** What tests read through the test-only command `initlens._sidebarState`. */
+export interface SidebarTestState {
+  ready: boolean;
+  visible: boolean;
+  report: SidebarReport | undefined;
+  selection: Selection;
+  lastRequests: { label: string; initializer: string; hidden: number[]; steps: number; activation: string }[];
+  session: { running: boolean; runs: { initializer: string; status: string }[] };
+  dropped: number;
+  /** The host's latest answer per field to setSetting. */
+  fieldResults: Record<string, { value: string; problem?: string }>;
+}
+
+export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
+  private view: vscode.WebviewView | undefined;
+  private ready = false;
+  /** This page has said `ready` once: it can take a snapshot when shown again. */
+  private everReady = false;
+  private readonly disposables: vscode.Disposable[] = [];
+  private viewDisposables: vscode.Disposable[] = [];
+  private readonly pendingProgress = new Map<string, RunProgress>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  private report: SidebarReport | undefined;
+  private lastRequests: RunRequest[] = [];
+  private dataCache: DataStatus | undefined;
+  /** The newest stored comparison, for "backend in use" before anything ran in this window. */
+  private latestStored: ResultsDocument | undefined;
+  private dropped = 0;
+  private readonly fieldResults: SidebarTestState['fieldResults'] = {};
+  /** The comparison last started in this window (not a document reopened from history). */
+  private progressDoc: ResultsDocument | undefined;
+
+  constructor(
+    private readonly ctx: InitLensContext,
+    private readonly compare: CompareApi,
+    private readonly testMode: boolean,
+  ) {
+    const { session } = ctx;
+    this.disposables.push(
+      session.onDidChange((change) => this.onSession(change)),
+      session.history.onDidChange(() => this.post({ type: 'history', items: historyItems(session.history.entries(), new Date()) })),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        const keys = changedKeys(e);
+        if (keys.length === 0) return;
+        if (keys.includes('dataSource')) this.dataCache = undefined;
+        this.post({ type: 'settings', settings: settingsState() });
+        if (keys.includes('dataSource') || keys.includes('backend')) this.post({ type: 'status', status: this.status() });
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.dataCache = undefined;
+        this.post({ type: 'settings', settings: settingsState() });
+        this.post({ type: 'status', status: this.status() });
+      }),
+    );
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.disposeView();
+    this.view = view;
+    this.ready = false;
+    this.everReady = false;
+    const root = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'webview');
+    view.webview.options = { enableScripts: true, localResourceRoots: [root] };
+    view.webview.html = sidebarHtml({
+      cspSource: view.webview.cspSource,
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'sidebar.js')).toString(),
+      styleUri: view.webview.asWebviewUri(vscode.Uri.joinPath(root, 'sidebar.css')).toString(),
+    });
+    this.viewDisposables.push(
+      view.webview.onDidReceiveMessage((raw: unknown) => void this.receive(raw)),
+      // Hidden: send nothing, keep the latest progress per run. Shown: a fresh snapshot; a page
+      // VS Code rebuilt says `ready` again and gets another, which it renders the same way.
+      view.onDidChangeVisibility(() => {
+        if (!view.visible) {
+          this.ready = false;
+          return;
+        }
+        if (!this.everReady) return;
+        this.ready = true;
+        this.pendingProgress.clear();
+        this.post(this.snapshot());
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) {
+          this.view = undefined;
+          this.ready = false;
+        }
+        this.disposeView();
+      }),
+    );
+    if (!this.latestStored) void this.loadLatestStored();
+  }
+
+  /** Handles one message from the webview (or from a test standing in for it). Returns false when dropped. */
+  async receive(raw: unknown): Promise<boolean> {
+    const parsed = parseSidebarMessage(raw);
+    if (!parsed.ok) {
+      this.dropped++;
+      this.ctx.log.warn(`sidebar: dropped a malformed message (${parsed.error})`);
+      return false;
+    }
+    try {
+      await this.handle(parsed.value);
+    } catch (err) {
+      this.ctx.log.error(`sidebar: ${parsed.value.type} failed: ${oneLineReason(err)}`);
+      this.post({ type: 'notice', level: 'error', message: oneLineReason(err) });
+    }
+    return true;
+  }
+
+  private async handle(message: SidebarToHost): Promise<void> {
+    const { session } = this.ctx;
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.everReady = true;
+        this.pendingProgress.clear();
+        this.dataCache = undefined;
+        this.post(this.snapshot());
+        return;
+      case 'setSetting': {
+        const settings = readSettings();
+        if (settings.ignoredForTrust.includes(message.key)) {
+          this.post({ type: 'fieldResult', key: message.key, value: message.value, problem: 'ignored: this workspace is not trusted' });
+          return;
+        }
+        const check = checkField(message.key, message.value, settings.config);
+        if (!check.ok) {
+          this.post({ type: 'fieldResult', key: message.key, value: message.value, problem: check.problem });
+          return;
+        }
+        try {
+          await writeSetting(message.key, check.value);
+          this.post({ type: 'fieldResult', key: message.key, value: String(check.value) });
+        } catch (err) {
+          this.post({ type: 'fieldResult', key: message.key, value: message.value, problem: `could not save: ${oneLineReason(err)}` });
+        }
+        return;
+      }
+      case 'setChecked':
+        await this.saveSelection(setChecked(this.selection(), message.text, message.checked));
+        return;
+      case 'addCustom': {
+        const outcome = addCustom(this.selection(), message.text);
+        await this.saveSelection(outcome.selection);
+        const reply = (ok: boolean, text: string, suggestions: string[] = []): HostToSidebar => ({
+          type: 'customResult',
+          text: message.text,
+          ok,
+          message: text,
+          suggestions,
+        });
+        switch (outcome.kind) {
+          case 'added':
+            this.post(reply(true, `Added ${outcome.canonical === outcome.text ? outcome.text : `${outcome.text} (${outcome.canonical})`}`));
+            return;
+          case 'catalog': {
+            const entry = INITIALIZER_CATALOG.find((e) => e.id === outcome.id);
+            this.post(reply(true, `Same as ${entry?.className ?? outcome.id} in the list: checked it there`));
+            return;
+          }
+          case 'duplicate':
+            this.post(reply(true, `${outcome.text} is already in the list`));
+            return;
+          case 'error':
+            this.post(reply(false, outcome.message, outcome.suggestions));
+            return;
+        }
+        return;
+      }
+      case 'removeCustom':
+        await this.saveSelection(removeCustom(this.selection(), message.text));
+        return;
+      case 'requestNote': {
+        const note = loadNote(message.noteId);
+        this.post({ type: 'note', noteId: message.noteId, note: note ?? null });
+        return;
+      }
+      case 'compare':
+        await this.runComparison();
+        return;
+      case 'stop':
+        if (!session.running) {
+          this.post({ type: 'notice', level: 'info', message: 'Nothing is running.' });
+          return;
+        }
+        await session.stop();
+        this.post({ type: 'notice', level: 'info', message: 'Stopped the probes; results so far are kept.' });
+        return;
+      case 'openHistory': {
+        const doc = await session.history.load(message.id);
+        if (!doc) {
+          this.post({ type: 'notice', level: 'error', message: 'That comparison is no longer stored; it may have been deleted.' });
+          return;
+        }
+        await this.compare.showDocument(doc);
+        return;
+      }
+      case 'deleteHistory':
+        await session.history.remove(message.id);
+        return;
+      case 'clearHistory':
+        await vscode.commands.executeCommand('initlens.clearHistory');
+        return;
+      case 'manageTrust':
+        await vscode.commands.executeCommand('workbench.trust.manage');
+        return;
+      case 'openSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:initlens.initlens');
+        return;
+      case 'report':
+        this.report = message.report;
+        return;
+    }
+  }
+
+  private async runComparison(): Promise<void> {
+    const { session } = this.ctx;
+    const settings = readSettings();
+    let requests: RunRequest[];
+    try {
+      requests = buildRequests(orderedSelection(this.selection()), settings.config);
+    } catch (err) {
+      this.post({ type: 'notice', level: 'error', message: oneLineReason(err) });
+      return;
+    }
+    this.lastRequests = requests;
+    const before = session.current;
+    const queuedBefore = session.current?.runs.length ?? 0;
+    // The Compare panel starts (or queues) the runs and asks first when one is in flight.
+    await this.compare.runComparison(requests, { title: comparisonTitle(requests) });
+    const started = session.current !== before || (session.current?.runs.length ?? 0) > queuedBefore;
+    const fallbacks = settings.problems.map((p) => p.key);
+    if (fallbacks.length > 0) {
+      const message = `Using defaults for ${[...new Set(fallbacks)].join(', ')}: see the form for why.`;
+      this.post({ type: 'notice', level: 'warning', message });
+      void vscode.window.showWarningMessage(`InitLens: ${message}`);
+    } else if (started) {
+      const n = requests.length;
+      this.post({ type: 'notice', level: 'info', message: `Started ${n} probe${n === 1 ? '' : 's'}: ${comparisonTitle(requests)}.` });
+    }
+  }
+
+  private onSession(change: SessionChange): void {
+    switch (change.type) {
+      case 'begin':
+        this.progressDoc = change.doc;
+        this.pendingProgress.clear();
+        this.post({ type: 'progress', reset: true, runs: progressOf(change.doc) });
+        this.post({ type: 'status', status: this.status() });
+        return;
+      case 'event':
+        this.pendingProgress.set(change.run.runId, runProgress(change.run, change.doc.config?.steps ?? 0));
+        if (change.event.type === 'started') this.post({ type: 'status', status: this.status() });
+        this.scheduleFlush();
+        return;
+      case 'end':
+        this.pendingProgress.clear();
+        this.post({ type: 'progress', reset: true, runs: progressOf(change.doc) });
+        this.post({ type: 'status', status: this.status() });
+        return;
+      case 'show':
+        this.post({ type: 'status', status: this.status() });
+        return;
+    }
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      // Hidden: keep only the latest value per run; the snapshot on `ready` carries them.
+      if (!this.ready || this.pendingProgress.size === 0) return;
+      const runs = [...this.pendingProgress.values()];
+      this.pendingProgress.clear();
+      this.post({ type: 'progress', reset: false, runs });
+    }, PROGRESS_FLUSH_MS);
+  }
+
+  private selection(): Selection {
+    return normalizeSelection(this.ctx.extension.workspaceState.get<unknown>(SELECTION_KEY));
+  }
+
+  private selectionState(selection = this.selection()): SelectionState {
+    return {
+      selected: selection.selected,
+      custom: selection.custom.map((text) => {
+        try {
+          return { text, canonical: parseInitializer(text).canonical };
+        } catch (err) {
+          return { text, canonical: '', error: oneLineReason(err) };
+        }
+      }),
+    };
+  }
+
+  private async saveSelection(selection: Selection): Promise<void> {
+    await this.ctx.extension.workspaceState.update(SELECTION_KEY, selection);
+    this.post({ type: 'selection', selection: this.selectionState(selection) });
+  }
+
+  private status(): StatusState {
+    const settings = readSettings();
+    // The latest run that reported a backend: this window's, else the newest stored comparison's.
+    const latest = latestBackendRun(this.ctx.session.current) ?? latestBackendRun(this.latestStored);
+    const data = settings.config.data;
+    if (this.dataCache?.setting !== data) {
+      this.dataCache = dataStatus(data, () => describeDataSource(data, { bundledPath: bundledDataPath() }));
+    }
+    return {
+      backend: backendStatus(settings.config.backend, latest),
+      data: this.dataCache,
+      running: this.ctx.session.running,
+    };
+  }
+
+  private snapshot(): HostToSidebar {
+    const { session } = this.ctx;
+    const catalog: CatalogItem[] = INITIALIZER_CATALOG.map((e) => ({
+      id: e.id,
+      className: e.className,
+      formula: e.formula,
+      summary: e.summary,
+      noteId: e.noteId,
+      suits: [...e.suits],
+    }));
+    return {
+      type: 'snapshot',
+      settings: settingsState(),
+      catalog,
+      selection: this.selectionState(),
+      status: this.status(),
+      progress: progressOf(this.progressDoc),
+      history: historyItems(session.history.entries(), new Date()),
+      report: this.testMode,
+    };
+  }
+
+  private async loadLatestStored(): Promise<void> {
+    const newest = this.ctx.session.history.entries()[0];
+    if (!newest) return;
+    this.latestStored = await this.ctx.session.history.load(newest.id);
+    if (this.latestStored) this.post({ type: 'status', status: this.status() });
+  }
+
+  private post(message: HostToSidebar): void {
+    if (message.type === 'fieldResult') this.fieldResults[message.key] = { value: message.value, ...(message.problem !== undefined ? { problem: message.problem } : {}) };
+    if (!this.view || !this.ready) return;
+    void this.view.webview.postMessage(message).then(undefined, (err: unknown) => this.ctx.log.warn(`sidebar: could not post ${message.type}: ${oneLineReason(err)}`));
+  }
+
+  testState(): SidebarTestState {
+    const { session } = this.ctx;
+    return {
+      ready: this.ready,
+      visible: this.view?.visible ?? false,
+      report: this.report,
+      selection: this.selection(),
+      lastRequests: this.lastRequests.map((r) => ({
+        label: r.label,
+        initializer: r.initializer,
+        hidden: r.config.hidden,
+        steps: r.config.steps,
+        activation: r.config.activation,
+      })),
+      session: { running: session.running, runs: (session.current?.runs ?? []).map((r) => ({ initializer: r.initializer, status: r.status })) },
+      dropped: this.dropped,
+      fieldResults: { ...this.fieldResults },
+    };
+  }
+
+  private disposeView(): void {
+    for (const d of this.viewDisposables) d.dispose();
+    this.viewDisposables = [];
+  }
+
+  dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.disposeView();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Channel 2: extension host ⇄ Compare panel webview. One discriminated union per direction, each
+ * validated at runtime on the receiving side (the webview is another program; and the host's
+ * messages are checked in the webview too, so a protocol drift shows up as a logged drop, not as
+ * a half-drawn chart). The lead re-exports this from src/protocol.ts.
+ *
+ * Data moves as a snapshot (after the webview says it is ready, and after it was hidden) and
+ * then as deltas: per run only the step records and flags the webview has not seen yet, plus
+ * the run's header when its status changed. Whole histories are never resent per step.
+ */
+import { z } from 'zod';
+import { backendNameSchema, flagSchema, initSpecSchema, layerInfoSchema, probeConfigSchema, stepMetricsSchema } from './protocol';
+
+export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
+
+/** Everything about a run except its growing lists (steps, flags). */
+export const runHeaderSchema = z.object({
+  runId: z.string().min(1),
+  initializer: z.string(),
+  spec: initSpecSchema.nullable(),
+  activation: z.string(),
+  hidden: z.array(z.number().int()),
+  status: z.enum(RUN_STATUSES),
+  error: z.string().optional(),
+  backend: backendNameSchema.optional(),
+  backendReason: z.string().optional(),
+  inputSecondMoment: z.number().optional(),
+  layers: z.array(layerInfoSchema),
+  /** Steps the run was asked for: progress and the step slider's end. */
+  stepsPlanned: z.number().int().optional(),
+  final: z.object({ validationAccuracy: z.number().nullable(), loss: z.number().nullable(), steps: z.number().int() }).optional(),
+  timing: z.object({ seconds: z.number(), samplesPerSecond: z.number(), firstMetricSeconds: z.number() }).optional(),
+  tensorLeak: z.number().int().optional(),
+});
+export type RunHeader = z.infer<typeof runHeaderSchema>;
+
+export const panelRunSchema = runHeaderSchema.extend({
+  steps: z.array(stepMetricsSchema),
+  flags: z.array(flagSchema),
+});
+export type PanelRun = z.infer<typeof panelRunSchema>;
+
+/** A note as the webview renders it: markdown, turned into HTML and sanitized in the webview. */
+export const panelNoteSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string(),
+  summary: z.string(),
+  body: z.string(),
+});
+export type PanelNote = z.infer<typeof panelNoteSchema>;
+
+export const panelMetaSchema = z.object({
+  /** What is being compared: the network's name, or the editor's model ("Probe this model"). */
+  title: z.string(),
+  /** Layers of the editor's model the probe could not build, each with its reason. */
+  skipped: z.array(z.string()),
+  running: z.boolean(),
+  createdAt: z.string(),
+  config: probeConfigSchema.nullable(),
+  data: z
+    .object({ source: z.string(), train: z.number().int(), test: z.number().int(), kind: z.string().optional(), description: z.string().optional() })
+    .nullable(),
+  backend: backendNameSchema.nullable(),
+});
+export type PanelMeta = z.infer<typeof panelMetaSchema>;
+
+export const runDeltaSchema = z.object({
+  runId: z.string().min(1),
+  /** Present when the run is new to the webview or its status/final/timing changed. */
+  header: runHeaderSchema.optional(),
+  /** Step records after the last one sent, in order. */
+  steps: z.array(stepMetricsSchema),
+  flags: z.array(flagSchema),
+});
+export type RunDelta = z.infer<typeof runDeltaSchema>;
+
+export const CHART_IDS = ['activationVariance', 'gradNorm', 'loss', 'accuracy', 'heatmap'] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+/** Host → webview. */
+export const hostMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('snapshot'), seq: z.number().int(), meta: panelMetaSchema.nullable(), runs: z.array(panelRunSchema), notes: z.array(panelNoteSchema) }),
+  z.object({
+    type: z.literal('delta'),
+    seq: z.number().int(),
+    runs: z.array(runDeltaSchema),
+    notes: z.array(panelNoteSchema),
+    meta: panelMetaSchema.optional(),
+  }),
+  /** Asks for every chart as a PNG (report, export from the command palette). */
+  z.object({ type: z.literal('captureCharts'), requestId: z.number().int() }),
+]);
+export type HostMessage = z.infer<typeof hostMessageSchema>;
+
+export const PANEL_ACTIONS = ['compare', 'stop', 'exportJson', 'exportCsv', 'exportPng', 'saveReport'] as const;
+export type PanelAction = (typeof PANEL_ACTIONS)[number];
+
+/** data:image/png;base64,… and nothing else: the host decodes it into a file. */
+export const pngDataUrlSchema = z.string().regex(/^data:image\/png;base64,[A-Za-z0-9+/]+=*$/);
+
+export const chartImageSchema = z.object({ id: z.enum(CHART_IDS), title: z.string().max(200), dataUrl: pngDataUrlSchema });
+export type ChartImage = z.infer<typeof chartImageSchema>;
+
+/** What the webview last drew: the integration test reads it through `initlens._panelState`. */
+export const renderedStateSchema = z.object({
+  seq: z.number().int(),
+  runs: z.array(z.object({ runId: z.string(), initializer: z.string(), status: z.enum(RUN_STATUSES), steps: z.number().int(), flags: z.array(z.string()) })),
+  notesShown: z.array(z.string()),
+  /** Points drawn on the charts over all series (a chart with no data counts 0). */
+  points: z.number().int(),
+  theme: z.string(),
+});
+export type RenderedState = z.infer<typeof renderedStateSchema>;
+
+/** Webview → host. */
+export const webviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('action'), action: z.enum(PANEL_ACTIONS) }),
+  /** One chart's PNG, from its own "Save PNG" button. */
+  z.object({ type: z.literal('savePng'), image: chartImageSchema }),
+  z.object({ type: z.literal('charts'), requestId: z.number().int(), images: z.array(chartImageSchema) }),
+  z.object({ type: z.literal('rendered'), state: renderedStateSchema }),
+  z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().max(2000) }),
+]);
+export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  const kind = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 40) : typeof raw;
+  return { ok: false, error: `${kind}: ${issue.path.join('.') || 'message'}: ${issue.message}` };
+}
+
+/** Checks a message from the webview; unknown or malformed ones come back as a one-line error. */
+export function parseWebviewMessage(raw: unknown): Parsed<WebviewMessage> {
+  return parseWith(webviewMessageSchema, raw);
+}
+
+/** Checks a message from the host (in the webview). */
+export function parseHostMessage(raw: unknown): Parsed<HostMessage> {
+  return parseWith(hostMessageSchema, raw);
+}

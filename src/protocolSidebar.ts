@@ -1,0 +1,182 @@
+/**
+ * Channel: extension host ⇄ sidebar webview (`initlens.sidebar`). One discriminated union per
+ * direction with runtime validators; both sides parse every message and drop (and log) what
+ * does not fit. The webview says `ready` first; the host answers with a snapshot, then deltas.
+ *
+ * Imports only engine constants (never ./protocol at run time): ./protocol re-exports this file.
+ */
+import { z } from 'zod';
+import { BACKENDS, OPTIMIZERS } from './probe/config';
+import type { ProbeConfig } from './probe/config';
+import { ACTIVATIONS } from './probe/initializers/spec';
+import { SETTING_KEYS } from './panels/sidebarForm';
+
+const text = (max = 4000) => z.string().max(max);
+const id = z.string().min(1).max(200);
+
+export const settingKeySchema = z.enum(SETTING_KEYS);
+
+/** The config in effect (after settingsFrom's fallbacks), so the webview checks fields against it. */
+export const effectiveConfigSchema: z.ZodType<ProbeConfig> = z.object({
+  hidden: z.array(z.number().int()).min(1).max(10_000),
+  activation: z.enum(ACTIVATIONS),
+  optimizer: z.enum(OPTIMIZERS),
+  lr: z.number(),
+  momentum: z.number(),
+  batch: z.number().int(),
+  steps: z.number().int(),
+  every: z.number().int(),
+  seed: z.number().int(),
+  data: z.string(),
+  backend: z.enum(BACKENDS),
+  probeBatch: z.number().int(),
+  validationSubset: z.number().int(),
+});
+
+const settingValues = z.object(Object.fromEntries(SETTING_KEYS.map((k) => [k, text()])) as Record<(typeof SETTING_KEYS)[number], z.ZodString>);
+
+export const settingsStateSchema = z.object({
+  /** What each setting holds, as the form shows it (restricted keys: the value actually used). */
+  values: settingValues,
+  /** What each field falls back to while its setting is bad. */
+  effective: settingValues,
+  config: effectiveConfigSchema,
+  problems: z.array(z.object({ key: settingKeySchema, message: text() })).max(100),
+  /** Restricted keys whose workspace value is ignored in this untrusted workspace. */
+  ignoredForTrust: z.array(settingKeySchema).max(SETTING_KEYS.length),
+  trustNotice: text().optional(),
+});
+export type SettingsState = z.infer<typeof settingsStateSchema>;
+
+export const catalogItemSchema = z.object({
+  id,
+  className: text(100),
+  formula: text(),
+  summary: text(),
+  noteId: id,
+  suits: z.array(text(40)).max(20),
+});
+export type CatalogItem = z.infer<typeof catalogItemSchema>;
+
+export const selectionStateSchema = z.object({
+  selected: z.array(text(400)).max(200),
+  custom: z.array(z.object({ text: text(400), canonical: text(), error: text().optional() })).max(100),
+});
+export type SelectionState = z.infer<typeof selectionStateSchema>;
+
+const runStatus = z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']);
+
+export const runProgressSchema = z.object({
+  runId: id,
+  label: text(400),
+  status: runStatus,
+  step: z.number().int().nonnegative(),
+  steps: z.number().int().nonnegative(),
+  flags: z.array(text(40)).max(20),
+  error: text().optional(),
+});
+
+export const statusStateSchema = z.object({
+  backend: z.object({ name: text(40), detail: text(), measured: z.boolean(), setting: z.enum(BACKENDS) }),
+  data: z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), setting: text(), kind: z.enum(['bundled', 'npz', 'idx']), description: text(), size: text(40), path: text() }),
+    z.object({ ok: z.literal(false), setting: text(), error: text() }),
+  ]),
+  running: z.boolean(),
+});
+export type StatusState = z.infer<typeof statusStateSchema>;
+
+export const historyItemSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/).max(100),
+  when: text(60),
+  at: text(60),
+  network: text(),
+  runs: z.array(z.object({ initializer: text(400), accuracy: text(20), flags: z.array(text(40)).max(20) })).max(200),
+});
+
+export const noteSchema = z.object({ id, title: text(200), summary: text(), body: text(100_000) });
+
+/** Host → sidebar webview. */
+export const hostToSidebarSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('snapshot'),
+    settings: settingsStateSchema,
+    catalog: z.array(catalogItemSchema).max(100),
+    selection: selectionStateSchema,
+    status: statusStateSchema,
+    progress: z.array(runProgressSchema).max(1000),
+    history: z.array(historyItemSchema).max(100),
+    /** The webview reports what it shows (tests read it through a test-only command). */
+    report: z.boolean(),
+  }),
+  z.object({ type: z.literal('settings'), settings: settingsStateSchema }),
+  /** Answer to setSetting: written (no problem) or refused with the one-line reason. */
+  z.object({ type: z.literal('fieldResult'), key: settingKeySchema, value: text(), problem: text().optional() }),
+  z.object({ type: z.literal('selection'), selection: selectionStateSchema }),
+  /** Answer to addCustom. */
+  z.object({
+    type: z.literal('customResult'),
+    text: text(),
+    ok: z.boolean(),
+    message: text(),
+    suggestions: z.array(text(100)).max(20),
+  }),
+  z.object({ type: z.literal('status'), status: statusStateSchema }),
+  /** Progress of the runs in flight; `reset` replaces the list (a new comparison began). */
+  z.object({ type: z.literal('progress'), reset: z.boolean(), runs: z.array(runProgressSchema).max(1000) }),
+  z.object({ type: z.literal('history'), items: z.array(historyItemSchema).max(100) }),
+  z.object({ type: z.literal('note'), noteId: id, note: noteSchema.nullable() }),
+  /** Outcome of Compare/Stop/history actions, shown under the buttons. */
+  z.object({ type: z.literal('notice'), level: z.enum(['info', 'warning', 'error']), message: text() }),
+]);
+export type HostToSidebar = z.infer<typeof hostToSidebarSchema>;
+
+/** What the webview shows, reported when the snapshot asks for it (tests). */
+export const sidebarReportSchema = z.object({
+  fields: z.record(z.object({ value: text(), problem: text().optional(), disabled: z.boolean() })),
+  catalog: z.array(text(100)).max(100),
+  checked: z.array(text(400)).max(200),
+  custom: z.array(text(400)).max(100),
+  customMessage: text().optional(),
+  trustNotice: text().optional(),
+  backend: text(),
+  data: text(),
+  progress: z.array(text()).max(1000),
+  history: z.array(z.object({ id: text(100), text: text() })).max(100),
+  openNotes: z.array(text(200)).max(100),
+  notice: text().optional(),
+});
+export type SidebarReport = z.infer<typeof sidebarReportSchema>;
+
+/** Sidebar webview → host. */
+export const sidebarToHostSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  /** A field the person changed, as typed; the host checks it again before writing. */
+  z.object({ type: z.literal('setSetting'), key: settingKeySchema, value: text() }),
+  z.object({ type: z.literal('setChecked'), text: text(400), checked: z.boolean() }),
+  z.object({ type: z.literal('addCustom'), text: text() }),
+  z.object({ type: z.literal('removeCustom'), text: text(400) }),
+  z.object({ type: z.literal('requestNote'), noteId: id }),
+  z.object({ type: z.literal('compare') }),
+  z.object({ type: z.literal('stop') }),
+  z.object({ type: z.literal('openHistory'), id: text(100) }),
+  z.object({ type: z.literal('deleteHistory'), id: text(100) }),
+  z.object({ type: z.literal('clearHistory') }),
+  z.object({ type: z.literal('manageTrust') }),
+  z.object({ type: z.literal('openSettings') }),
+  z.object({ type: z.literal('report'), report: sidebarReportSchema }),
+]);
+export type SidebarToHost = z.infer<typeof sidebarToHostSchema>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
+  const result = schema.safeParse(raw);
+  if (result.success) return { ok: true, value: result.data };
+  const issue = result.error.issues[0];
+  const kind = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 40) : typeof raw;
+  return { ok: false, error: `${kind}: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'}` };
+}
+
+export const parseSidebarMessage = (raw: unknown): Parsed<SidebarToHost> => parseWith(sidebarToHostSchema, raw);
+export const parseHostMessage = (raw: unknown): Parsed<HostToSidebar> => parseWith(hostToSidebarSchema, raw);

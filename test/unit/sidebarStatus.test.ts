@@ -1,0 +1,140 @@
+/** The sidebar's Status and History rows, from engine reports only; and its HTML's policy. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backendStatus, dataStatus, latestBackendRun, progressOf, progressSummary, runProgress } from '../../src/panels/sidebarStatus';
+import { formatAccuracy, formatWhen, historyItem, historyItems } from '../../src/panels/sidebarHistory';
+import { contentSecurityPolicy, sidebarHtml } from '../../src/panels/sidebarHtml';
+import { describeDataSource } from '../../src/probe/data/describeData';
+import { bundledDataPath } from '../../src/probe/paths';
+import { DEFAULT_CONFIG } from '../../src/probe/config';
+import { applyEvent, newDocument } from '../../src/results';
+import type { HistoryEntry } from '../../src/host/history';
+
+const describe = (spec: string, homeDir?: string) => () => describeDataSource(spec, { bundledPath: bundledDataPath(), ...(homeDir ? { homeDir } : {}) });
+
+test('before any run the backend line says what the setting will try', () => {
+  assert.deepEqual(backendStatus('auto', undefined), { name: 'auto: tfjs-node if installed, else wasm', detail: 'no probe has run yet', measured: false, setting: 'auto' });
+  assert.match(backendStatus('cpu', undefined).name, /pure JavaScript/);
+});
+
+test('after a run it says what the run used and why, from the run’s own report', () => {
+  const doc = newDocument([{ runId: 'a', label: 'zeros', initializer: 'zeros', config: DEFAULT_CONFIG }, { runId: 'b', label: 'he_normal', initializer: 'he_normal', config: DEFAULT_CONFIG }]);
+  assert.equal(latestBackendRun(doc), undefined);
+  applyEvent(doc, {
+    type: 'started',
+    runId: 'a',
+    backend: 'wasm',
+    backendReason: 'tfjs-node is not installed; wasm with SIMD',
+    data: { source: 'bundled', kind: 'bundled', description: 'bundled', train: 8000, test: 2000 },
+    layers: [],
+    inputSecondMoment: 0.1,
+  });
+  const run = latestBackendRun(doc);
+  assert.equal(run?.runId, 'a');
+  assert.deepEqual(backendStatus('auto', run), { name: 'wasm', detail: 'tfjs-node is not installed; wasm with SIMD', measured: true, setting: 'auto' });
+  assert.equal(backendStatus('auto', { backend: 'tensorflow', backendReason: 'loaded' }).name, 'tfjs-node');
+});
+
+test('the data line: the bundled digits with their size, or a missing source’s one-line reason', () => {
+  const home = mkdtempSync(join(tmpdir(), 'initlens-sidebar-'));
+  try {
+    const bundled = dataStatus('auto', describe('auto', home));
+    assert.ok(bundled.ok);
+    assert.equal(bundled.kind, 'bundled');
+    assert.match(bundled.description, /10,000 real digits/);
+    assert.match(bundled.size, /MiB$/);
+    const missing = dataStatus('/no/such/mnist.npz', describe('/no/such/mnist.npz', home));
+    assert.ok(!missing.ok);
+    assert.match(missing.error, /^\/no\/such\/mnist\.npz: /);
+    assert.doesNotMatch(missing.error, /\n|    at /);
+    const empty = dataStatus(home, describe(home, home));
+    assert.ok(!empty.ok);
+    assert.doesNotMatch(empty.error, /internal error/);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test('progress per run from the session’s document, and one summary line', () => {
+  const config = { ...DEFAULT_CONFIG, steps: 40 };
+  const doc = newDocument([{ runId: 'a', label: 'zeros', initializer: 'zeros', config }, { runId: 'b', label: 'he_normal', initializer: 'he_normal', config }]);
+  applyEvent(doc, { type: 'step', runId: 'a', metrics: { step: 20, loss: 1, accuracy: 0.5, validationAccuracy: 0.5, layers: [] } });
+  doc.runs[0].status = 'running';
+  applyEvent(doc, { type: 'flag', runId: 'a', flag: { kind: 'symmetric', layer: 1, step: 0, evidence: 'e', note: 'zero-symmetry' } });
+  applyEvent(doc, { type: 'flag', runId: 'a', flag: { kind: 'symmetric', layer: 2, step: 0, evidence: 'e', note: 'zero-symmetry' } });
+  assert.deepEqual(progressOf(doc), [
+    { runId: 'a', label: 'zeros', status: 'running', step: 20, steps: 40, flags: ['symmetric'] },
+    { runId: 'b', label: 'he_normal', status: 'queued', step: 0, steps: 40, flags: [] },
+  ]);
+  applyEvent(doc, { type: 'failed', runId: 'b', reason: 'the probe process ran out of memory' });
+  assert.equal(runProgress(doc.runs[1], 40).error, 'the probe process ran out of memory');
+  applyEvent(doc, { type: 'finished', runId: 'a', final: { validationAccuracy: 0.11, loss: 2.3, steps: 40 }, timing: { seconds: 1, samplesPerSecond: 1, firstMetricSeconds: 1 }, numTensorsBefore: 0, numTensorsAfter: 0 });
+  assert.equal(runProgress(doc.runs[0], 40).step, 40);
+  assert.equal(progressSummary(progressOf(doc)), '1 finished, 1 failed');
+  assert.equal(progressSummary([]), 'no runs yet');
+  assert.deepEqual(progressOf(undefined), []);
+});
+
+test('history times read short and local', () => {
+  const now = new Date(2025, 10, 29, 15, 30);
+  assert.equal(formatWhen(new Date(2025, 10, 29, 14, 3).toISOString(), now), '14:03');
+  assert.equal(formatWhen(new Date(2025, 10, 28, 9, 5).toISOString(), now), 'yesterday 09:05');
+  assert.equal(formatWhen(new Date(2025, 0, 2, 9, 5).toISOString(), now), 'Jan 2, 09:05');
+  assert.equal(formatWhen(new Date(2024, 11, 31, 23, 59).toISOString(), now), '2024-12-31');
+  assert.equal(formatWhen('yesterday-ish', now), 'unknown time');
+  assert.equal(formatAccuracy(0.9312), '93.1%');
+  assert.equal(formatAccuracy(null), '—');
+  assert.equal(formatAccuracy(Number.NaN), '—');
+});
+
+test('history rows: when, network, each initializer’s accuracy and flags; broken entries skipped', () => {
+  const now = new Date(2025, 10, 29, 15, 30);
+  const entry: HistoryEntry = {
+    id: 'm3x-abc123',
+    when: new Date(2025, 10, 29, 14, 3).toISOString(),
+    network: '784→128→10 relu, 300 steps',
+    initializers: ['zeros', 'he_normal'],
+    accuracies: [0.1135, 0.9721],
+    flags: [['symmetric'], []],
+  };
+  assert.deepEqual(historyItem(entry, now), {
+    id: 'm3x-abc123',
+    when: '14:03',
+    at: entry.when,
+    network: '784→128→10 relu, 300 steps',
+    runs: [
+      { initializer: 'zeros', accuracy: '11.3%', flags: ['symmetric'] },
+      { initializer: 'he_normal', accuracy: '97.2%', flags: [] },
+    ],
+  });
+  const broken = [
+    { ...entry, id: '../../etc/passwd' },
+    { ...entry, id: 'ok-1', initializers: 'zeros', accuracies: null, flags: [7] },
+    null,
+  ] as unknown as HistoryEntry[];
+  const items = historyItems(broken, now);
+  assert.deepEqual(
+    items.map((i) => [i.id, i.runs.length]),
+    [['ok-1', 0]],
+  );
+  assert.deepEqual(historyItems('nope' as unknown as HistoryEntry[], now), []);
+});
+
+test('the HTML: strict CSP, the script only by its nonce, no inline anything', () => {
+  const html = sidebarHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x.vscode-cdn.net/dist/webview/sidebar.js', styleUri: 'https://x.vscode-cdn.net/dist/webview/sidebar.css?a=1&b="2"', nonce: 'abc123' });
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
+  assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123'));
+  assert.match(csp, /^default-src 'none'; /);
+  assert.match(csp, /script-src 'nonce-abc123'/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
+  assert.equal((html.match(/<script/g) ?? []).length, 1);
+  assert.match(html, /<script nonce="abc123" src="https:\/\/x\.vscode-cdn\.net\/dist\/webview\/sidebar\.js"><\/script>/);
+  assert.doesNotMatch(html, /style="|<style/);
+  assert.match(html, /sidebar\.css\?a=1&amp;b=&quot;2&quot;/);
+  const a = /nonce-([^']+)'/.exec(sidebarHtml({ cspSource: 's', scriptUri: 'j', styleUri: 'c' }))?.[1];
+  const b = /nonce-([^']+)'/.exec(sidebarHtml({ cspSource: 's', scriptUri: 'j', styleUri: 'c' }))?.[1];
+  assert.ok(a && b && a !== b && a.length >= 24);
+});

@@ -1,0 +1,91 @@
+/**
+ * Flags and their notes: one card per run × kind × note, with a badge for the initializer and
+ * each layer it was raised on, the evidence and numbers of every flag, and the note beside it.
+ * Ten "dead" flags of a 10-layer Zeros run read as one card with ten layer badges, not ten
+ * copies of the same note.
+ */
+import type { Flag } from '../../src/protocol';
+import type { PanelNote, PanelRun } from '../../src/protocolPanel';
+import { flagValuesText, layerName } from '../../src/panels/panelFormat';
+import { custom, el } from './dom';
+import { noteFragment } from './notes';
+
+interface FlagGroup {
+  run: PanelRun;
+  color: string;
+  kind: Flag['kind'];
+  note: string;
+  flags: Flag[];
+}
+
+export function groupFlags(runs: readonly PanelRun[], colorOf: (runId: string) => string): FlagGroup[] {
+  const groups = new Map<string, FlagGroup>();
+  for (const run of runs) {
+    for (const flag of run.flags) {
+      const key = `${run.runId}\0${flag.kind}\0${flag.note}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = { run, color: colorOf(run.runId), kind: flag.kind, note: flag.note, flags: [] };
+        groups.set(key, group);
+      }
+      group.flags.push(flag);
+    }
+  }
+  return [...groups.values()];
+}
+
+function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
+  const { run } = group;
+  const layers = [...new Set(group.flags.map((f) => layerName(run, f.layer)))];
+  const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
+  swatch.style.backgroundColor = group.color;
+  const header = el('header', { className: 'flag-header' }, [
+    custom('vscode-badge', { variant: 'default', class: `flag-kind kind-${group.kind}` }, group.kind),
+    el('span', { className: 'flag-run' }, [swatch, run.initializer]),
+    el('span', { className: 'flag-layers', attrs: { 'aria-label': `layers: ${layers.join(', ')}` } }, layers.map((name) => custom('vscode-badge', { variant: 'counter', class: 'layer-badge' }, name))),
+  ]);
+  const evidence = el(
+    'ul',
+    { className: 'evidence' },
+    group.flags.map((flag) => {
+      const values = flagValuesText(flag);
+      return el('li', {}, [
+        el('strong', { text: `${layerName(run, flag.layer)}, step ${flag.step}: ` }),
+        flag.evidence,
+        ...(values ? [el('div', { className: 'values', text: values })] : []),
+      ]);
+    }),
+  );
+  const aside = el('aside', { className: 'note', attrs: { 'aria-label': note ? `Note: ${note.title}` : 'Note' } });
+  if (note) {
+    aside.append(el('p', { className: 'note-summary' }, [el('strong', { text: note.title }), el('br'), note.summary]));
+    const details = el('details', { className: 'note-body' }, [el('summary', { text: 'Read the whole note' })]);
+    details.append(noteFragment(note));
+    aside.append(details);
+    aside.dataset.note = note.id;
+  } else {
+    aside.append(el('p', { className: 'muted', text: `Note ${group.note} is not available.` }));
+  }
+  return el('article', { className: `flag-card kind-${group.kind}`, attrs: { 'data-run': run.runId, 'data-kind': group.kind } }, [
+    el('div', { className: 'flag-main' }, [header, evidence]),
+    aside,
+  ]);
+}
+
+/** Renders into `host`; returns the note ids shown. Open details survive re-renders by key. */
+export function renderFlags(host: HTMLElement, runs: readonly PanelRun[], notes: ReadonlyMap<string, PanelNote>, colorOf: (runId: string) => string): string[] {
+  const groups = groupFlags(runs, colorOf);
+  const open = new Set(Array.from(host.querySelectorAll<HTMLElement>('article.flag-card')).filter((a) => a.querySelector('details')?.open).map((a) => `${a.dataset.run}\0${a.dataset.kind}`));
+  if (groups.length === 0) {
+    const finished = runs.length > 0 && runs.every((r) => r.status !== 'running' && r.status !== 'queued');
+    host.replaceChildren(el('p', { className: 'muted', text: finished ? 'No flags: every layer of every run stayed within the thresholds.' : 'No flags so far.' }));
+    return [];
+  }
+  const cards = groups.map((g) => {
+    const card = flagCard(g, notes.get(g.note));
+    if (open.has(`${g.run.runId}\0${g.kind}`)) card.querySelector('details')?.setAttribute('open', '');
+    return card;
+  });
+  host.replaceChildren(...cards);
+  return [...new Set(groups.filter((g) => notes.has(g.note)).map((g) => g.note))];
+}

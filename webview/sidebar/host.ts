@@ -1,0 +1,71 @@
+/** The webview's line to the extension host: validated messages both ways, and saved view state. */
+import { parseHostMessage } from '../../src/protocolSidebar';
+import type { HostToSidebar, SidebarToHost } from '../../src/protocolSidebar';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api = acquireVsCodeApi();
+
+export function post(message: SidebarToHost): void {
+  api.postMessage(message);
+}
+
+/** Calls `handle` with each valid host message; drops and logs anything else. */
+export function listen(handle: (message: HostToSidebar) => void): void {
+  window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const parsed = parseHostMessage(event.data);
+    if (!parsed.ok) {
+      console.warn(`[initlens sidebar] dropped a malformed message: ${parsed.error}`);
+      return;
+    }
+    handle(parsed.value);
+  });
+}
+
+/** What survives the view being hidden and shown again, besides the host's snapshot. */
+export interface ViewState {
+  /** Sections folded by the person. */
+  closed: string[];
+  /** Catalog ids whose note is expanded. */
+  notes: string[];
+  /** Text in the add-an-initializer field. */
+  customDraft: string;
+  /** Text typed into a field but refused (not written), with its reason. */
+  drafts: Record<string, { value: string; problem: string }>;
+  scrollY: number;
+}
+
+const EMPTY: ViewState = { closed: [], notes: [], customDraft: '', drafts: {}, scrollY: 0 };
+
+function restore(): ViewState {
+  const raw = api.getState();
+  if (typeof raw !== 'object' || raw === null) return { ...EMPTY };
+  const r = raw as Partial<Record<keyof ViewState, unknown>>;
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const drafts: ViewState['drafts'] = {};
+  if (typeof r.drafts === 'object' && r.drafts !== null) {
+    for (const [k, v] of Object.entries(r.drafts as Record<string, unknown>)) {
+      const d = v as { value?: unknown; problem?: unknown };
+      if (typeof d?.value === 'string' && typeof d.problem === 'string') drafts[k] = { value: d.value, problem: d.problem };
+    }
+  }
+  return {
+    closed: strings(r.closed),
+    notes: strings(r.notes),
+    customDraft: typeof r.customDraft === 'string' ? r.customDraft : '',
+    drafts,
+    scrollY: typeof r.scrollY === 'number' && Number.isFinite(r.scrollY) ? r.scrollY : 0,
+  };
+}
+
+export const viewState: ViewState = restore();
+
+export function saveViewState(): void {
+  api.setState(viewState);
+}

@@ -1,0 +1,113 @@
+/** Status: the backend in use and why, the data source and its size, and the runs in flight. */
+import { progressSummary } from '../../src/panels/sidebarStatus';
+import type { RunProgress } from '../../src/panels/sidebarStatus';
+import type { StatusState } from '../../src/protocolSidebar';
+import { codicon, h, replaceChildren } from './dom';
+
+interface Row {
+  element: HTMLElement;
+  bar: HTMLElementTagNameMap['vscode-progress-bar'];
+  text: HTMLElement;
+  label: HTMLElement;
+  run: RunProgress;
+}
+
+const STATUS_ICONS: Record<RunProgress['status'], string> = {
+  queued: 'clock',
+  running: 'sync',
+  finished: 'pass',
+  failed: 'error',
+  cancelled: 'circle-slash',
+};
+
+export class StatusSection {
+  readonly element: HTMLElement;
+  private readonly backend = h('dd', {});
+  private readonly data = h('dd', {});
+  private readonly runsHeading = h('dt', {}, 'Runs');
+  private readonly runsSummary = h('dd', { class: 'runs-summary' });
+  private readonly runs = h('ul', { class: 'runs', 'aria-label': 'Runs' });
+  private readonly rows = new Map<string, Row>();
+  private running = false;
+  private backendText = '';
+  private dataText = '';
+
+  constructor(private readonly changed: () => void) {
+    this.element = h(
+      'div',
+      { class: 'status-section' },
+      h('dl', { class: 'status' }, h('dt', {}, 'Backend'), this.backend, h('dt', {}, 'Data'), this.data, this.runsHeading, this.runsSummary),
+      this.runs,
+    );
+  }
+
+  update(status: StatusState): void {
+    this.running = status.running;
+    const b = status.backend;
+    this.backendText = [b.name, b.detail].filter(Boolean).join(' — ');
+    this.dataText = status.data.ok ? [status.data.description, status.data.size].filter(Boolean).join(' — ') : status.data.error;
+    replaceChildren(
+      this.backend,
+      h('span', { class: 'status-value' }, b.name),
+      b.measured && b.setting !== 'auto' ? h('span', { class: 'muted' }, ` (setting: ${b.setting})`) : null,
+      b.detail ? h('span', { class: 'status-detail' }, b.detail) : null,
+    );
+    const d = status.data;
+    if (d.ok) {
+      replaceChildren(
+        this.data,
+        h('span', { class: 'status-value' }, d.description),
+        h('span', { class: 'status-detail', title: d.path }, [d.size, d.setting === 'auto' ? 'chosen by auto' : `setting: ${d.setting}`].filter(Boolean).join(' · ')),
+      );
+    } else {
+      replaceChildren(this.data, h('span', { class: 'status-error', role: 'alert' }, codicon('error', 'problem-icon'), h('span', {}, d.error)));
+    }
+    this.paintSummary();
+    this.changed();
+  }
+
+  progress(reset: boolean, runs: readonly RunProgress[]): void {
+    if (reset) {
+      this.rows.clear();
+      replaceChildren(this.runs);
+    }
+    for (const run of runs) {
+      let row = this.rows.get(run.runId);
+      if (!row) {
+        const bar = h('vscode-progress-bar', { class: 'run-bar' });
+        const label = h('span', { class: 'run-label' });
+        const text = h('span', { class: 'run-steps' });
+        const element = h('li', { class: 'run', 'data-run': run.runId }, h('div', { class: 'run-line' }, label, text), bar);
+        row = { element, bar, text, label, run };
+        this.rows.set(run.runId, row);
+        this.runs.appendChild(element);
+      }
+      row.run = run;
+      row.element.dataset.status = run.status;
+      replaceChildren(row.label, codicon(STATUS_ICONS[run.status], `run-icon ${run.status}`), h('code', {}, run.label));
+      const flags = run.flags.length > 0 ? ` · ${run.flags.join(', ')}` : '';
+      row.text.textContent = run.status === 'failed' ? 'failed' : run.status === 'queued' ? 'queued' : `${run.step}/${run.steps}${flags}`;
+      row.element.title = run.error ?? `${run.label}: ${run.status}, step ${run.step} of ${run.steps}${flags}`;
+      row.bar.max = Math.max(1, run.steps);
+      row.bar.value = run.step;
+      row.bar.ariaLabel = `${run.label} progress`;
+      row.bar.hidden = run.status === 'queued';
+    }
+    this.paintSummary();
+    this.changed();
+  }
+
+  private paintSummary(): void {
+    const runs = [...this.rows.values()].map((r) => r.run);
+    this.runsHeading.textContent = this.running ? 'Running' : 'Last runs';
+    this.runsSummary.textContent = runs.length === 0 ? 'none yet: check initializers and press Compare' : progressSummary(runs);
+  }
+
+  report(): { backend: string; data: string; progress: string[] } {
+    return {
+      backend: this.backendText,
+      data: this.dataText,
+      progress: [...this.rows.values()].map((r) => `${r.run.label} ${r.text.textContent ?? ''}`),
+    };
+  }
+}
