@@ -31,6 +31,7 @@ const nodeEntries = [
   { in: 'src/probe/worker.ts', out: 'probeWorker' },
   { in: 'src/cli.ts', out: 'cli' },
   { in: 'bench/bench.ts', out: 'bench' },
+  { in: 'bench/editorBench.ts', out: 'editorBench' },
 ].filter((e) => existsSync(join(root, e.in)) && wanted(e));
 
 const webEntries = [

@@ -1,0 +1,17 @@
+/** How the editor features name a layer and a place in a file, in hovers, warnings and titles. */
+import type { LayerDef, SourceModel } from './sourceModel';
+import { lineOf } from './lexer';
+
+export function layerLabel(layer: LayerDef): string {
+  if (layer.framework === 'torch') {
+    const f = layer.fans[0];
+    return `${layer.type}(${f?.fanIn ?? '?'}, ${f?.fanOut ?? '?'})`;
+  }
+  const units = layer.units ?? layer.unitsText ?? '?';
+  const act = layer.activation ?? layer.activationText;
+  return act && layer.activationFrom !== 'default' ? `${layer.type}(${units}, ${act})` : `${layer.type}(${units})`;
+}
+
+export function lineNumber(model: SourceModel, offset: number): number {
+  return lineOf(model.lineStarts, offset) + 1;
+}
