@@ -10,6 +10,8 @@
  * their own channel.
  */
 import { z } from 'zod';
+import { parseWith } from './protocolParse';
+import type { Parsed } from './protocolParse';
 import { ACTIVATIONS } from './probe/initializers/spec';
 import { BACKENDS, OPTIMIZERS } from './probe/config';
 
@@ -197,19 +199,14 @@ export const probeCommandSchema = z.discriminatedUnion('type', [z.object({ type:
 export type ProbeCommand = z.infer<typeof probeCommandSchema>;
 
 /** Parses one JSON line from the other side; returns an error string instead of throwing. */
-export function parseLine<T>(schema: z.ZodType<T>, line: string): { ok: true; value: T } | { ok: false; error: string } {
+export function parseLine<T>(schema: z.ZodType<T>, line: string): Parsed<T> {
   let raw: unknown;
   try {
     raw = JSON.parse(line);
   } catch {
     return { ok: false, error: `not JSON: ${line.slice(0, 80)}` };
   }
-  const result = schema.safeParse(raw);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    return { ok: false, error: `${issue.path.join('.') || 'message'}: ${issue.message}` };
-  }
-  return { ok: true, value: result.data };
+  return parseWith(schema, raw);
 }
 
 /** JSON with NaN/Infinity turned into null, matching `measured`. */

@@ -9,6 +9,8 @@
  * the run's header when its status changed. Whole histories are never resent per step.
  */
 import { z } from 'zod';
+import { parseWith } from './protocolParse';
+import type { Parsed } from './protocolParse';
 import { backendNameSchema, flagSchema, initSpecSchema, layerInfoSchema, probeConfigSchema, stepMetricsSchema } from './protocol';
 
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
@@ -124,15 +126,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-function parseWith<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
-  const result = schema.safeParse(raw);
-  if (result.success) return { ok: true, value: result.data };
-  const issue = result.error.issues[0];
-  const kind = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 40) : typeof raw;
-  return { ok: false, error: `${kind}: ${issue.path.join('.') || 'message'}: ${issue.message}` };
-}
+export type { Parsed } from './protocolParse';
 
 /** Checks a message from the webview; unknown or malformed ones come back as a one-line error. */
 export function parseWebviewMessage(raw: unknown): Parsed<WebviewMessage> {

@@ -3,12 +3,14 @@
  * direction with runtime validators; both sides parse every message and drop (and log) what
  * does not fit. The webview says `ready` first; the host answers with a snapshot, then deltas.
  *
- * Imports only engine constants (never ./protocol at run time): ./protocol re-exports this file.
+ * The probe config travels in the probe channel's own schema (./protocol).
  */
 import { z } from 'zod';
-import { BACKENDS, OPTIMIZERS } from './probe/config';
+import { parseWith } from './protocolParse';
+import { probeConfigSchema } from './protocol';
+import type { Parsed } from './protocolParse';
+import { BACKENDS } from './probe/config';
 import type { ProbeConfig } from './probe/config';
-import { ACTIVATIONS } from './probe/initializers/spec';
 import { SETTING_KEYS } from './panels/sidebarForm';
 
 const text = (max = 4000) => z.string().max(max);
@@ -17,21 +19,7 @@ const id = z.string().min(1).max(200);
 export const settingKeySchema = z.enum(SETTING_KEYS);
 
 /** The config in effect (after settingsFrom's fallbacks), so the webview checks fields against it. */
-export const effectiveConfigSchema: z.ZodType<ProbeConfig> = z.object({
-  hidden: z.array(z.number().int()).min(1).max(10_000),
-  activation: z.enum(ACTIVATIONS),
-  optimizer: z.enum(OPTIMIZERS),
-  lr: z.number(),
-  momentum: z.number(),
-  batch: z.number().int(),
-  steps: z.number().int(),
-  every: z.number().int(),
-  seed: z.number().int(),
-  data: z.string(),
-  backend: z.enum(BACKENDS),
-  probeBatch: z.number().int(),
-  validationSubset: z.number().int(),
-});
+export const effectiveConfigSchema: z.ZodType<ProbeConfig> = probeConfigSchema;
 
 const settingValues = z.object(Object.fromEntries(SETTING_KEYS.map((k) => [k, text()])) as Record<(typeof SETTING_KEYS)[number], z.ZodString>);
 
@@ -168,15 +156,7 @@ export const sidebarToHostSchema = z.discriminatedUnion('type', [
 ]);
 export type SidebarToHost = z.infer<typeof sidebarToHostSchema>;
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
-
-function parseWith<T>(schema: z.ZodType<T>, raw: unknown): Parsed<T> {
-  const result = schema.safeParse(raw);
-  if (result.success) return { ok: true, value: result.data };
-  const issue = result.error.issues[0];
-  const kind = typeof raw === 'object' && raw !== null && 'type' in raw ? String((raw as { type: unknown }).type).slice(0, 40) : typeof raw;
-  return { ok: false, error: `${kind}: ${issue ? `${issue.path.join('.') || 'message'}: ${issue.message}` : 'invalid'}` };
-}
+export type { Parsed } from './protocolParse';
 
 export const parseSidebarMessage = (raw: unknown): Parsed<SidebarToHost> => parseWith(sidebarToHostSchema, raw);
 export const parseHostMessage = (raw: unknown): Parsed<HostToSidebar> => parseWith(hostToSidebarSchema, raw);

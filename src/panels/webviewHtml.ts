@@ -12,6 +12,10 @@ export interface WebviewPage {
   styleUri: string;
   title: string;
   nonce?: string;
+  /** Class of the app's root element, and the placeholder shown until the script has run. */
+  mainClass?: string;
+  loadingText?: string;
+  loadingClass?: string;
 }
 
 export function makeNonce(): string {
@@ -44,7 +48,7 @@ export function webviewHtml(page: WebviewPage): string {
 <title>${escapeAttr(page.title)}</title>
 </head>
 <body>
-<main id="app" aria-busy="true"><p class="empty">Loading…</p></main>
+<main id="app"${page.mainClass ? ` class="${escapeAttr(page.mainClass)}"` : ''} aria-busy="true"><p class="${escapeAttr(page.loadingClass ?? 'empty')}">${escapeAttr(page.loadingText ?? 'Loading…')}</p></main>
 <script nonce="${escapeAttr(nonce)}" src="${escapeAttr(page.scriptUri)}"></script>
 </body>
 </html>`;

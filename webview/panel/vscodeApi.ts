@@ -1,16 +1,9 @@
 /** The webview's one channel to the host: typed, and every message checked before it is sent. */
 import { webviewMessageSchema } from '../../src/protocolPanel';
 import type { WebviewMessage } from '../../src/protocolPanel';
+import { vscodeApi } from '../shared/vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api = acquireVsCodeApi();
+const api = vscodeApi;
 
 export function send(message: WebviewMessage): void {
   // A message the host would drop is a bug here: say so in the host's log instead.

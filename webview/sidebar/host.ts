@@ -1,16 +1,9 @@
 /** The webview's line to the extension host: validated messages both ways, and saved view state. */
 import { parseHostMessage } from '../../src/protocolSidebar';
 import type { HostToSidebar, SidebarToHost } from '../../src/protocolSidebar';
+import { vscodeApi } from '../shared/vscodeApi';
 
-interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const api = acquireVsCodeApi();
+const api = vscodeApi;
 
 export function post(message: SidebarToHost): void {
   api.postMessage(message);
