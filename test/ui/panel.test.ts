@@ -191,9 +191,23 @@ for (const { slug, theme } of themes) {
         assert.ok(workbench);
         panel ??= workbench.webview(0);
         const page = workbench.page;
-        await workbench.runCommand('InitLens: Compare Initializers');
         const quickInput = page.locator('.quick-input-widget');
-        await quickInput.locator('.monaco-list-row').filter({ hasText: 'HeNormal' }).first().waitFor({ timeout: 15_000 });
+        // Focus may sit in the webview after earlier steps; give it back to the workbench, and
+        // open the picker again if the palette swallowed the first attempt.
+        const openPicker = async (): Promise<void> => {
+          for (let attempt = 1; ; attempt++) {
+            await page.keyboard.press('Escape');
+            await page.locator('.tabs-container .tab').filter({ hasText: 'InitLens: Compare' }).click();
+            await workbench!.runCommand('InitLens: Compare Initializers');
+            try {
+              await quickInput.locator('.monaco-list-row').filter({ hasText: 'HeNormal' }).first().waitFor({ timeout: 15_000 });
+              return;
+            } catch (err) {
+              if (attempt === 3) throw err;
+            }
+          }
+        };
+        await openPicker();
         await page.keyboard.press('Enter');
         await quickInput.locator('.monaco-list-row').filter({ hasText: 'Deep ReLU' }).first().waitFor({ timeout: 15_000 });
         await page.keyboard.type('Deep ReLU');
@@ -204,8 +218,7 @@ for (const { slug, theme } of themes) {
         await panel.locator('body').evaluate(() => window.scrollTo(0, 0));
         await workbench.screenshot('deep-relu');
         // A second comparison while this one runs: the modal offers to queue it.
-        await workbench.runCommand('InitLens: Compare Initializers');
-        await quickInput.locator('.monaco-list-row').filter({ hasText: 'HeNormal' }).first().waitFor({ timeout: 15_000 });
+        await openPicker();
         await page.keyboard.press('Enter');
         await quickInput.locator('.monaco-list-row').filter({ hasText: 'Seed model' }).first().waitFor({ timeout: 15_000 });
         await page.keyboard.press('Enter');

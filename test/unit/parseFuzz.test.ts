@@ -48,8 +48,9 @@ function checkContract(text: string): void {
     assert.equal(err.cause, undefined, `${JSON.stringify(text)}: internal error ${String(err.cause)}`);
     assert.ok(!/[\r\n]/.test(err.message), `${JSON.stringify(text)}: message not one line`);
   }
+  // A hang guard, not a speed target (speed lives in benchmarks): generous for a busy CI machine.
   const elapsed = performance.now() - t0;
-  assert.ok(elapsed < 100, `${JSON.stringify(text)} took ${elapsed.toFixed(0)} ms`);
+  assert.ok(elapsed < 5000, `${JSON.stringify(text)} took ${elapsed.toFixed(0)} ms`);
 }
 
 type Mutation = { at: number; op: 'delete' | 'insert' | 'replace' | 'duplicate'; ch: string };
