@@ -10,10 +10,8 @@ import { tf } from './tfjs';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { DenseLayerPlan } from './network';
 import { activate, LEAKY_SLOPE } from './network';
+import { SELU_ALPHA, SELU_SCALE } from './initializers/activationMoments';
 
-/** Keras' SELU constants (Klambauer et al. 2017). */
-const SELU_ALPHA = 1.6732632423543772;
-const SELU_SCALE = 1.0507009873554805;
 
 export interface LossAndGrads {
   loss: Tensor;

@@ -7,13 +7,14 @@ import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core
 import type { Activation, ParsedInitializer } from './initializers/spec';
 import { parseInitializer } from './initializers/parse';
 import { sampleKernel } from './initializers/sample';
+import { LEAKY_RELU_NEGATIVE_SLOPE } from './initializers/activationMoments';
 import { ConfigError } from './config';
 import type { RunRequest } from '../protocol';
 
 export const MNIST_INPUT = 784;
 export const MNIST_CLASSES = 10;
-/** Keras' LeakyReLU / leaky_relu default negative slope (Keras 3). */
-export const LEAKY_SLOPE = 0.2;
+/** Keras' LeakyReLU / leaky_relu default negative slope (Keras 3): the theory's constant. */
+export const LEAKY_SLOPE = LEAKY_RELU_NEGATIVE_SLOPE;
 
 export interface DenseLayerPlan {
   name: string;
