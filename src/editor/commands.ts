@@ -11,6 +11,8 @@ import { listNotes } from '../notes';
 import { compareAlternatives, initializerCommandArgsSchema, probeWithInitializer } from './initializerRequests';
 import type { PlannedComparison } from './initializerRequests';
 import { modelComparisonRequests, modelPlanSchema, modelRequests } from './modelPlan';
+import type { ModelPlan } from './modelPlan';
+import type { ProbeConfig } from '../probe/config';
 
 export const modelCommandArgsSchema = z.union([z.object({ plan: modelPlanSchema }), z.object({ problem: z.string().max(1000) })]);
 export type ModelCommandArgs = z.infer<typeof modelCommandArgsSchema>;
@@ -52,6 +54,22 @@ export function registerEditorCommands(ctx: InitLensContext, compare: CompareApi
     return undefined;
   };
 
+  /** The two CodeLens commands: same argument, same refusal of an unreadable model, different runs. */
+  const modelCommand = (
+    command: string,
+    what: string,
+    requests: (plan: ModelPlan, base: ProbeConfig, idPrefix: string) => PlannedComparison,
+  ): vscode.Disposable =>
+    vscode.commands.registerCommand(command, async (value: unknown) => {
+      const args = argument(command, modelCommandArgsSchema, value);
+      if (!args) return;
+      if ('problem' in args) {
+        void vscode.window.showWarningMessage(`InitLens can't probe this model: ${args.problem}`);
+        return;
+      }
+      await run(what, () => requests(args.plan, readSettings().config, idPrefix()));
+    });
+
   const openNote = async (id?: unknown): Promise<void> => {
     const notes = listNotes(notesFolder.fsPath);
     let noteId: string | undefined;
@@ -91,23 +109,7 @@ export function registerEditorCommands(ctx: InitLensContext, compare: CompareApi
       const args = argument('initlens.compareAlternatives', initializerCommandArgsSchema, value);
       if (args) await run('compare alternatives', () => compareAlternatives(args, readSettings().config, idPrefix()));
     }),
-    vscode.commands.registerCommand('initlens.probeModel', async (value: unknown) => {
-      const args = argument('initlens.probeModel', modelCommandArgsSchema, value);
-      if (!args) return;
-      if ('problem' in args) {
-        void vscode.window.showWarningMessage(`InitLens can't probe this model: ${args.problem}`);
-        return;
-      }
-      await run('probe model', () => modelRequests(args.plan, readSettings().config, idPrefix()));
-    }),
-    vscode.commands.registerCommand('initlens.compareForModel', async (value: unknown) => {
-      const args = argument('initlens.compareForModel', modelCommandArgsSchema, value);
-      if (!args) return;
-      if ('problem' in args) {
-        void vscode.window.showWarningMessage(`InitLens can't probe this model: ${args.problem}`);
-        return;
-      }
-      await run('compare initializers for model', () => modelComparisonRequests(args.plan, readSettings().config, idPrefix()));
-    }),
+    modelCommand('initlens.probeModel', 'probe model', modelRequests),
+    modelCommand('initlens.compareForModel', 'compare initializers for model', modelComparisonRequests),
   );
 }

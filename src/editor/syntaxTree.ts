@@ -192,6 +192,18 @@ export class SyntaxReader {
     const flush = (end: number): void => {
       if (end >= start) out.push(this.item(start, end, opener));
     };
+    for (const k of this.topLevelPunct(first, last)) {
+      if (this.tokens[k].text === ',') {
+        flush(k - 1);
+        start = k + 1;
+      }
+    }
+    flush(last);
+    return out;
+  }
+
+  /** Indices of the punctuation between `first` and `last` that is not inside a nested bracket. */
+  private *topLevelPunct(first: number, last: number): Generator<number> {
     for (let k = first; k <= last; k++) {
       const t = this.tokens[k];
       if (t.kind !== 'punct') continue;
@@ -199,13 +211,8 @@ export class SyntaxReader {
         k = this.closeOf(k, last);
         continue;
       }
-      if (t.text === ',') {
-        flush(k - 1);
-        start = k + 1;
-      }
+      yield k;
     }
-    flush(last);
-    return out;
   }
 
   private item(first: number, last: number, opener: '(' | '[' | '{'): Arg {
@@ -307,13 +314,8 @@ export class SyntaxReader {
     if (!(t0.kind === 'number' || (t0.kind === 'punct' && (t0.text === '[' || t0.text === '(')))) return undefined;
     const cuts: number[] = [];
     let operators = 0;
-    for (let k = first; k <= last; k++) {
+    for (const k of this.topLevelPunct(first, last)) {
       const t = this.tokens[k];
-      if (t.kind !== 'punct') continue;
-      if (t.text === '(' || t.text === '[' || t.text === '{') {
-        k = this.closeOf(k, last);
-        continue;
-      }
       if (t.text === '+' && k > first) cuts.push(k);
       if (t.text === '+' || t.text === '*') operators++;
     }
