@@ -198,8 +198,8 @@ for (const { slug, theme } of themes) {
           for (let attempt = 1; ; attempt++) {
             await page.keyboard.press('Escape');
             await page.locator('.tabs-container .tab').filter({ hasText: 'InitLens: Compare' }).click();
-            await workbench!.runCommand('InitLens: Compare Initializers');
             try {
+              await workbench!.runCommand('InitLens: Compare Initializers');
               await quickInput.locator('.monaco-list-row').filter({ hasText: 'HeNormal' }).first().waitFor({ timeout: 15_000 });
               return;
             } catch (err) {

@@ -100,7 +100,15 @@ function makeWorkbench(page: Page, server: CodeServer, browser: Browser, name: s
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         await page.keyboard.press('F1');
-        await quickInput.waitFor({ state: 'visible' });
+        // F1 can be lost while a webview holds the focus: give it back to the workbench (the
+        // title bar does nothing on a click) and press it again.
+        const opened = await quickInput.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+        if (!opened) {
+          if (Date.now() > deadline) throw new Error('F1 never opened the command palette');
+          await page.keyboard.press('Escape');
+          await page.locator('.part.titlebar').click({ position: { x: 10, y: 10 } }).catch(() => undefined);
+          continue;
+        }
         await page.keyboard.type(title);
         const row = quickInputRow(title).first();
         const listed = await row.waitFor({ timeout: 3_000 }).then(() => true, () => false);
