@@ -190,10 +190,11 @@ for (const { slug, theme, flows } of themes) {
       await page.keyboard.press('Escape');
       await workbench.runCommand('Developer: Reload Window');
       await page.locator('.monaco-workbench .part.editor').waitFor({ timeout: 60_000 });
-      // The workbench restores the sidebar it had open; open it only if it did not.
-      await sleep(2000);
+      // The workbench restores the sidebar it had open, in its own time; open it only if it did
+      // not (clicking the icon of an open view would close it).
       const title = page.locator('.part.sidebar .composite.title').filter({ hasText: 'InitLens' });
-      if (!(await title.isVisible())) await openSidebar(workbench);
+      const restored = await title.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+      if (!restored) await openSidebar(workbench);
       const sidebar = await frameWith(workbench, 'Probe settings');
       const item = sidebar.locator('.history-item').first();
       await item.waitFor({ timeout: 60_000 });
