@@ -24,6 +24,9 @@ const nodeCommon = {
   // tfjs-node is optional (it downloads libtensorflow at install); it is required at run time
   // when present. vscode is provided by the extension host.
   external: ['vscode', '@tensorflow/tfjs-node'],
+  // jsonc-parser's main entry is UMD, whose inner require()s esbuild cannot follow (the bundle
+  // would fail at run time with "Cannot find module './impl/format'"); its ES build bundles.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
 };
 
 const nodeEntries = [

@@ -29,6 +29,12 @@ const baseSettings: Record<string, unknown> = {
   'window.commandCenter': false,
 };
 
+/** With Workspace Trust on: untrusted folders open restricted, without the startup dialog. */
+const trustSettings: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+};
+
 export interface CodeServerOptions {
   /** User settings merged over the quiet defaults (e.g. the color theme). */
   settings?: Record<string, unknown>;
@@ -39,6 +45,11 @@ export interface CodeServerOptions {
   /** Keep the temp folder after stop (to read logs); default false. */
   keepTempDir?: boolean;
   startTimeoutMs?: number;
+  /**
+   * Workspace Trust as a person meets it (default off, so tests are not interrupted): folders
+   * open in Restricted Mode until trusted, and no startup dialog asks.
+   */
+  workspaceTrust?: boolean;
 }
 
 export interface WorkbenchUrlOptions {
@@ -147,7 +158,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(
     join(userDataDir, 'User/settings.json'),
-    JSON.stringify({ ...baseSettings, ...options.settings }, null, 2),
+    JSON.stringify({ ...baseSettings, ...(options.workspaceTrust ? trustSettings : {}), ...options.settings }, null, 2),
   );
   const logFile = options.logFile ?? join(tempDir, 'code-server.log');
 
@@ -160,7 +171,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
       '--bind-addr', '127.0.0.1:0',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--user-data-dir', userDataDir,
       '--extensions-dir', extensionsDir,

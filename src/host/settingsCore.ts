@@ -5,9 +5,30 @@
  */
 import { BACKENDS, ConfigError, DEFAULT_CONFIG, OPTIMIZERS, isActivation, parseHidden, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
+import { parse as parseJsonc } from 'jsonc-parser';
 import { isAbsolute, resolve } from 'node:path';
 
+/** Mirrors package.json's capabilities.untrustedWorkspaces.restrictedConfigurations. */
 export const RESTRICTED_KEYS = ['dataSource', 'backend', 'parallelJobs'] as const;
+
+/**
+ * The restricted keys a workspace settings file sets (its text, JSONC as VS Code reads it).
+ * In Restricted Mode VS Code hides those values from extensions entirely (inspect() returns no
+ * workspace value), so to tell a person which of their workspace settings are being ignored we
+ * read the file ourselves. `section` is 'settings' for a .code-workspace file, whose settings
+ * sit under that key. Unreadable or malformed text sets nothing.
+ */
+export function restrictedKeysIn(text: string, section?: 'settings'): string[] {
+  const parsed: unknown = parseJsonc(text, [], { allowTrailingComma: true });
+  const root = section && isRecord(parsed) ? parsed[section] : parsed;
+  if (!isRecord(root)) return [];
+  return RESTRICTED_KEYS.filter((key) => root[`initlens.${key}`] !== undefined
+    || (isRecord(root.initlens) && root.initlens[key] !== undefined));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export interface DiagnosticsSettings {
   enabled: boolean;

@@ -18,6 +18,8 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   folder?: string;
   viewport?: { width: number; height: number };
+  /** Workspace Trust on: the folder opens in Restricted Mode (see startCodeServer). */
+  workspaceTrust?: boolean;
 }
 
 export interface Workbench {
@@ -56,6 +58,7 @@ export async function openWorkbench(options: WorkbenchOptions): Promise<Workbenc
   const server = await startCodeServer({
     settings: { 'workbench.colorTheme': options.theme ?? 'Default Dark Modern', ...options.settings },
     logFile: join(uiResultsDir, `${options.name}-code-server.log`),
+    workspaceTrust: options.workspaceTrust ?? false,
   });
   let browser: Browser | undefined;
   try {

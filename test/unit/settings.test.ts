@@ -1,7 +1,7 @@
 /** Settings are validated one by one: a bad value is reported and replaced by its default. */
-import { test } from 'node:test';
+import { describe, it, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveDataSetting, settingsFrom } from '../../src/host/settingsCore';
+import { resolveDataSetting, restrictedKeysIn, settingsFrom } from '../../src/host/settingsCore';
 import type { Reader } from '../../src/host/settingsCore';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 
@@ -48,4 +48,30 @@ test('relative data paths resolve against the workspace; keywords, ~ and absolut
   assert.equal(resolveDataSetting('~/.keras/datasets/mnist.npz', '/ws'), '~/.keras/datasets/mnist.npz');
   assert.equal(resolveDataSetting('/abs/idx', '/ws'), '/abs/idx');
   assert.equal(resolveDataSetting('rel', undefined), 'rel');
+});
+
+describe('restricted workspace settings (Workspace Trust)', () => {
+  it('finds the restricted keys a settings.json sets, comments and trailing commas included', () => {
+    const text = `{
+      // the project's data
+      "initlens.dataSource": "./data/mnist.npz",
+      "initlens.steps": 30, /* not restricted */
+      "initlens.parallelJobs": 1,
+    }`;
+    assert.deepEqual(restrictedKeysIn(text), ['dataSource', 'parallelJobs']);
+  });
+
+  it('reads a .code-workspace file under its settings key, and the nested form', () => {
+    const workspace = '{ "folders": [{ "path": "." }], "settings": { "initlens": { "backend": "cpu" } } }';
+    assert.deepEqual(restrictedKeysIn(workspace, 'settings'), ['backend']);
+    assert.deepEqual(restrictedKeysIn(workspace), [], 'top-level keys of a workspace file are not settings');
+  });
+
+  it('sets nothing from empty, malformed or non-object text', () => {
+    for (const text of ['', 'not json', '[1, 2]', '"initlens.backend"', '{ "initlens.backend": ']) {
+      const keys = restrictedKeysIn(text);
+      assert.ok(keys.every((k) => k === 'backend'), `${text}: ${keys.join()}`);
+    }
+    assert.deepEqual(restrictedKeysIn('{ "other.backend": "cpu", "initlens.activation": "tanh" }'), []);
+  });
 });
