@@ -10,12 +10,16 @@ import { tf } from './tfjs';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { DenseLayerPlan } from './network';
 import { activate, LEAKY_SLOPE } from './network';
+import { firstKernel } from './inputs';
 import { SELU_ALPHA, SELU_SCALE } from './initializers/activationMoments';
 
 
 export interface LossAndGrads {
   loss: Tensor;
-  /** Per layer: ∂L/∂W, ∂L/∂b, δ = ∂L/∂z (z = pre-activation). */
+  /**
+   * Per layer: ∂L/∂W, ∂L/∂b, δ = ∂L/∂z (z = pre-activation). With `cols`, the first layer's ∂L/∂W
+   * has only those rows (the others are zero: their inputs are).
+   */
   kernelGrads: Tensor2D[];
   biasGrads: Tensor1D[];
   deltas: Tensor2D[];
@@ -50,8 +54,11 @@ function derivative(z: Tensor2D, a: Tensor2D, activation: DenseLayerPlan['activa
   }
 }
 
-/** Mean softmax cross-entropy over the batch and every gradient, in one forward and one backward pass. */
-export function lossAndGrads(plan: readonly DenseLayerPlan[], kernels: readonly Tensor[], biases: readonly Tensor[], x: Tensor2D, labels: Tensor2D): LossAndGrads {
+/**
+ * Mean softmax cross-entropy over the batch and every gradient, in one forward and one backward
+ * pass. `cols`: x holds only these input columns (inputs.ts).
+ */
+export function lossAndGrads(plan: readonly DenseLayerPlan[], kernels: readonly Tensor[], biases: readonly Tensor[], x: Tensor2D, labels: Tensor2D, cols?: Int32Array): LossAndGrads {
   const L = plan.length;
   const inputs: Tensor2D[] = [];
   const pre: Tensor2D[] = [];
@@ -59,7 +66,8 @@ export function lossAndGrads(plan: readonly DenseLayerPlan[], kernels: readonly 
   let h = x;
   for (let i = 0; i < L; i++) {
     inputs.push(h);
-    const z = tf.fused.matMul({ a: h, b: kernels[i] as Tensor2D, bias: biases[i] }) as Tensor2D;
+    const kernel = i === 0 ? firstKernel(kernels[0], cols) : (kernels[i] as Tensor2D);
+    const z = tf.fused.matMul({ a: h, b: kernel, bias: biases[i] }) as Tensor2D;
     pre.push(z);
     if (plan[i].isOutput) break;
     h = activate(z, plan[i].activation);

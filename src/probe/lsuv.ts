@@ -18,12 +18,14 @@ export function lsuvRescale(
   batch: Tensor2D,
   layer: number,
   spec: { tolerance: number; maxIterations: number },
+  /** `batch` holds only these input columns (inputs.ts). */
+  cols?: Int32Array,
 ): LsuvResult {
   let variance = NaN;
   let iterations = 0;
   for (; iterations < spec.maxIterations; iterations++) {
     variance = tf.tidy(() => {
-      const trace = forward(plan.slice(0, layer + 1), params.kernels, params.biases, batch);
+      const trace = forward(plan.slice(0, layer + 1), params.kernels, params.biases, batch, cols);
       return tf.moments(trace.pre[layer]).variance.dataSync()[0];
     });
     if (!(variance > 0) || Math.abs(variance - 1) < spec.tolerance) break;

@@ -9,6 +9,7 @@ import { parseInitializer } from './initializers/parse';
 import { sampleKernel } from './initializers/sample';
 import { LEAKY_RELU_NEGATIVE_SLOPE } from './initializers/activationMoments';
 import { ConfigError } from './config';
+import { firstKernel } from './inputs';
 import type { RunRequest } from '../protocol';
 
 export const MNIST_INPUT = 784;
@@ -126,13 +127,18 @@ export interface ForwardTrace {
   act: Tensor2D[];
 }
 
-/** Forward pass, keeping every layer's pre-activation and activation (the output's is softmax). */
-export function forward(plan: readonly DenseLayerPlan[], kernels: readonly Tensor[], biases: readonly Tensor[], x: Tensor2D): ForwardTrace {
+/**
+ * Forward pass, keeping every layer's pre-activation and activation (the output's is softmax).
+ * `cols`: x holds only these input columns (see inputs.ts); the first layer uses the matching
+ * kernel rows.
+ */
+export function forward(plan: readonly DenseLayerPlan[], kernels: readonly Tensor[], biases: readonly Tensor[], x: Tensor2D, cols?: Int32Array): ForwardTrace {
   const pre: Tensor2D[] = [];
   const act: Tensor2D[] = [];
   let h: Tensor2D = x;
   plan.forEach((layer, i) => {
-    const z = tf.fused.matMul({ a: h, b: kernels[i] as Tensor2D, bias: biases[i] as Tensor1D }) as Tensor2D;
+    const kernel = i === 0 ? firstKernel(kernels[0], cols) : (kernels[i] as Tensor2D);
+    const z = tf.fused.matMul({ a: h, b: kernel, bias: biases[i] as Tensor1D }) as Tensor2D;
     pre.push(z);
     if (layer.isOutput) {
       act.push(tf.softmax(z));

@@ -32,9 +32,10 @@ function saturation(a: Tensor2D, activation: DenseLayerPlan['activation']): Tens
   }
 }
 
-export function measureForward(plan: readonly DenseLayerPlan[], params: NetworkParams, xProbe: Tensor2D): ForwardStats[] {
+/** `cols`: xProbe holds only these input columns (inputs.ts). */
+export function measureForward(plan: readonly DenseLayerPlan[], params: NetworkParams, xProbe: Tensor2D, cols?: Int32Array): ForwardStats[] {
   const packed = tf.tidy(() => {
-    const trace = forward(plan, params.kernels, params.biases, xProbe);
+    const trace = forward(plan, params.kernels, params.biases, xProbe, cols);
     const rows = plan.map((layer, i) => {
       const z = trace.pre[i];
       const a = trace.act[i];

@@ -18,6 +18,8 @@ import { formatSpec } from './initializers/parse';
 import { lsuvRescale } from './lsuv';
 import { checkMemory, ConfigError, validateConfig } from './config';
 import { mulberry32 } from './random';
+import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from './inputs';
+import type { InputTensors } from './inputs';
 
 export interface ProbeSink {
   emit(event: ProbeEvent): void;
@@ -32,19 +34,17 @@ export interface RunOutcome {
 
 const EVAL_CHUNK = 1000;
 
-/** Pixels scaled to [0, 1] as Keras' notebook does (x / 255), and labels, of `count` images from `from`. */
-function toArrays(set: DigitSet, from: number, count: number): { pixels: Float32Array; labels: Uint8Array; n: number; size: number } {
+/**
+ * `count` images of `set` from `from` as tensors: pixels scaled to [0, 1] as Keras' notebook does
+ * (x / 255), all-zero columns left out (inputs.ts), and one-hot labels.
+ */
+function setTensors(set: DigitSet, from: number, count: number): InputTensors & { y: Tensor2D; secondMoment: number } {
   const n = Math.min(count, set.count - from);
   const size = set.rows * set.cols;
-  const pixels = new Float32Array(n * size);
-  const src = set.images.subarray(from * size, (from + n) * size);
-  for (let k = 0; k < pixels.length; k++) pixels[k] = src[k] / 255;
-  return { pixels, labels: set.labels.subarray(from, from + n), n, size };
-}
-
-function toTensors(set: DigitSet, from: number, count: number): { x: Tensor2D; y: Tensor2D } {
-  const a = toArrays(set, from, count);
-  return tf.tidy(() => ({ x: tf.tensor2d(a.pixels, [a.n, a.size]), y: oneHot(a.labels) }));
+  const rows = compactRows(set.images, size, rowRange(from, n));
+  let squares = 0;
+  for (let k = 0; k < rows.pixels.length; k++) squares += rows.pixels[k] * rows.pixels[k];
+  return tf.tidy(() => ({ ...inputTensors(rows), y: oneHot(set.labels.subarray(from, from + n)), secondMoment: squares / (n * size) }));
 }
 
 function oneHot(labels: Uint8Array): Tensor2D {
@@ -53,21 +53,26 @@ function oneHot(labels: Uint8Array): Tensor2D {
   return tf.tensor2d(y, [labels.length, 10]);
 }
 
+function disposeSets(...sets: (InputTensors & { y: Tensor2D })[]): void {
+  for (const set of sets) tf.dispose([set.x, set.y, ...(set.cols ? [set.cols] : [])]);
+}
+
 function finite(x: number): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
 /** Loss and accuracy over a whole set, in chunks so memory stays flat. */
-function evaluate(plan: readonly DenseLayerPlan[], params: NetworkParams, x: Tensor2D, y: Tensor2D): { loss: number; accuracy: number } {
+function evaluate(plan: readonly DenseLayerPlan[], params: NetworkParams, { x, y, cols }: InputTensors & { y: Tensor2D }): { loss: number; accuracy: number } {
   const n = x.shape[0];
   let lossSum = 0;
   let correct = 0;
   for (let start = 0; start < n; start += EVAL_CHUNK) {
     const size = Math.min(EVAL_CHUNK, n - start);
     const packed = tf.tidy(() => {
-      const xs = tf.slice(x, [start, 0], [size, -1]);
-      const ys = tf.slice(y, [start, 0], [size, -1]);
-      const { logits } = forward(plan, params.kernels, params.biases, xs);
+      // A set within one chunk is used as it is: a slice would copy it.
+      const xs = size === n ? x : tf.slice(x, [start, 0], [size, -1]);
+      const ys = size === n ? y : tf.slice(y, [start, 0], [size, -1]);
+      const { logits } = forward(plan, params.kernels, params.biases, xs, cols);
       return tf.stack([tf.mul(crossEntropy(logits, ys), size), tf.mul(accuracyOf(logits, ys), size)]);
     });
     const [l, c] = packed.dataSync();
@@ -90,23 +95,24 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
   const numTensorsBefore = tf.memory().numTensors;
 
   // Training images stay in JS: copying 32 rows per step is ~20× cheaper than tf.gather on wasm.
-  const train = toArrays(data.train, 0, data.train.count);
-  const batchPixels = new Float32Array(config.batch * train.size);
+  const batchScratch = compactScratch(inputSize, config.batch);
   const batchLabels = new Uint8Array(config.batch);
-  const probe = toTensors(data.train, 0, config.probeBatch);
-  const val = toTensors(data.test, 0, config.validationSubset);
-  const test = toTensors(data.test, 0, data.test.count);
+  const probe = setTensors(data.train, 0, config.probeBatch);
+  const val = setTensors(data.test, 0, config.validationSubset);
+  const test = setTensors(data.test, 0, data.test.count);
   const params = initParams(plan, config.seed, runId);
   const outcome: RunOutcome = { flags: [], steps: [] };
 
   try {
     plan.forEach((layer, i) => {
-      if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec);
+      if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec, probe.cols);
     });
     const variables = [...params.kernels, ...params.biases];
     const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum });
-    const inputSecondMoment = tf.tidy(() => tf.mean(tf.square(probe.x)).dataSync()[0]);
-    const initial = measureForward(plan, params, probe.x);
+    const inputSecondMoment = probe.secondMoment;
+    const initial = measureForward(plan, params, probe.x, probe.cols);
+    // The first layer's gradient over all its input rows (the step's is over the used ones).
+    const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
     const layers: LayerInfo[] = plan.map((layer, i) => ({
       name: layer.name,
       fanIn: layer.fanIn,
@@ -158,20 +164,17 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (sink.cancelled?.()) break;
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
-      const forwardStats = isStats ? (step === 0 ? initial : measureForward(plan, params, probe.x)) : undefined;
+      const forwardStats = isStats ? (step === 0 ? initial : measureForward(plan, params, probe.x, probe.cols)) : undefined;
       const idx = nextBatch();
-      for (let r = 0; r < idx.length; r++) {
-        const j = idx[r];
-        batchPixels.set(train.pixels.subarray(j * train.size, (j + 1) * train.size), r * train.size);
-        batchLabels[r] = train.labels[j];
-      }
+      const batch = compactRows(data.train.images, inputSize, idx, batchScratch);
+      for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
 
       // Loss and gradients in one hand-written backward pass; on stats steps also the batch
       // accuracy, the gradient norms and the backward signal E[δ²] of every layer.
       const result = tf.tidy(() => {
-        const xb = tf.tensor2d(batchPixels, [config.batch, train.size]);
+        const { x: xb, cols } = inputTensors(batch);
         const yb = oneHot(batchLabels);
-        const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb);
+        const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
         const kept: Tensor[] = [g.loss, ...g.kernelGrads, ...g.biasGrads];
         if (isStats) {
           kept.push(
@@ -188,6 +191,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       });
       const lossValue = result[0].dataSync()[0];
       const grads = result.slice(1, 1 + 2 * L).map((g) => g.dataSync() as Float32Array);
+      grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, firstGrad);
       const extra = isStats ? (result[1 + 2 * L].dataSync() as Float32Array) : undefined;
       tf.dispose(result);
 
@@ -202,7 +206,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       lossCount += 1;
 
       if (isStats || !lossFinite) {
-        const fs = forwardStats ?? measureForward(plan, params, probe.x);
+        const fs = forwardStats ?? measureForward(plan, params, probe.x, probe.cols);
         const layerStats: LayerStepStats[] = plan.map((_, i) => ({
           preActivationMean: finite(fs[i].preActivationMean),
           preActivationVariance: finite(fs[i].preActivationVariance),
@@ -218,7 +222,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
         }));
-        const validation = lossFinite ? evaluate(plan, params, val.x, val.y) : { accuracy: NaN };
+        const validation = lossFinite ? evaluate(plan, params, val) : { accuracy: NaN };
         const metrics: StepMetrics = {
           step,
           loss: finite(lossSum / lossCount),
@@ -242,9 +246,9 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     }
 
     const seconds = (performance.now() - trainStart) / 1000;
-    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(plan, params, test.x, test.y);
+    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(plan, params, test);
     disposeParams(params);
-    tf.dispose([probe.x, probe.y, val.x, val.y, test.x, test.y]);
+    disposeSets(probe, val, test);
     sink.emit({
       type: 'finished',
       runId,
@@ -256,7 +260,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     return outcome;
   } catch (err) {
     disposeParams(params);
-    tf.dispose([probe.x, probe.y, val.x, val.y, test.x, test.y]);
+    disposeSets(probe, val, test);
     throw err;
   }
 }
