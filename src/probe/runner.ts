@@ -37,9 +37,11 @@ export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
 }
 
-function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[]): string {
+const OUT_OF_MEMORY = /heap out of memory|Allocation failed|out of memory/i;
+
+function describeExit(code: number | null, signal: NodeJS.Signals | null, stderrTail: string[], outOfMemory: boolean): string {
   const tail = stderrTail.join(' ');
-  if (/heap out of memory|Allocation failed|out of memory/i.test(tail)) return 'the probe process ran out of memory';
+  if (outOfMemory) return 'the probe process ran out of memory';
   if (signal) return `the probe process was killed (${signal})`;
   return `the probe process exited with code ${code}${tail ? `: ${tail.slice(-200)}` : ''}`;
 }
@@ -66,6 +68,8 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
     live.set(request.runId, child);
     let ended = false;
     const stderrTail: string[] = [];
+    // V8's out-of-memory line comes before a native stack trace that can be longer than the tail.
+    let outOfMemory = false;
     const forward = (event: ProbeEvent): void => {
       if (event.type === 'finished' || event.type === 'failed') ended = true;
       options.onEvent(event);
@@ -83,6 +87,7 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
       forward(parsed.value);
     });
     createInterface({ input: child.stderr! }).on('line', (line) => {
+      if (OUT_OF_MEMORY.test(line)) outOfMemory = true;
       stderrTail.push(line);
       if (stderrTail.length > 20) stderrTail.shift();
       options.onLog?.(`[${request.runId}] ${line}`);
@@ -97,7 +102,7 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
       child.once('close', (code, signal) => {
         live.delete(request.runId);
         exited.delete(exit);
-        if (!ended && !cancelled) forward({ type: 'failed', runId: request.runId, reason: describeExit(code, signal, stderrTail) });
+        if (!ended && !cancelled) forward({ type: 'failed', runId: request.runId, reason: describeExit(code, signal, stderrTail, outOfMemory) });
         resolve();
         pump();
         settle();
