@@ -118,6 +118,7 @@ function handle(message: HostToSidebar): void {
       runningRing.hidden = !message.status.running;
       statusSection.progress(true, message.progress);
       historySection.update(message.history);
+      statusSection.setHistoryCount(message.history.length);
       paintBadges();
       window.scrollTo(0, viewState.scrollY);
       break;
@@ -145,6 +146,7 @@ function handle(message: HostToSidebar): void {
       break;
     case 'history':
       historySection.update(message.items);
+      statusSection.setHistoryCount(message.items.length);
       paintBadges();
       break;
     case 'note':

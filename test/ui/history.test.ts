@@ -179,6 +179,8 @@ async function compareReloadReopen(workbench: Workbench): Promise<void> {
   assert.deepEqual(await historyRow(sidebar), listed);
   assert.match((await sidebar.locator('.history-item .history-when').first().textContent()) ?? '', /\d\d:\d\d/);
   assert.equal(await panelTabs.count(), 0, 'no panel before the history opens one');
+  // Status has no runs of this window, and says where the earlier one is rather than "none yet".
+  assert.match((await sidebar.locator('.runs-summary').textContent()) ?? '', /earlier comparisons are in History/);
 
   // 4. Open it: the panel shows the stored runs, finished, with data in every chart.
   await sidebar.locator('.history-item').first().locator('.history-open').click();

@@ -29,6 +29,7 @@ export class StatusSection {
   private readonly runs = h('ul', { class: 'runs', 'aria-label': 'Runs' });
   private readonly rows = new Map<string, Row>();
   private running = false;
+  private historyCount = 0;
   private backendText = '';
   private dataText = '';
 
@@ -97,10 +98,21 @@ export class StatusSection {
     this.changed();
   }
 
+  /** How many comparisons History holds: with none run in this window, the summary points there. */
+  setHistoryCount(count: number): void {
+    this.historyCount = count;
+    this.paintSummary();
+  }
+
   private paintSummary(): void {
     const runs = [...this.rows.values()].map((r) => r.run);
     this.runsHeading.textContent = this.running ? 'Running' : 'Last runs';
-    this.runsSummary.textContent = runs.length === 0 ? 'none yet: check initializers and press Compare' : progressSummary(runs);
+    this.runsSummary.textContent =
+      runs.length > 0
+        ? progressSummary(runs)
+        : this.historyCount > 0
+          ? 'none in this window; earlier comparisons are in History below'
+          : 'none yet: check initializers and press Compare';
   }
 
   report(): { backend: string; data: string; progress: string[] } {
