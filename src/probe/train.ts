@@ -38,13 +38,10 @@ const EVAL_CHUNK = 1000;
  * `count` images of `set` from `from` as tensors: pixels scaled to [0, 1] as Keras' notebook does
  * (x / 255), all-zero columns left out (inputs.ts), and one-hot labels.
  */
-function setTensors(set: DigitSet, from: number, count: number): InputTensors & { y: Tensor2D; secondMoment: number } {
+function setTensors(set: DigitSet, from: number, count: number): InputTensors & { y: Tensor2D } {
   const n = Math.min(count, set.count - from);
-  const size = set.rows * set.cols;
-  const rows = compactRows(set.images, size, rowRange(from, n));
-  let squares = 0;
-  for (let k = 0; k < rows.pixels.length; k++) squares += rows.pixels[k] * rows.pixels[k];
-  return tf.tidy(() => ({ ...inputTensors(rows), y: oneHot(set.labels.subarray(from, from + n)), secondMoment: squares / (n * size) }));
+  const rows = compactRows(set.images, set.rows * set.cols, rowRange(from, n));
+  return tf.tidy(() => ({ ...inputTensors(rows), y: oneHot(set.labels.subarray(from, from + n)) }));
 }
 
 function oneHot(labels: Uint8Array): Tensor2D {
@@ -109,7 +106,8 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     });
     const variables = [...params.kernels, ...params.biases];
     const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum });
-    const inputSecondMoment = probe.secondMoment;
+    // E[x²] over every input feature, the left-out (all-zero) columns included.
+    const inputSecondMoment = tf.tidy(() => tf.sum(tf.square(probe.x)).dataSync()[0]) / (probe.x.shape[0] * inputSize);
     const initial = measureForward(plan, params, probe.x, probe.cols);
     // The first layer's gradient over all its input rows (the step's is over the used ones).
     const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
