@@ -169,15 +169,18 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
 
       // Loss and gradients in one hand-written backward pass; on stats steps also the batch
       // accuracy, the gradient norms and the backward signal E[δ²] of every layer.
+      let lossValue = NaN;
+      let batchAccuracy = NaN;
       const result = tf.tidy(() => {
         const { x: xb, cols } = inputTensors(batch);
         const yb = oneHot(batchLabels);
         const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
-        const kept: Tensor[] = [g.loss, ...g.kernelGrads, ...g.biasGrads];
+        lossValue = g.loss;
+        batchAccuracy = g.accuracy;
+        const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
         if (isStats) {
           kept.push(
             tf.stack([
-              accuracyOf(g.logits, yb),
               ...g.kernelGrads.map((k) => tf.norm(k)),
               ...g.biasGrads.map((b) => tf.norm(b)),
               // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
@@ -187,10 +190,9 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
         }
         return kept;
       });
-      const lossValue = result[0].dataSync()[0];
-      const grads = result.slice(1, 1 + 2 * L).map((g) => g.dataSync() as Float32Array);
+      const grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
       grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, firstGrad);
-      const extra = isStats ? (result[1 + 2 * L].dataSync() as Float32Array) : undefined;
+      const extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
       tf.dispose(result);
 
       let updateRatios: (number | null)[] = plan.map(() => null);
@@ -211,9 +213,9 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           activationMean: finite(fs[i].activationMean),
           activationVariance: finite(fs[i].activationVariance),
           activationSecondMoment: finite(fs[i].activationSecondMoment),
-          gradNorm: extra ? finite(extra[1 + i]) : null,
-          biasGradNorm: extra ? finite(extra[1 + L + i]) : null,
-          backwardSecondMoment: extra ? finite(extra[1 + 2 * L + i]) : null,
+          gradNorm: extra ? finite(extra[i]) : null,
+          biasGradNorm: extra ? finite(extra[L + i]) : null,
+          backwardSecondMoment: extra ? finite(extra[2 * L + i]) : null,
           weightStd: finite(fs[i].weightStd),
           updateRatio: updateRatios[i],
           deadFraction: fs[i].deadFraction,
@@ -224,7 +226,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
         const metrics: StepMetrics = {
           step,
           loss: finite(lossSum / lossCount),
-          accuracy: extra ? finite(extra[0]) : null,
+          accuracy: extra ? finite(batchAccuracy) : null,
           validationAccuracy: finite(validation.accuracy),
           layers: layerStats,
         };

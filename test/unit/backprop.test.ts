@@ -5,7 +5,8 @@ import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { tf, selectBackend } from '../../src/probe/tfjs';
 import { activate, crossEntropy, disposeParams, forward, initParams, planNetwork } from '../../src/probe/network';
-import { lossAndGrads } from '../../src/probe/backprop';
+import { lossAndGrads, softmaxCrossEntropy } from '../../src/probe/backprop';
+import { accuracyOf } from '../../src/probe/stats';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 import { ACTIVATIONS } from '../../src/probe/initializers/spec';
 
@@ -26,7 +27,7 @@ for (const activation of ACTIVATIONS) {
       const ours = lossAndGrads(plan, params.kernels, params.biases, x, y);
       const f = (...ts: Tensor[]): Tensor => crossEntropy(forward(plan, ts.slice(0, L), ts.slice(L), x).logits, y);
       const { value, grads } = tf.valueAndGrads(f)([...params.kernels, ...params.biases]);
-      assert.ok(Math.abs(ours.loss.dataSync()[0] - value.dataSync()[0]) < 1e-5);
+      assert.ok(Math.abs(ours.loss - value.dataSync()[0]) < 1e-5);
       for (let i = 0; i < L; i++) {
         assert.ok(maxRelDiff(ours.kernelGrads[i], grads[i]) < 1e-4, `${activation} dW${i + 1}`);
         assert.ok(maxRelDiff(ours.biasGrads[i], grads[L + i]) < 1e-4, `${activation} db${i + 1}`);
@@ -40,3 +41,24 @@ for (const activation of ACTIVATIONS) {
     assert.equal(tf.memory().numTensors, before);
   });
 }
+
+test('the softmax cross-entropy head: loss, accuracy and δ as tfjs computes them; NaN stays NaN', async () => {
+  await selectBackend('wasm');
+  const logits = Float32Array.from({ length: 6 * 10 }, (_, i) => Math.sin(i * 1.7) * 4);
+  const labels = new Float32Array(6 * 10);
+  [3, 0, 9, 9, 1, 5].forEach((label, r) => (labels[r * 10 + label] = 1));
+  const head = softmaxCrossEntropy(logits, labels, 6, 10);
+  tf.tidy(() => {
+    const z = tf.tensor2d(logits, [6, 10]);
+    const y = tf.tensor2d(labels, [6, 10]);
+    assert.ok(Math.abs(head.loss - crossEntropy(z, y).dataSync()[0]) < 1e-5);
+    assert.equal(head.accuracy, accuracyOf(z, y).dataSync()[0]);
+    const expected = tf.div(tf.sub(tf.softmax(z), y), 6).dataSync();
+    head.delta.forEach((d, i) => assert.ok(Math.abs(d - expected[i]) < 1e-6, `δ[${i}]`));
+  });
+  const broken = Float32Array.from(logits);
+  broken[13] = NaN;
+  assert.ok(Number.isNaN(softmaxCrossEntropy(broken, labels, 6, 10).loss));
+  broken[13] = Infinity;
+  assert.ok(!Number.isFinite(softmaxCrossEntropy(broken, labels, 6, 10).loss));
+});

@@ -91,7 +91,7 @@ test('the first layer on the used columns gives the full forward, loss and gradi
     close(forward(plan, params.kernels, params.biases, x, cols).logits, forward(plan, params.kernels, params.biases, xFull).logits, 'logits');
     const ours = lossAndGrads(plan, params.kernels, params.biases, x, y, cols);
     const ref = lossAndGrads(plan, params.kernels, params.biases, xFull, y);
-    close(ours.loss, ref.loss, 'loss');
+    assert.ok(Math.abs(ours.loss - ref.loss) < 1e-6, 'loss');
     const first = scatterRows(ours.kernelGrads[0].dataSync() as Float32Array, compact.cols, plan[0].fanOut, new Float32Array(20 * 12));
     close(tf.tensor2d(first, [20, 12]), ref.kernelGrads[0], 'dW1');
     for (let i = 1; i < plan.length; i++) close(ours.kernelGrads[i], ref.kernelGrads[i], `dW${i + 1}`);
