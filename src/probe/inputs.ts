@@ -102,6 +102,18 @@ export function inputTensors(c: CompactRows): InputTensors {
   return { x: tf.tensor2d(c.pixels, [c.rows, c.width]), cols: c.cols };
 }
 
+/** Host copies of tensors' values, by the tensor data they equal (a variable's changes on assign). */
+const hostCopies = new WeakMap<object, Float32Array>();
+
+/**
+ * Records that `tensor` currently holds `values` (the optimizer's master copy of a kernel), so
+ * gathering its rows needs no read-back from the backend. Assigning the variable anew gives it
+ * new data, which has no host copy until recorded again.
+ */
+export function noteHostCopy(tensor: Tensor, values: Float32Array): void {
+  hostCopies.set(tensor.dataId, values);
+}
+
 /**
  * The first layer's kernel rows [fanIn, units] that meet the used columns (the whole kernel when
  * all are used). Gathered in JS: tf.gather on the wasm backend costs more than the multiply saves.
@@ -109,7 +121,7 @@ export function inputTensors(c: CompactRows): InputTensors {
 export function firstKernel(kernel: Tensor, cols: Int32Array | undefined): Tensor2D {
   if (!cols) return kernel as Tensor2D;
   const units = kernel.shape[1] ?? 1;
-  const all = kernel.dataSync() as Float32Array;
+  const all = hostCopies.get(kernel.dataId) ?? (kernel.dataSync() as Float32Array);
   const rows = new Float32Array(cols.length * units);
   forRuns(cols, (column, index, count) => rows.set(all.subarray(column * units, (column + count) * units), index * units));
   return tf.tensor2d(rows, [cols.length, units]);

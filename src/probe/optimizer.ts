@@ -11,6 +11,7 @@
 import { tf } from './tfjs';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { ADAM_WASM } from './adamWasm';
+import { noteHostCopy } from './inputs';
 
 export interface OptimizerSettings {
   kind: 'adam' | 'sgd';
@@ -100,6 +101,7 @@ export class ArrayOptimizer {
       this.m = variables.map((x) => new Float32Array(x.size));
       this.v = settings.kind === 'adam' ? variables.map((x) => new Float32Array(x.size)) : [];
     }
+    variables.forEach((x, i) => noteHostCopy(x, this.weights[i]));
   }
 
   /** Whether Adam runs in the WebAssembly SIMD kernel. */
@@ -132,6 +134,7 @@ export class ArrayOptimizer {
       if (measure) ratios.push(Math.sqrt(deltaSquares / before));
       const x = this.variables[i];
       tf.tidy(() => x.assign(tf.tensor(w, x.shape)));
+      noteHostCopy(x, w);
     }
     return measure ? ratios : undefined;
   }

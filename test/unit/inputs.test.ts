@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { tf, selectBackend } from '../../src/probe/tfjs';
-import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from '../../src/probe/inputs';
+import { compactRows, compactScratch, firstKernel, inputTensors, noteHostCopy, rowRange, scatterRows } from '../../src/probe/inputs';
 import { disposeParams, forward, initParams, planNetwork } from '../../src/probe/network';
 import { lossAndGrads } from '../../src/probe/backprop';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
@@ -99,4 +99,16 @@ test('the first layer on the used columns gives the full forward, loss and gradi
   });
   disposeParams(params);
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('firstKernel reads a recorded host copy, and the variable again once it is assigned new data', async () => {
+  await selectBackend('wasm');
+  const kernel = tf.variable(tf.fill([4, 2], 1), true, 'host-copy');
+  const cols = Int32Array.from([1, 3]);
+  // A host copy that differs from the variable shows which one was read.
+  noteHostCopy(kernel, Float32Array.from([0, 0, 5, 6, 0, 0, 7, 8]));
+  tf.tidy(() => assert.deepEqual([...firstKernel(kernel, cols).dataSync()], [5, 6, 7, 8]));
+  tf.tidy(() => kernel.assign(tf.fill([4, 2], 2)));
+  tf.tidy(() => assert.deepEqual([...firstKernel(kernel, cols).dataSync()], [2, 2, 2, 2]));
+  kernel.dispose();
 });
