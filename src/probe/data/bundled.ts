@@ -60,7 +60,8 @@ export function parseBundled(file: string, bytes: Uint8Array): Pick<LoadedData, 
     throw new DataError(file, 'corrupt', `${formatCount(bytes.length - expected)} unexpected bytes after the last image`);
   }
   let at = BUNDLED_HEADER_BYTES;
-  const take = (n: number): Uint8Array => bytes.slice(at, (at += n));
+  // Views, not copies: the decompressed buffer is this data's alone.
+  const take = (n: number): Uint8Array => bytes.subarray(at, (at += n));
   const trainLabels = take(trainCount);
   const testLabels = take(testCount);
   const trainImages = take(trainCount * pixels);
