@@ -52,7 +52,7 @@ function oneHot(labels: Uint8Array): Tensor2D {
 }
 
 function disposeSets(...sets: (InputTensors & { y: Tensor2D })[]): void {
-  for (const set of sets) tf.dispose([set.x, set.y, ...(set.cols ? [set.cols] : [])]);
+  for (const set of sets) tf.dispose([set.x, set.y]);
 }
 
 function finite(x: number): number | null {
