@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, FrameLocator, Page } from 'playwright-core';
 import { testResultsDir } from '../../scripts/harnessPaths';
-import { openWorkbench } from './workbench';
+import { openWorkbench, sleep, until } from './workbench';
 import type { Workbench } from './workbench';
 
 /** Small probes so the comparison finishes in seconds even on a 2-core machine. */
@@ -23,18 +23,6 @@ const settings = { 'initlens.steps': 40, 'initlens.statsInterval': 10, 'initlens
  * ("<container title>: Focus on <view name> View"); it opens the container if needed and never
  * closes it. */
 const FOCUS_SIDEBAR = 'InitLens: Focus on Probe View';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    // A frame being replaced mid-check throws: that is a no, ask again.
-    if (await Promise.resolve().then(check).catch(() => false)) return;
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-}
 
 /** A webview's page: the frame inside an iframe.webview, which sits in the workbench page. */
 function isWebviewPage(page: Page, frame: Frame): boolean {
@@ -136,12 +124,12 @@ async function compareReloadReopen(workbench: Workbench): Promise<void> {
   let sidebar = await showSidebar(workbench);
   log('sidebar shown');
   await sidebar.locator('.entry[data-id="zeros"] vscode-checkbox').waitFor({ timeout: 60_000 });
-  await until('the seed selection to arrive', async () => (await checkedInitializers(sidebar)).length > 0);
+  await until('the seed selection to arrive', async () => (await checkedInitializers(sidebar)).length > 0, 30_000);
   for (const id of ['zeros', 'random_normal']) {
     if ((await checkedInitializers(sidebar)).includes(id)) await sidebar.locator(`.entry[data-id="${id}"] vscode-checkbox`).click();
   }
   const compare = sidebar.locator('vscode-button.compare');
-  await until('Compare 2', async () => /Compare 2\b/.test((await compare.textContent()) ?? ''));
+  await until('Compare 2', async () => /Compare 2\b/.test((await compare.textContent()) ?? ''), 30_000);
   assert.deepEqual(await checkedInitializers(sidebar), ['glorot_normal', 'he_normal']);
   await compare.click();
   log('Compare pressed');
@@ -161,7 +149,7 @@ async function compareReloadReopen(workbench: Workbench): Promise<void> {
   // Close the panel, so that after the reload only the history can bring these charts back (a
   // panel left open would be restored with the same results and prove nothing).
   await workbench.runCommand('View: Close All Editors');
-  await until('the panel to close', async () => (await panelTabs.count()) === 0);
+  await until('the panel to close', async () => (await panelTabs.count()) === 0, 30_000);
 
   // 2. Reload the window and wait for the new page, not the old one still on screen.
   const reloaded = page.waitForEvent('load', { timeout: 120_000 });
@@ -195,7 +183,7 @@ async function compareReloadReopen(workbench: Workbench): Promise<void> {
   assert.match(table, /he_normal|HeNormal/);
   for (const chart of ['activationVariance', 'gradNorm', 'loss', 'accuracy']) {
     const body = panel.locator(`[data-chart="${chart}"] .chart-body`);
-    await until(`${chart} to show data`, async () => / [1-9]\d* points/.test((await body.getAttribute('aria-label')) ?? ''));
+    await until(`${chart} to show data`, async () => / [1-9]\d* points/.test((await body.getAttribute('aria-label')) ?? ''), 30_000);
   }
   // Nothing re-runs: no Running header, no progress, still one history entry.
   assert.equal(await panel.locator('h1.title').filter({ hasText: 'Running' }).count(), 0, 'the title says Running');

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import type { ColorTheme } from '../../scripts/codeServer';
 import { testResultsDir } from '../../scripts/harnessPaths';
-import { openWorkbench } from './workbench';
+import { openWorkbench, sleep, until } from './workbench';
 import type { Workbench } from './workbench';
 
 const themes: { slug: string; theme: ColorTheme; flows: boolean }[] = [
@@ -18,17 +18,6 @@ const themes: { slug: string; theme: ColorTheme; flows: boolean }[] = [
 
 /** Small probes so a comparison from the sidebar finishes in seconds. */
 const settings = { 'initlens.steps': 40, 'initlens.statsInterval': 10, 'initlens.hiddenLayers': '128' };
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 function userSettings(workbench: Workbench): Record<string, unknown> {
   return JSON.parse(readFileSync(join(workbench.server.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;

@@ -10,19 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { testResultsDir } from '../../scripts/harnessPaths';
-import { openWorkbench } from './workbench';
+import { openWorkbench, sleep, until } from './workbench';
 import type { Workbench } from './workbench';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 async function text(frame: FrameLocator, selector: string): Promise<string> {
   return (await frame.locator(selector).first().textContent()) ?? '';
@@ -93,7 +82,7 @@ describe('InitLens in an untrusted workspace (Restricted Mode)', () => {
     for (const id of ['zeros', 'random_normal', 'glorot_normal']) {
       await frame.locator(`.entry[data-id="${id}"] vscode-checkbox`).click();
     }
-    await until('one initializer checked', async () => /Compare 1/.test(await text(frame, 'vscode-button.compare')));
+    await until('one initializer checked', async () => /Compare 1/.test(await text(frame, 'vscode-button.compare')), 20_000);
     await frame.locator('vscode-button.compare').click();
     const item = frame.locator('.history-item').first();
     await item.waitFor({ timeout: 240_000 });

@@ -51,7 +51,27 @@ const themeClasses: Record<ColorTheme, string> = {
   'Default Light Modern': 'vscode-theme-defaults-themes-light_modern-json',
 };
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `check` every 250 ms until it holds, or fails naming `what`. A check that throws (a
+ * webview frame replaced mid-check) counts as not yet; the last error is in the failure.
+ */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  while (Date.now() < deadline) {
+    const held = await Promise.resolve()
+      .then(check)
+      .catch((error: unknown) => {
+        lastError = String(error).split('\n')[0];
+        return false;
+      });
+    if (held) return;
+    await sleep(250);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+}
 
 export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   mkdirSync(uiResultsDir, { recursive: true });
