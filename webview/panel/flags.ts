@@ -5,8 +5,8 @@
  * copies of the same note.
  */
 import type { Flag } from '../../src/protocol';
-import type { PanelNote, PanelRun } from '../../src/protocolPanel';
-import { flagValuesText, layerName } from '../../src/panels/panelFormat';
+import type { PanelNote, PanelRun } from '../../src/protocol/panel';
+import { flagValuesText, layerName } from '../../src/view/format';
 import { custom, el } from './dom';
 import { noteFragment } from './notes';
 

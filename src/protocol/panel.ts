@@ -9,9 +9,9 @@
  * the run's header when its status changed. Whole histories are never resent per step.
  */
 import { z } from 'zod';
-import { parseWith } from './protocolParse';
-import type { Parsed } from './protocolParse';
-import { backendNameSchema, flagSchema, initSpecSchema, layerInfoSchema, probeConfigSchema, stepMetricsSchema } from './protocol';
+import { parseWith } from './parse';
+import type { Parsed } from './parse';
+import { backendNameSchema, flagSchema, initSpecSchema, layerInfoSchema, probeConfigSchema, stepMetricsSchema } from './';
 
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
 
@@ -126,7 +126,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 
-export type { Parsed } from './protocolParse';
+export type { Parsed } from './parse';
 
 /** Checks a message from the webview; unknown or malformed ones come back as a one-line error. */
 export function parseWebviewMessage(raw: unknown): Parsed<WebviewMessage> {

@@ -4,16 +4,16 @@
  * so nothing they send is trusted before it passes these schemas.
  *
  * Channel 1 (this file): extension host / CLI  ⇄  probe process, JSON lines.
- * Channel 2 (protocolPanel.ts): extension host  ⇄  Compare panel webview.
- * Channel 3 (protocolSidebar.ts): extension host  ⇄  sidebar webview.
+ * Channel 2 (panel.ts): extension host  ⇄  Compare panel webview.
+ * Channel 3 (sidebar.ts): extension host  ⇄  sidebar webview.
  * They live in three files so the probe process and each webview bundle only the schemas of
  * their own channel.
  */
 import { z } from 'zod';
-import { parseWith } from './protocolParse';
-import type { Parsed } from './protocolParse';
-import { ACTIVATIONS } from './probe/initializers/spec';
-import { BACKENDS, OPTIMIZERS } from './probe/config';
+import { parseWith } from './parse';
+import type { Parsed } from './parse';
+import { ACTIVATIONS } from '../probe/initializers/spec';
+import { BACKENDS, OPTIMIZERS } from '../probe/config';
 
 /** A measured value; NaN/±Inf travel as null (JSON has no NaN), which the diagnosis reads as divergence. */
 const measured = z.number().nullable();

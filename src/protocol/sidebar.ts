@@ -6,12 +6,12 @@
  * The probe config travels in the probe channel's own schema (./protocol).
  */
 import { z } from 'zod';
-import { parseWith } from './protocolParse';
-import { probeConfigSchema } from './protocol';
-import type { Parsed } from './protocolParse';
-import { BACKENDS } from './probe/config';
-import type { ProbeConfig } from './probe/config';
-import { SETTING_KEYS } from './panels/sidebarForm';
+import { parseWith } from './parse';
+import { probeConfigSchema } from './';
+import type { Parsed } from './parse';
+import { BACKENDS } from '../probe/config';
+import type { ProbeConfig } from '../probe/config';
+import { SETTING_KEYS } from '../view/settingsForm';
 
 const text = (max = 4000) => z.string().max(max);
 const id = z.string().min(1).max(200);
@@ -156,7 +156,7 @@ export const sidebarToHostSchema = z.discriminatedUnion('type', [
 ]);
 export type SidebarToHost = z.infer<typeof sidebarToHostSchema>;
 
-export type { Parsed } from './protocolParse';
+export type { Parsed } from './parse';
 
 export const parseSidebarMessage = (raw: unknown): Parsed<SidebarToHost> => parseWith(sidebarToHostSchema, raw);
 export const parseHostMessage = (raw: unknown): Parsed<HostToSidebar> => parseWith(hostToSidebarSchema, raw);
