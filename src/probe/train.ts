@@ -13,7 +13,8 @@ import type { DenseLayerPlan, NetworkParams } from './network';
 import { accuracyOf, measureForward } from './stats';
 import { ArrayOptimizer } from './optimizer';
 import { Diagnoser } from './diagnosis';
-import { predictedGain, weightStdOrLimit } from './initializers/theory';
+import { weightStdOrLimit } from './initializers/theory';
+import { predictedStats, predictNetwork } from './theory/predict';
 import { formatSpec } from './initializers/parse';
 import { lsuvRescale } from './lsuv';
 import { checkMemory, ConfigError, validateConfig } from './config';
@@ -108,8 +109,12 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     const variables = [...params.kernels, ...params.biases];
     const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum });
     // E[x²] over every input feature, the left-out (all-zero) columns included.
-    const inputSecondMoment = tf.tidy(() => tf.sum(tf.square(probe.x)).dataSync()[0]) / (probe.x.shape[0] * inputSize);
+    const [inputSum, inputSquares] = tf.tidy(() => tf.stack([tf.sum(probe.x), tf.sum(tf.square(probe.x))]).dataSync());
+    const inputSecondMoment = inputSquares / (probe.x.shape[0] * inputSize);
+    const inputMean = inputSum / (probe.x.shape[0] * inputSize);
     const initial = measureForward(plan, params, probe.x, probe.cols);
+    // The mean-field prediction from the measured input moments; LSUV layers by their calibrated std.
+    const prediction = predictNetwork(plan, { mean: inputMean, secondMoment: inputSecondMoment }, initial.map((s) => s.weightStd));
     // The first layer's gradient over all its input rows (the step's is over the used ones).
     const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
     const layers: LayerInfo[] = plan.map((layer, i) => ({
@@ -121,7 +126,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       spec: layer.initializer.spec,
       weightStd: initial[i].weightStd,
       theoryWeightStd: weightStdOrLimit(layer.initializer.spec, layer.fanIn, layer.fanOut).std,
-      predictedGain: layer.isOutput ? null : predictedGain(layer.initializer.spec, layer.activation as never, layer.fanIn, layer.fanOut),
+      predictedGain: layer.isOutput ? null : finite(prediction.gains[i] ?? NaN),
       isOutput: layer.isOutput,
     }));
     sink.emit({
@@ -132,6 +137,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
       layers,
       inputSecondMoment,
+      inputMean,
     });
     const diagnoser = new Diagnoser(layers, inputSecondMoment);
 
@@ -223,6 +229,10 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
         }));
+        if (step === 0) {
+          const predicted = predictedStats(prediction, layerStats[L - 1].backwardSecondMoment);
+          layerStats.forEach((stats, i) => (stats.predicted = predicted[i]));
+        }
         const validation = lossFinite ? evaluate(plan, params, val) : { accuracy: NaN };
         const metrics: StepMetrics = {
           step,
