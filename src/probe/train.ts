@@ -20,6 +20,8 @@ import { checkMemory, ConfigError, validateConfig } from './config';
 import { mulberry32 } from './random';
 import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from './inputs';
 import type { InputTensors } from './inputs';
+import { matmulKernels } from './kernels/matmul';
+import { KernelNet } from './kernelStep';
 
 export interface ProbeSink {
   emit(event: ProbeEvent): void;
@@ -81,7 +83,20 @@ function evaluate(plan: readonly DenseLayerPlan[], params: NetworkParams, { x, y
   return { loss: lossSum / n, accuracy: correct / n };
 }
 
-export async function runProbe(request: RunRequest, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now()): Promise<RunOutcome> {
+/**
+ * Which code trains: `auto` uses InitLens' own WebAssembly SIMD kernels (kernelStep.ts) on the
+ * wasm backend and tfjs ops elsewhere; `tfjs` forces tfjs ops (tests compare the two).
+ */
+export type TrainEngine = 'auto' | 'tfjs';
+
+/** Σ x² in float64. */
+function sumSquares(a: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] * a[k];
+  return s;
+}
+
+export async function runProbe(request: RunRequest, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now(), engine: TrainEngine = 'auto'): Promise<RunOutcome> {
   const config = validateConfig(request.config);
   const inputSize = data.train.rows * data.train.cols;
   checkMemory(config, inputSize, 10);
@@ -106,7 +121,11 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec, probe.cols);
     });
     const variables = [...params.kernels, ...params.biases];
-    const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum });
+    const kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
+    const net = kernels
+      ? new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer))
+      : undefined;
+    const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
     // E[x²] over every input feature, the left-out (all-zero) columns included.
     const inputSecondMoment = tf.tidy(() => tf.sum(tf.square(probe.x)).dataSync()[0]) / (probe.x.shape[0] * inputSize);
     const initial = measureForward(plan, params, probe.x, probe.cols);
@@ -128,7 +147,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       type: 'started',
       runId,
       backend: backend.name,
-      backendReason: backend.reason,
+      backendReason: kernels ? `${backend.reason}; ${kernels.description}` : backend.reason,
       data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
       layers,
       inputSecondMoment,
@@ -163,38 +182,58 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (sink.cancelled?.()) break;
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
+      // The kernels update the weights in their own memory; tfjs reads them on statistics steps.
+      if (net && isStats && step > 0) optimizer.syncVariables();
       const forwardStats = isStats ? (step === 0 ? initial : measureForward(plan, params, probe.x, probe.cols)) : undefined;
       const idx = nextBatch();
-      const batch = compactRows(data.train.images, inputSize, idx, batchScratch);
+      const batch = compactRows(data.train.images, inputSize, idx, net ? net.scratch : batchScratch);
       for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
 
       // Loss and gradients in one hand-written backward pass; on stats steps also the batch
       // accuracy, the gradient norms and the backward signal E[δ²] of every layer.
       let lossValue = NaN;
       let batchAccuracy = NaN;
-      const result = tf.tidy(() => {
-        const { x: xb, cols } = inputTensors(batch);
-        const yb = oneHot(batchLabels);
-        const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
-        lossValue = g.loss;
-        batchAccuracy = g.accuracy;
-        const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
+      let grads: Float32Array[];
+      let extra: Float32Array | undefined;
+      if (net) {
+        const r = net.step(batch.rows, batch.width, batch.cols, batchLabels);
+        lossValue = r.loss;
+        batchAccuracy = r.accuracy;
+        grads = net.gradViews();
         if (isStats) {
-          kept.push(
-            tf.stack([
-              ...g.kernelGrads.map((k) => tf.norm(k)),
-              ...g.biasGrads.map((b) => tf.norm(b)),
-              // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
-              ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
-            ]),
-          );
+          // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+          const b2 = config.batch * config.batch;
+          extra = Float32Array.from([
+            ...net.kernelGrads.map((g) => Math.sqrt(sumSquares(g.view))),
+            ...net.biasGrads.map((g) => Math.sqrt(sumSquares(g.view))),
+            ...net.deltas.map((d) => (sumSquares(d.view) * b2) / d.view.length),
+          ]);
         }
-        return kept;
-      });
-      const grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
-      grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, firstGrad);
-      const extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
-      tf.dispose(result);
+      } else {
+        const result = tf.tidy(() => {
+          const { x: xb, cols } = inputTensors(batch);
+          const yb = oneHot(batchLabels);
+          const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
+          lossValue = g.loss;
+          batchAccuracy = g.accuracy;
+          const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
+          if (isStats) {
+            kept.push(
+              tf.stack([
+                ...g.kernelGrads.map((k) => tf.norm(k)),
+                ...g.biasGrads.map((b) => tf.norm(b)),
+                // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+                ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
+              ]),
+            );
+          }
+          return kept;
+        });
+        grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
+        grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, firstGrad);
+        extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
+        tf.dispose(result);
+      }
 
       let updateRatios: (number | null)[] = plan.map(() => null);
       const lossFinite = Number.isFinite(lossValue);
@@ -207,6 +246,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       lossCount += 1;
 
       if (isStats || !lossFinite) {
+        if (net) optimizer.syncVariables();
         const fs = forwardStats ?? measureForward(plan, params, probe.x, probe.cols);
         const layerStats: LayerStepStats[] = plan.map((_, i) => ({
           preActivationMean: finite(fs[i].preActivationMean),
@@ -247,6 +287,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     }
 
     const seconds = (performance.now() - trainStart) / 1000;
+    if (net) optimizer.syncVariables();
     const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(plan, params, test);
     disposeParams(params);
     disposeSets(probe, val, test);
