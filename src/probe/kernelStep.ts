@@ -12,7 +12,9 @@ import { LEAKY_SLOPE } from './network';
 import { SELU_ALPHA, SELU_SCALE } from './initializers/activationMoments';
 import { softmaxCrossEntropy } from './backprop';
 import { forRuns } from './inputs';
-import type { CompactScratch } from './inputs';
+import type { CompactRows, CompactScratch } from './inputs';
+import { distinctUnits, SATURATION_LEVEL } from './stats';
+import type { ForwardStats } from './stats';
 import { WasmArena } from './kernels/matmul';
 import type { MatmulKernels } from './kernels/matmul';
 import type { Activation } from './initializers/spec';
@@ -104,6 +106,21 @@ function multiplyDerivative(back: Float32Array, a: Float32Array, z: Float32Array
   }
 }
 
+/** Rows per forward-only pass (statistics, evaluation): the 500 validation digits in one. */
+export const FORWARD_ROWS = 512;
+
+/** Row-wise softmax of z into out. */
+function softmaxRows(z: Float32Array, out: Float32Array, rows: number, classes: number): void {
+  for (let r = 0; r < rows; r++) {
+    const o = r * classes;
+    let max = -Infinity;
+    for (let k = 0; k < classes; k++) max = Math.max(max, z[o + k]);
+    let sum = 0;
+    for (let k = 0; k < classes; k++) sum += Math.exp(z[o + k] - max);
+    for (let k = 0; k < classes; k++) out[o + k] = Math.exp(z[o + k] - max) / sum;
+  }
+}
+
 interface Block {
   at: number;
   view: Float32Array;
@@ -134,6 +151,9 @@ export class KernelNet {
   private readonly firstRows: Block;
   private readonly firstGrad: Block;
   private readonly oneHot: Float32Array;
+  /** Forward-only passes: pre-activation and two activation buffers, FORWARD_ROWS × widest layer. */
+  private readonly fz: Block;
+  private readonly fa: [Block, Block];
   readonly layout: ArenaLayout;
   /** The input batch goes here (compactRows writes into it; inputs.ts). */
   readonly scratch: CompactScratch;
@@ -146,7 +166,9 @@ export class KernelNet {
     /** Extra float32 the caller's optimizer will allocate in the arena (Adam's m and v). */
     extraFloats: number,
   ) {
-    const counts: number[] = [batch * inputSize, inputSize * plan[0].fanOut, inputSize * plan[0].fanOut, extraFloats];
+    const xRows = Math.max(batch, FORWARD_ROWS);
+    const widest = Math.max(...plan.map((l) => l.fanOut));
+    const counts: number[] = [xRows * inputSize, inputSize * plan[0].fanOut, inputSize * plan[0].fanOut, extraFloats, 3 * FORWARD_ROWS * widest];
     for (const l of plan) counts.push(l.fanIn * l.fanOut, l.fanOut, l.fanIn * l.fanOut, l.fanOut, batch * l.fanOut, batch * l.fanOut, batch * l.fanOut);
     this.arena = new WasmArena(kernels, WasmArena.bytesFor(counts) + 64 * plan.length * 4 + 65536);
     const offsets: number[] = [];
@@ -155,7 +177,8 @@ export class KernelNet {
       offsets.push(at, n);
       return at;
     };
-    const xAt = take(batch * inputSize);
+    const xAt = take(xRows * inputSize);
+    const fAt = [0, 1, 2].map(() => take(FORWARD_ROWS * widest));
     const firstRowsAt = take(inputSize * plan[0].fanOut);
     const firstGradAt = take(inputSize * plan[0].fanOut);
     const w = plan.map((l) => take(l.fanIn * l.fanOut));
@@ -168,7 +191,9 @@ export class KernelNet {
     // Views only after every allocation: the memory does not grow any more (the optimizer's
     // m and v fit in what was reserved).
     const block = (at: number, n: number): Block => ({ at, view: this.arena.f32(at, n) });
-    this.x = block(xAt, batch * inputSize);
+    this.x = block(xAt, xRows * inputSize);
+    this.fz = block(fAt[0], FORWARD_ROWS * widest);
+    this.fa = [block(fAt[1], FORWARD_ROWS * widest), block(fAt[2], FORWARD_ROWS * widest)];
     this.firstRows = block(firstRowsAt, inputSize * plan[0].fanOut);
     this.firstGrad = block(firstGradAt, inputSize * plan[0].fanOut);
     plan.forEach((l, i) => {
@@ -183,12 +208,116 @@ export class KernelNet {
     this.logits = this.pres[plan.length - 1]!;
     this.oneHot = new Float32Array(batch * plan[plan.length - 1].fanOut);
     const usedWords = new Uint32Array(Math.ceil(inputSize / 4));
-    this.scratch = { used: new Uint8Array(usedWords.buffer, 0, inputSize), usedWords, out: this.x.view };
+    this.scratch = { used: new Uint8Array(usedWords.buffer, 0, inputSize), usedWords, out: this.x.view.subarray(0, batch * inputSize) };
     this.layout = {
       arena: this.arena,
       weights: [...w, ...b],
       grads: [...gw, ...gb],
     };
+  }
+
+  /** The first layer's kernel rows for the used columns (a copy of a few hundred kB, not a repack). */
+  private firstLayerRows(cols: Int32Array | undefined): Block {
+    if (!cols) return this.weights[0];
+    const all = this.weights[0].view;
+    const units = this.plan[0].fanOut;
+    forRuns(cols, (column, index, count) => this.firstRows.view.set(all.subarray(column * units, (column + count) * units), index * units));
+    return this.firstRows;
+  }
+
+  /**
+   * Forward passes over `set` in chunks of FORWARD_ROWS rows; `visit` sees every layer's
+   * pre-activation z and activation a (softmax for the output) of each chunk, row-major.
+   */
+  private forwardOnly(set: CompactRows, visit: (layer: number, z: Float32Array, a: Float32Array, rows: number, from: number) => void): void {
+    const { plan, arena } = this;
+    const w0 = this.firstLayerRows(set.cols);
+    for (let from = 0; from < set.rows; from += FORWARD_ROWS) {
+      const rows = Math.min(FORWARD_ROWS, set.rows - from);
+      this.x.view.set(set.pixels.subarray(from * set.width, (from + rows) * set.width));
+      let inAt = this.x.at;
+      let inWidth = set.width;
+      plan.forEach((l, i) => {
+        const n = rows * l.fanOut;
+        const a = this.fa[i % 2];
+        arena.matmul({ a: inAt, b: i === 0 ? w0.at : this.weights[i].at, c: this.fz.at, m: rows, n: l.fanOut, k: inWidth, bias: this.biases[i].at });
+        const z = this.fz.view.subarray(0, n);
+        if (l.isOutput) softmaxRows(z, a.view, rows, l.fanOut);
+        else applyActivation(z, l.activation as Activation, a.view.subarray(0, n));
+        visit(i, z, a.view.subarray(0, n), rows, from);
+        inAt = a.at;
+        inWidth = l.fanOut;
+      });
+    }
+  }
+
+  /** Every layer's statistics on the probe batch (stats.ts' measureForward, in JS and float64). */
+  measure(set: CompactRows): ForwardStats[] {
+    const { plan } = this;
+    const sums = plan.map(() => ({ z: 0, zz: 0, a: 0, aa: 0, saturated: 0 }));
+    const unitMax = plan.map((l) => new Float64Array(l.fanOut).fill(-Infinity));
+    this.forwardOnly(set, (i, z, a, rows) => {
+      const s = sums[i];
+      const units = plan[i].fanOut;
+      const max = unitMax[i];
+      const activation = plan[i].activation;
+      for (let e = 0; e < z.length; e++) {
+        const zv = z[e];
+        const av = a[e];
+        s.z += zv;
+        s.zz += zv * zv;
+        s.a += av;
+        s.aa += av * av;
+        if (zv > max[e % units] || Number.isNaN(zv)) max[e % units] = zv;
+        if (activation === 'tanh' ? Math.abs(av) > SATURATION_LEVEL : activation === 'sigmoid' && (av < 1 - SATURATION_LEVEL || av > SATURATION_LEVEL)) s.saturated++;
+      }
+      void rows;
+    });
+    return plan.map((l, i) => {
+      const count = set.rows * l.fanOut;
+      const s = sums[i];
+      const zMean = s.z / count;
+      const aMean = s.a / count;
+      let dead = 0;
+      if (!l.isOutput) for (const m of unitMax[i]) if (m <= 0) dead++;
+      const w = this.weights[i].view;
+      let ws = 0;
+      let ww = 0;
+      for (let e = 0; e < w.length; e++) {
+        ws += w[e];
+        ww += w[e] * w[e];
+      }
+      const wMean = ws / w.length;
+      return {
+        preActivationMean: zMean,
+        preActivationVariance: Math.max(0, s.zz / count - zMean * zMean),
+        activationMean: aMean,
+        activationVariance: Math.max(0, s.aa / count - aMean * aMean),
+        activationSecondMoment: s.aa / count,
+        deadFraction: dead / l.fanOut,
+        saturatedFraction: s.saturated / count,
+        weightStd: Math.sqrt(Math.max(0, ww / w.length - wMean * wMean)),
+        distinctUnits: distinctUnits(w, this.biases[i].view, l.fanIn, l.fanOut),
+      };
+    });
+  }
+
+  /** Mean cross-entropy and accuracy over a set whose labels (class indices) are given. */
+  evaluate(set: CompactRows, labels: Uint8Array): { loss: number; accuracy: number } {
+    const L = this.plan.length;
+    const classes = this.plan[L - 1].fanOut;
+    let lossSum = 0;
+    let correct = 0;
+    const oneHot = new Float32Array(FORWARD_ROWS * classes);
+    this.forwardOnly(set, (i, z, _a, rows, from) => {
+      if (i !== L - 1) return;
+      oneHot.fill(0);
+      for (let r = 0; r < rows; r++) oneHot[r * classes + labels[from + r]] = 1;
+      const head = softmaxCrossEntropy(z, oneHot, rows, classes);
+      lossSum += head.loss * rows;
+      correct += head.accuracy * rows;
+    });
+    return { loss: lossSum / set.rows, accuracy: correct / set.rows };
   }
 
   /** The views the optimizer reads gradients from, in its variable order (kernels, then biases). */
@@ -205,13 +334,7 @@ export class KernelNet {
     const { plan, arena } = this;
     const L = plan.length;
     const first = plan[0];
-    // The first layer's kernel rows for the used columns (a copy of a few hundred kB, not a repack).
-    const w0 = cols ? this.firstRows : this.weights[0];
-    if (cols) {
-      const all = this.weights[0].view;
-      const units = first.fanOut;
-      forRuns(cols, (column, index, count) => this.firstRows.view.set(all.subarray(column * units, (column + count) * units), index * units));
-    }
+    const w0 = this.firstLayerRows(cols);
     // Forward.
     let inAt = this.x.at;
     let inWidth = width;

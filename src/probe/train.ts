@@ -11,6 +11,7 @@ import { crossEntropy, disposeParams, forward, initParams, planNetwork } from '.
 import { lossAndGrads } from './backprop';
 import type { DenseLayerPlan, NetworkParams } from './network';
 import { accuracyOf, measureForward } from './stats';
+import type { ForwardStats } from './stats';
 import { ArrayOptimizer } from './optimizer';
 import { Diagnoser } from './diagnosis';
 import { predictedGain, weightStdOrLimit } from './initializers/theory';
@@ -19,7 +20,7 @@ import { lsuvRescale } from './lsuv';
 import { checkMemory, ConfigError, validateConfig } from './config';
 import { mulberry32 } from './random';
 import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from './inputs';
-import type { InputTensors } from './inputs';
+import type { CompactRows, InputTensors } from './inputs';
 import { matmulKernels } from './kernels/matmul';
 import { KernelNet } from './kernelStep';
 
@@ -41,10 +42,11 @@ const EVAL_CHUNK = 2048;
  * `count` images of `set` from `from` as tensors: pixels scaled to [0, 1] as Keras' notebook does
  * (x / 255), all-zero columns left out (inputs.ts), and one-hot labels.
  */
-function setTensors(set: DigitSet, from: number, count: number): InputTensors & { y: Tensor2D } {
+function setTensors(set: DigitSet, from: number, count: number): InputTensors & { y: Tensor2D; rows: CompactRows; labels: Uint8Array } {
   const n = Math.min(count, set.count - from);
   const rows = compactRows(set.images, set.rows * set.cols, rowRange(from, n));
-  return tf.tidy(() => ({ ...inputTensors(rows), y: oneHot(set.labels.subarray(from, from + n)) }));
+  const labels = set.labels.subarray(from, from + n);
+  return { ...tf.tidy(() => ({ ...inputTensors(rows), y: oneHot(labels) })), rows, labels };
 }
 
 function oneHot(labels: Uint8Array): Tensor2D {
@@ -128,7 +130,10 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
     // E[x²] over every input feature, the left-out (all-zero) columns included.
     const inputSecondMoment = tf.tidy(() => tf.sum(tf.square(probe.x)).dataSync()[0]) / (probe.x.shape[0] * inputSize);
-    const initial = measureForward(plan, params, probe.x, probe.cols);
+    // With the kernels, statistics and evaluation run on them too (same numbers, no tfjs op).
+    const measure = (): ForwardStats[] => (net ? net.measure(probe.rows) : measureForward(plan, params, probe.x, probe.cols));
+    const evaluateOn = (set: typeof val): { loss: number; accuracy: number } => (net ? net.evaluate(set.rows, set.labels) : evaluate(plan, params, set));
+    const initial = measure();
     // The first layer's gradient over all its input rows (the step's is over the used ones).
     const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
     const layers: LayerInfo[] = plan.map((layer, i) => ({
@@ -182,9 +187,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (sink.cancelled?.()) break;
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
-      // The kernels update the weights in their own memory; tfjs reads them on statistics steps.
-      if (net && isStats && step > 0) optimizer.syncVariables();
-      const forwardStats = isStats ? (step === 0 ? initial : measureForward(plan, params, probe.x, probe.cols)) : undefined;
+      const forwardStats = isStats ? (step === 0 ? initial : measure()) : undefined;
       const idx = nextBatch();
       const batch = compactRows(data.train.images, inputSize, idx, net ? net.scratch : batchScratch);
       for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
@@ -246,8 +249,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       lossCount += 1;
 
       if (isStats || !lossFinite) {
-        if (net) optimizer.syncVariables();
-        const fs = forwardStats ?? measureForward(plan, params, probe.x, probe.cols);
+        const fs = forwardStats ?? measure();
         const layerStats: LayerStepStats[] = plan.map((_, i) => ({
           preActivationMean: finite(fs[i].preActivationMean),
           preActivationVariance: finite(fs[i].preActivationVariance),
@@ -263,7 +265,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
         }));
-        const validation = lossFinite ? evaluate(plan, params, val) : { accuracy: NaN };
+        const validation = lossFinite ? evaluateOn(val) : { accuracy: NaN };
         const metrics: StepMetrics = {
           step,
           loss: finite(lossSum / lossCount),
@@ -287,8 +289,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     }
 
     const seconds = (performance.now() - trainStart) / 1000;
-    if (net) optimizer.syncVariables();
-    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(plan, params, test);
+    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluateOn(test);
     disposeParams(params);
     disposeSets(probe, val, test);
     sink.emit({
