@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { InitializerParseError, parseInitializer } from '../probe/initializers/parse';
-import { formatHidden } from '../probe/config';
+import { formatHidden } from '../view/network';
 import type { InitLensSettings } from '../host/settings';
 import { NETWORKS, SEED_INITIALIZERS } from './requests';
 import type { NetworkId } from './requests';

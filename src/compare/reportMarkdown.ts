@@ -5,7 +5,7 @@
  */
 import type { ResultsDocument } from '../results';
 import type { Note } from '../notes';
-import { describeNetwork } from './requests';
+import { describeNetwork } from '../view/network';
 import { accuracyText, flagValuesText, layerName, lossText, samplesPerSecondText, statusText } from '../view/format';
 
 export interface ReportImage {

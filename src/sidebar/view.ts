@@ -24,7 +24,8 @@ import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedS
 import type { Selection } from './selection';
 import { changedKeys, settingsState } from './settings';
 import { backendStatus, dataStatus, latestBackendRun, progressOf, runProgress } from './status';
-import type { DataStatus, RunProgress } from './status';
+import type { DataStatus } from './status';
+import type { RunProgress } from '../protocol/sidebar';
 
 export const SIDEBAR_VIEW_ID = 'initlens.sidebar';
 const SELECTION_KEY = 'initlens.sidebar.selection';

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
-import { SEED_INITIALIZERS, SEED_STEPS, buildRequests, describeNetwork, networkConfig, networkTitle, readCompareArgs } from '../../src/compare/requests';
+import { SEED_INITIALIZERS, SEED_STEPS, buildRequests, networkConfig, networkTitle, readCompareArgs } from '../../src/compare/requests';
+import { describeNetwork } from '../../src/view/network';
 import { comparisonProgress } from '../../src/compare/progressCore';
 import { contentSecurityPolicy, webviewHtml } from '../../src/host/webviewHtml';
 import { syntheticDocument } from './panelFixtures';

@@ -5,7 +5,7 @@
  */
 import { parseHostMessage } from '../../src/protocol/panel';
 import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/protocol/panel';
-import { describeNetwork } from '../../src/compare/requests';
+import { describeNetwork } from '../../src/view/network';
 import { applyDelta, applySnapshot, emptyModel } from './model';
 import type { PanelModel } from './model';
 import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, theoryLine } from './chartData';
