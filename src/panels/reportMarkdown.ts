@@ -6,7 +6,7 @@
 import type { ResultsDocument } from '../results';
 import type { Note } from '../notes';
 import { describeNetwork } from './compareRequests';
-import { accuracyText, flagValuesText, layerName, lossText, samplesPerSecondText, statusText } from './panelFormat';
+import { accuracyText, flagValuesText, inLayerOrder, layerName, lossText, samplesPerSecondText, statusText } from './panelFormat';
 
 export interface ReportImage {
   title: string;
@@ -88,7 +88,7 @@ export function reportMarkdown(input: ReportInput): string {
   if (flagged.length === 0) out.push('No flags: every layer stayed within the thresholds.', '');
   const notesShown = new Set<string>();
   for (const run of flagged) {
-    for (const flag of run.flags) {
+    for (const flag of inLayerOrder(run.flags)) {
       out.push(`### ${run.initializer}: ${flag.kind} at ${layerName(run, flag.layer)}, step ${flag.step}`, '');
       out.push(`${flag.evidence}`, '');
       const values = flagValuesText(flag);

@@ -8,7 +8,7 @@ import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/p
 import { describeNetwork } from '../../src/panels/compareRequests';
 import { applyDelta, applySnapshot, emptyModel } from './model';
 import type { PanelModel } from './model';
-import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, theoryLine } from './chartData';
+import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, seriesSlots, theoryLine } from './chartData';
 import { LineChart } from './lineChart';
 import type { LineSpec } from './lineChart';
 import { Heatmap } from './heatmap';
@@ -114,9 +114,12 @@ export class PanelApp {
     });
   }
 
+  /** Each initializer's own colour (seriesSlots), the same whichever entry point started it. */
   private colorOf = (runId: string): string => {
-    const i = this.model.runs.findIndex((r) => r.runId === runId);
-    return this.theme.series[Math.max(0, i) % this.theme.series.length];
+    const runs = this.model.runs;
+    const slots = seriesSlots(runs.map((r) => r.initializer), this.theme.series.length);
+    const i = runs.findIndex((r) => r.runId === runId);
+    return this.theme.series[slots[Math.max(0, i)] ?? 0];
   };
 
   private act(action: PanelAction): void {

@@ -155,3 +155,56 @@ export function countPoints(series: readonly (readonly (number | null)[])[]): nu
   for (const values of series) for (const v of values) if (v !== null) n += 1;
   return n;
 }
+
+/**
+ * Home colour slot (index into the theme's eight series colours) per catalog initializer, so
+ * an initializer keeps its colour across comparisons and entry points; names are compared
+ * without case or underscores (`glorot_normal` and `GlorotNormal` are one).
+ */
+const HOME_SLOTS: Record<string, number> = {
+  glorotnormal: 0,
+  glorotuniform: 0,
+  randomnormal: 1,
+  truncatednormal: 1,
+  henormal: 2,
+  heuniform: 2,
+  lecunnormal: 3,
+  lecununiform: 3,
+  zeros: 4,
+  ones: 5,
+  constant: 5,
+  randomuniform: 5,
+  orthogonal: 6,
+  variancescaling: 6,
+  lsuv: 7,
+  identity: 7,
+};
+
+function homeSlot(name: string, slots: number): number {
+  const key = name.toLowerCase().replace(/[_\s]/g, '');
+  const home = HOME_SLOTS[key];
+  if (home !== undefined) return home % slots;
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return hash % slots;
+}
+
+/**
+ * One colour slot per run: each initializer's home slot unless an earlier run of the same
+ * comparison holds it (then the next free one); the same name always gets the same slot.
+ */
+export function seriesSlots(names: readonly string[], slots: number): number[] {
+  const byName = new Map<string, number>();
+  const taken = new Set<number>();
+  return names.map((name) => {
+    const known = byName.get(name);
+    if (known !== undefined) return known;
+    const home = homeSlot(name, slots);
+    let slot = home;
+    for (let k = 0; k < slots && taken.has(slot); k++) slot = (home + k + 1) % slots;
+    if (taken.has(slot)) slot = home;
+    taken.add(slot);
+    byName.set(name, slot);
+    return slot;
+  });
+}
