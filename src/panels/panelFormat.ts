@@ -35,11 +35,45 @@ export function layerName(run: Pick<SummaryRun, 'layers'>, layer: number): strin
   return layer === 0 ? 'whole network' : (run.layers[layer - 1]?.name ?? `layer ${layer}`);
 }
 
-/** Held-out accuracy: the final one (all held-out images) or, before that, the latest subset value. */
-export function accuracyText(run: SummaryRun): string {
+/**
+ * Which held-out images an accuracy is measured on: during training the probe evaluates the
+ * first `validationSubset` of them (config.validationSubset), at the end all of them. Said
+ * wherever an accuracy is shown, so the chart's and the table's numbers are not confused.
+ */
+export interface AccuracyScope {
+  /** "first 500 of 2,000 held-out digits": the chart's values during training. */
+  subset: string;
+  /** "all 2,000 held-out digits": the final value in the table. */
+  all: string;
+  /** "first 500": the short form beside a running value. */
+  subsetShort: string;
+}
+
+export function accuracyScope(
+  config: { validationSubset: number } | null | undefined,
+  data: { test: number; kind?: string; description?: string; source?: string } | null | undefined,
+): AccuracyScope {
+  const what = data && /fashion/i.test(`${data.kind ?? ''} ${data.description ?? ''} ${data.source ?? ''}`) ? 'images' : 'digits';
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const test = data?.test;
+  const subset = config ? (test !== undefined ? Math.min(config.validationSubset, test) : config.validationSubset) : undefined;
+  return {
+    subset: subset === undefined ? `held-out ${what} during training` : test !== undefined ? `first ${n(subset)} of ${n(test)} held-out ${what}` : `first ${n(subset)} held-out ${what}`,
+    all: test !== undefined ? `all ${n(test)} held-out ${what}` : `all held-out ${what}`,
+    subsetShort: subset === undefined ? 'subset' : `first ${n(subset)}`,
+  };
+}
+
+/** The summary's column heading: which held-out images the final accuracy is on. */
+export function accuracyHeading(scope?: AccuracyScope): string {
+  return scope ? `Held-out accuracy (${scope.all})` : 'Held-out accuracy';
+}
+
+/** Held-out accuracy: the final one (all held-out images) or, before that, the latest subset value, marked as such. */
+export function accuracyText(run: SummaryRun, scope?: AccuracyScope): string {
   if (run.final) return formatPercent(run.final.validationAccuracy);
   const last = run.steps.at(-1);
-  return last ? `${formatPercent(last.validationAccuracy)} (step ${last.step})` : '—';
+  return last ? `${formatPercent(last.validationAccuracy)} (step ${last.step}${scope ? `, ${scope.subsetShort}` : ''})` : '—';
 }
 
 export function lossText(run: SummaryRun): string {

@@ -6,7 +6,7 @@
 import type { ResultsDocument } from '../results';
 import type { Note } from '../notes';
 import { describeNetwork } from './compareRequests';
-import { accuracyText, flagValuesText, inLayerOrder, layerName, lossText, samplesPerSecondText, statusText } from './panelFormat';
+import { accuracyHeading, accuracyScope, accuracyText, flagValuesText, inLayerOrder, layerName, lossText, samplesPerSecondText, statusText } from './panelFormat';
 
 export interface ReportImage {
   title: string;
@@ -71,11 +71,12 @@ export function reportMarkdown(input: ReportInput): string {
     out.push('');
   }
   out.push('## Summary', '');
-  out.push('| Initializer | Backend | Held-out accuracy | Loss | Samples/s | Flags | Status |', '| --- | --- | --- | --- | --- | --- | --- |');
+  const scope = accuracyScope(doc.config, doc.data);
+  out.push(`| Initializer | Backend | ${accuracyHeading(scope)} | Loss | Samples/s | Flags | Status |`, '| --- | --- | --- | --- | --- | --- | --- |');
   for (const run of doc.runs) {
     const summary = { ...run, stepsPlanned: input.stepsPlanned?.(run.runId) };
     const kinds = [...new Set(run.flags.map((f) => f.kind))].join(', ') || 'none';
-    const row = [run.initializer, run.backend ?? '—', accuracyText(summary), lossText(summary), samplesPerSecondText(summary), kinds, statusText(summary)];
+    const row = [run.initializer, run.backend ?? '—', accuracyText(summary, scope), lossText(summary), samplesPerSecondText(summary), kinds, statusText(summary)];
     out.push(`| ${row.map(tableCell).join(' | ')} |`);
   }
   out.push('');

@@ -3,7 +3,7 @@
 // axis, log-scale handling of zeros, decade ticks and the heatmap's colour positions.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clampForLog, decadeSplits, formatDecade, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, seriesSlots, theoryLine } from '../../webview/panel/chartData';
+import { clampForLog, decadeSplits, formatDecade, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, seriesSlots, theoryLine, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from '../../webview/panel/chartData';
 import { runHeader } from '../../src/panels/panelDelta';
 import type { PanelRun } from '../../src/protocolPanel';
 import type { RunRecord } from '../../src/results';
@@ -115,5 +115,35 @@ describe('one name and one colour per initializer, whichever entry point started
     const pair = seriesSlots(['GlorotNormal', 'GlorotUniform'], 8);
     assert.notEqual(pair[0], pair[1]);
     assert.equal(new Set(seriesSlots(Array.from({ length: 8 }, (_, i) => `VarianceScaling(scale=${i + 1})`), 8)).size, 8);
+  });
+});
+
+describe('log axes keep zero off the scale', () => {
+  it('puts no gridline at the floor where zeros are drawn, and keeps the band below every gridline', () => {
+    // Values 1 … 1e-8 and zeros: the floor is a decade below 1e-8.
+    const floor = logFloor([[1, 1e-4, 1e-8, 0]]);
+    assert.equal(floor, 1e-9);
+    const splits = logAxisSplits(zeroBandBottom(floor), 1, 5, floor);
+    assert.ok(!splits.includes(floor), `no split at the floor: ${splits.join(', ')}`);
+    assert.ok(splits.every((d) => d > zeroBandTop(floor)), `every gridline above the zero band: ${splits.join(', ')}`);
+    assert.ok(splits.map(formatDecade).every((label) => label !== '0'));
+    assert.ok(zeroBandBottom(floor) < floor && floor < zeroBandTop(floor));
+    // Without zeros, plain decades.
+    assert.deepEqual(logAxisSplits(1e-4, 1, 5, undefined), decadeSplits(1e-4, 1, 5));
+  });
+});
+
+describe('layer names on the x axis', () => {
+  it('slant on deep runs so that each label ends at its tick (the last one never passes the right edge)', () => {
+    const deep = ['input', ...Array.from({ length: 11 }, (_, i) => `dense_${i + 1}`)];
+    const layout = xAxisLayout(deep);
+    // uPlot right-aligns labels rotated by a positive angle: the text ends at its tick.
+    assert.ok(layout.rotate > 0, `rotate ${layout.rotate}`);
+    assert.ok(layout.size >= 'dense_11'.length * 6.6 * Math.sin(Math.PI / 6), `axis height ${layout.size}`);
+  });
+  it('stay upright on shallow runs, with room for half the last label beyond the last category', () => {
+    const layout = xAxisLayout(['input', 'dense_1', 'dense_2']);
+    assert.equal(layout.rotate, 0);
+    assert.ok(layout.padRight >= ('dense_2'.length * 6.6) / 2);
   });
 });

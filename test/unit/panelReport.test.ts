@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { nestHeadings, reportFileStem, reportMarkdown, tableCell } from '../../src/panels/reportMarkdown';
 import { loadNote } from '../../src/notes';
-import { flagLabels, flagValuesText, inLayerOrder } from '../../src/panels/panelFormat';
+import { accuracyHeading, accuracyScope, accuracyText, flagLabels, flagValuesText, inLayerOrder } from '../../src/panels/panelFormat';
 import { SYMMETRIC, syntheticDocument } from './panelFixtures';
 
 describe('report Markdown', () => {
@@ -34,7 +34,7 @@ describe('report Markdown', () => {
     const rows = md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Initializer') && !l.startsWith('| ---'));
     assert.equal(rows.length, 2);
     assert.equal(rows[0], '| Zeros | wasm | 11.3% | 2.3 | 640 | symmetric | finished |');
-    assert.match(rows[1], /^\| HeNormal \| wasm \| 9\.0% \(step 0\) \| 2\.4 \| — \| none \| failed: the probe process \\\| ran out of memory \|$/);
+    assert.match(rows[1], /^\| HeNormal \| wasm \| 9\.0% \(step 0, first 500\) \| 2\.4 \| — \| none \| failed: the probe process \\\| ran out of memory \|$/);
   });
 
   it('links the chart images', () => {
@@ -88,5 +88,23 @@ describe('flag numbers in words', () => {
       { ...SYMMETRIC, kind: 'vanishing' as const, layer: 1, step: 0 },
     ];
     assert.deepEqual(inLayerOrder(flags).map((f) => f.layer), [1, 6]);
+  });
+});
+
+describe('which held-out images an accuracy is on', () => {
+  it('says the chart’s subset and the table’s whole set, and marks a running value as the subset’s', () => {
+    const scope = accuracyScope({ validationSubset: 500 }, { test: 2000, source: 'bundled', description: 'bundled MNIST digits' });
+    assert.equal(scope.subset, 'first 500 of 2,000 held-out digits');
+    assert.equal(accuracyHeading(scope), 'Held-out accuracy (all 2,000 held-out digits)');
+    const running = { initializer: 'Zeros', status: 'running' as const, layers: [], flags: [], steps: [{ step: 40, loss: 2.3, validationAccuracy: 0.146 }] };
+    assert.equal(accuracyText(running, scope), '14.6% (step 40, first 500)');
+    assert.equal(accuracyText({ ...running, status: 'finished', final: { validationAccuracy: 0.113, loss: 2.3, steps: 40 } }, scope), '11.3%');
+    assert.equal(accuracyScope({ validationSubset: 500 }, { test: 300, kind: 'fashion-mnist' }).subset, 'first 300 of 300 held-out images');
+  });
+  it('heads the report’s summary column with the same words as the panel', async () => {
+    const { doc, feed } = syntheticDocument();
+    feed({ type: 'finished', runId: 'run1', final: { validationAccuracy: 0.113, loss: 2.3, steps: 20 }, timing: { seconds: 1, samplesPerSecond: 640, firstMetricSeconds: 0.1 }, numTensorsBefore: 0, numTensorsAfter: 0 });
+    const md = reportMarkdown({ doc, title: 't', skipped: [], images: [], note: () => undefined });
+    assert.match(md, /\| Held-out accuracy \(all [\d,]+ held-out digits\) \|/);
   });
 });

@@ -6,6 +6,7 @@
 import { parseHostMessage } from '../../src/protocolPanel';
 import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/protocolPanel';
 import { describeNetwork } from '../../src/panels/compareRequests';
+import { accuracyScope } from '../../src/panels/panelFormat';
 import { applyDelta, applySnapshot, emptyModel } from './model';
 import type { PanelModel } from './model';
 import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, seriesSlots, theoryLine } from './chartData';
@@ -34,6 +35,7 @@ interface View {
   measureSelect: HTMLElement;
   runSelect: HTMLElement;
   heatmapTitle: HTMLElement;
+  accuracyTitle: HTMLElement;
   flags: HTMLElement;
   activation: LineChart;
   grad: LineChart;
@@ -211,6 +213,7 @@ export class PanelApp {
       measureSelect,
       runSelect,
       heatmapTitle: heat.heading,
+      accuracyTitle: acc.heading,
       flags: el('div', { className: 'flags-host' }),
       activation: new LineChart({ id: 'activationVariance', title: 'Activation variance per layer', xLabel: 'layer', yLabel: 'variance (log)', log: true, points: true }, act.body, theme),
       grad: new LineChart({ id: 'gradNorm', title: 'Gradient norm per layer', xLabel: 'layer', yLabel: '‖∂L/∂W‖ (log)', log: true, points: true }, grad.body, theme),
@@ -291,7 +294,9 @@ export class PanelApp {
       view.skipped.hidden = true;
     }
 
-    renderTable(view.summary, runs, this.colorOf);
+    const scope = accuracyScope(meta.config, meta.data);
+    view.accuracyTitle.textContent = `Held-out accuracy during training (${scope.subset})`;
+    renderTable(view.summary, runs, this.colorOf, scope);
     const points = this.renderCharts(view, runs);
     const flagsKey = `${runs.map((r) => `${r.runId}:${r.flags.length}:${r.status}`).join('|')}|${this.model.notes.size}`;
     if (flagsKey !== this.flagsKey) {
@@ -351,7 +356,8 @@ export class PanelApp {
     const loss = overSteps(withData, 'loss');
     view.loss.update({ x: loss.x, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: loss.ys[k] })) });
     const acc = overSteps(withData, 'validationAccuracy');
-    view.accuracy.update({ x: acc.x, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: acc.ys[k] })) });
+    const scope = accuracyScope(this.model.meta?.config, this.model.meta?.data);
+    view.accuracy.update({ x: acc.x, valueNote: scope.subset, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: acc.ys[k] })) });
 
     // Heatmap: the chosen run (default: the first), with the select listing every run.
     const options = runs.map((r) => r.runId).join('|');

@@ -208,3 +208,37 @@ export function seriesSlots(names: readonly string[], slots: number): number[] {
     return slot;
   });
 }
+
+/**
+ * Log-axis gridlines: powers of ten that are real values, never the floor where zeros are drawn
+ * (a "0" label there would read as one more decade). With zeros on the chart, the lowest
+ * gridline sits at least half a decade above the floor, leaving room for the zero band.
+ */
+export function logAxisSplits(min: number, max: number, slots: number, zeroAt: number | undefined): number[] {
+  if (zeroAt === undefined) return decadeSplits(min, max, slots);
+  const lo = Math.max(min, zeroBandTop(zeroAt));
+  return decadeSplits(lo, max, Math.max(1, slots - 1)).filter((d) => d > zeroBandTop(zeroAt));
+}
+
+/** The top of the band where values of 0 are drawn (the floor sits in its middle, on a log scale). */
+export function zeroBandTop(zeroAt: number): number {
+  return zeroAt * Math.sqrt(10);
+}
+
+/** The bottom of the y range when zeros are drawn: as far below the floor as the band's top is above it. */
+export function zeroBandBottom(zeroAt: number): number {
+  return zeroAt / Math.sqrt(10);
+}
+
+/**
+ * Layer names on the x axis: upright and centred while they fit, else slanted so that each
+ * label ENDS at its tick (uPlot right-aligns labels rotated by a positive angle), so the last
+ * layer's name never runs past the chart's right edge. `size` is the axis height the slanted
+ * labels need; `padRight` the room a centred last label needs beyond the last category.
+ */
+export function xAxisLayout(names: readonly string[], charPx = 6.6): { rotate: number; size: number; padRight: number } {
+  const longest = Math.max(0, ...names.map((n) => n.length)) * charPx;
+  if (names.length <= 8) return { rotate: 0, size: 40, padRight: Math.ceil(((names.at(-1)?.length ?? 0) * charPx) / 2) };
+  const rotate = 30;
+  return { rotate, size: Math.ceil(longest * Math.sin((rotate * Math.PI) / 180)) + 30, padRight: 8 };
+}
