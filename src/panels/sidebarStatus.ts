@@ -109,3 +109,16 @@ export function progressSummary(runs: readonly RunProgress[]): string {
     .map((s) => `${counts.get(s)} ${s}`)
     .join(', ');
 }
+
+/**
+ * The sidebar's notice once the comparison it started has ended, replacing "Started 4 probes…":
+ * "Finished 4 probes: 3 finished, 1 failed. Results in the Compare panel and History."
+ */
+export function endNotice(doc: ResultsDocument, cancelled: boolean): { level: 'info' | 'warning'; message: string } {
+  const runs = progressOf(doc);
+  const n = runs.length;
+  const summary = progressSummary(runs);
+  const bad = runs.some((r) => r.status === 'failed' || r.status === 'cancelled');
+  const verb = cancelled ? 'Stopped' : 'Finished';
+  return { level: bad ? 'warning' : 'info', message: `${verb} ${n} probe${n === 1 ? '' : 's'}: ${summary}. Results are in the Compare panel and History.` };
+}

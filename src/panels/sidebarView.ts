@@ -23,7 +23,7 @@ import { sidebarHtml } from './sidebarHtml';
 import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedSelection, removeCustom, setChecked } from './sidebarSelection';
 import type { Selection } from './sidebarSelection';
 import { changedKeys, settingsState } from './sidebarSettings';
-import { backendStatus, dataStatus, latestBackendRun, progressOf, runProgress } from './sidebarStatus';
+import { backendStatus, dataStatus, endNotice, latestBackendRun, progressOf, runProgress } from './sidebarStatus';
 import type { DataStatus, RunProgress } from './sidebarStatus';
 
 export const SIDEBAR_VIEW_ID = 'initlens.sidebar';
@@ -291,6 +291,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         this.pendingProgress.clear();
         this.post({ type: 'progress', reset: true, runs: progressOf(change.doc) });
         this.post({ type: 'status', status: this.status() });
+        // "Started 4 probes…" would outlive the runs: say how they ended.
+        if (change.doc === this.progressDoc) this.post({ type: 'notice', ...endNotice(change.doc, change.cancelled) });
         return;
       case 'show':
         this.post({ type: 'status', status: this.status() });

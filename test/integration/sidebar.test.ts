@@ -147,6 +147,9 @@ describe('InitLens sidebar', function () {
     assert.match(done.history[0]?.text ?? '', /HeNormal \d+\.\d%/);
     await report((x) => /^(wasm|tfjs-node|cpu)/.test(x.backend), 'the backend the runs used');
     await report((x) => x.progress.every((p) => / 40\/40/.test(p)), 'both runs at 40/40');
+    // The notice no longer says "Started 2 probes…" once they are done.
+    const ended = await report((x) => /^Finished 2 probes: 2 finished\./.test(x.notice ?? ''), 'the notice to say the probes finished');
+    assert.doesNotMatch(ended.notice ?? '', /Started/);
     log(`      history: ${done.history[0]?.text}`);
   });
 
