@@ -8,6 +8,7 @@ import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings, writeSetting } from '../host/settings';
 import type { SessionChange } from '../host/session';
 import { loadNote } from '../notes';
+import { markWalkthrough } from '../walkthrough';
 import { describeDataSource } from '../probe/data/describeData';
 import { oneLineReason } from '../probe/errors';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
@@ -205,6 +206,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         await this.saveSelection(removeCustom(this.selection(), message.text));
         return;
       case 'requestNote': {
+        markWalkthrough('noteRead');
         const note = loadNote(message.noteId);
         this.post({ type: 'note', noteId: message.noteId, note: note ?? null });
         return;
