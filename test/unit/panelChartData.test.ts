@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clampForLog, decadeSplits, formatDecade, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, seriesSlots, theoryLine, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from '../../webview/panel/chartData';
-import { runHeader } from '../../src/panels/panelDelta';
-import type { PanelRun } from '../../src/protocolPanel';
+import { runHeader } from '../../src/compare/delta';
+import type { PanelRun } from '../../src/protocol/panel';
 import type { RunRecord } from '../../src/results';
 import { probedDocument, stats, step, syntheticDocument } from './panelFixtures';
 
@@ -90,8 +90,8 @@ describe('heatmap grid', () => {
 
 describe('one name and one colour per initializer, whichever entry point started the run', () => {
   it('names the seed four the same from the palette and from the sidebar', async () => {
-    const { buildRequests: paletteRequests, SEED_INITIALIZERS } = await import('../../src/panels/compareRequests');
-    const { buildRequests: sidebarRequests, defaultSelection, orderedSelection } = await import('../../src/panels/sidebarSelection');
+    const { buildRequests: paletteRequests, SEED_INITIALIZERS } = await import('../../src/compare/requests');
+    const { buildRequests: sidebarRequests, defaultSelection, orderedSelection } = await import('../../src/sidebar/selection');
     const { DEFAULT_CONFIG } = await import('../../src/probe/config');
     const palette = paletteRequests([...SEED_INITIALIZERS], DEFAULT_CONFIG).map((r) => r.label);
     const sidebar = sidebarRequests(orderedSelection(defaultSelection()), DEFAULT_CONFIG).map((r) => r.label);

@@ -1,7 +1,7 @@
-/** The summary table: one row per run, the texts shared with the report (panelFormat). */
-import type { PanelRun } from '../../src/protocolPanel';
-import type { AccuracyScope } from '../../src/panels/panelFormat';
-import { accuracyHeading, accuracyText, flagLabels, lossText, samplesPerSecondText, statusText } from '../../src/panels/panelFormat';
+/** The summary table: one row per run, the texts shared with the report (src/view/format.ts). */
+import type { PanelRun } from '../../src/protocol/panel';
+import type { AccuracyScope } from '../../src/view/format';
+import { accuracyHeading, accuracyText, flagLabels, lossText, samplesPerSecondText, statusText } from '../../src/view/format';
 import { custom, el } from './dom';
 
 
