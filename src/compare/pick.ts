@@ -104,16 +104,23 @@ export function pickInitializers(): Promise<string[] | undefined> {
       const kept = typed.filter((t) => t.written !== undefined && selection.includes(t) && !custom.includes(t));
       if (kept.length > 0) custom = [...kept, ...custom];
     });
-    qp.onDidAccept(() => {
+    let asking = false;
+    qp.onDidAccept(async () => {
+      if (asking) return;
       const chosen = qp.selectedItems.filter((i) => i.written !== undefined).map((i) => i.written!);
       const own = typed[0];
       if (qp.value.trim() !== '' && own && !chosen.some((c) => typed.some((t) => t.written === c))) {
-        // Enter on typed text means "this one too", checked or not; a typo is explained instead.
+        // Enter on typed text means "this one too", checked or not. Text that does not parse is
+        // never dropped silently: ask, and carry on only with what the person chose.
         if (own.error) {
-          void vscode.window.showWarningMessage(`InitLens: ${own.error}`);
-          return;
+          asking = true;
+          const answer = await askAboutTypo(qp.value.trim(), own.error, typed.find((t) => t.written !== undefined)?.written, chosen.length, qp);
+          asking = false;
+          if (answer.kind === 'fix') return;
+          if (answer.kind === 'use') chosen.push(answer.written);
+        } else if (own.written) {
+          chosen.push(own.written);
         }
-        if (own.written) chosen.push(own.written);
       }
       if (chosen.length === 0) {
         void vscode.window.showWarningMessage('InitLens: pick at least one initializer (Space checks an item).');
@@ -124,6 +131,33 @@ export function pickInitializers(): Promise<string[] | undefined> {
     qp.onDidHide(() => finish(undefined));
     qp.show();
   });
+}
+
+type TypoAnswer = { kind: 'fix' } | { kind: 'use'; written: string } | { kind: 'without' };
+
+/**
+ * Enter on typed text that does not parse: a modal says why and offers the parser's suggestion,
+ * running without it (said in so many words), or going back to fix it. The picker stays open
+ * behind the dialog and keeps its text.
+ */
+async function askAboutTypo(text: string, error: string, suggestion: string | undefined, others: number, qp: vscode.QuickPick<InitItem>): Promise<TypoAnswer> {
+  const use = suggestion ? `Use ${suggestion}` : undefined;
+  const without = others > 0 ? `Run the other ${others} without it` : undefined;
+  const fix = 'Fix it';
+  qp.ignoreFocusOut = true;
+  try {
+    const answer = await vscode.window.showWarningMessage(
+      `InitLens: '${text}' is not an initializer InitLens can read.`,
+      { modal: true, detail: error },
+      ...[use, without, fix].filter((b): b is string => b !== undefined),
+    );
+    if (answer !== undefined && answer === use && suggestion) return { kind: 'use', written: suggestion };
+    if (answer !== undefined && answer === without) return { kind: 'without' };
+    return { kind: 'fix' };
+  } finally {
+    qp.ignoreFocusOut = false;
+    qp.show();
+  }
 }
 
 interface NetworkItem extends vscode.QuickPickItem {

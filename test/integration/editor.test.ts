@@ -188,8 +188,10 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
     const titles = lenses.map((l) => `${l.range.start.line + 1}:${l.command?.title ?? ''}`);
     log(`      ${lenses.length} lenses`);
-    assert.ok(titles.includes('10:$(beaker) Probe this model'), titles.join(' | '));
-    assert.ok(titles.includes('10:Compare initializers for this model'));
+    // The step count is said where the choice is made (the palette's Seed model says its own).
+    const steps = vscode.workspace.getConfiguration('initlens').get<number>('steps');
+    assert.ok(titles.includes(`10:$(beaker) Probe this model (${steps} steps)`), titles.join(' | '));
+    assert.ok(titles.includes(`10:Compare initializers for this model (${steps} steps)`));
     assert.ok(titles.some((t) => t.startsWith("56:InitLens: can't probe this model — its layers come from 'layer_list + extra_layers'")), titles.join(' | '));
     const probe = lenses.find((l) => l.range.start.line === 9 && l.command?.command === 'initlens.probeModel');
     const plan = modelPlanSchema.parse((probe?.command?.arguments?.[0] as { plan: unknown }).plan);
