@@ -158,7 +158,10 @@ export function pickInitializers(): Promise<string[] | undefined> {
       }
       finish(chosen);
     });
-    qp.onDidHide(() => finish(undefined));
+    // The typo question is a modal: the picker loses focus and hides behind it; it is shown again after.
+    qp.onDidHide(() => {
+      if (!asking) finish(undefined);
+    });
     qp.show();
   });
 }
