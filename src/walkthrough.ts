@@ -20,11 +20,11 @@ export function markWalkthrough(step: keyof typeof WALKTHROUGH_KEYS): void {
 /** The seed notebook's model, to hover and probe without a project of one's own. */
 export const EXAMPLE_MODEL = `# InitLens example: the seed notebook's model. Hover an initializer to see what it does to
 # its layer; the lens above the model probes it on MNIST.
-from tensorflow.keras import layers, models, initializers
+from tensorflow.keras import layers, models
 
 model = models.Sequential([
     layers.Flatten(input_shape=(28, 28)),
-    layers.Dense(128, activation='relu', kernel_initializer=initializers.Zeros()),
+    layers.Dense(128, activation='relu', kernel_initializer='zeros'),
     layers.Dense(10, activation='softmax'),
 ])
 model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])

@@ -6,7 +6,7 @@ import { custom, el } from './dom';
 
 
 export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorOf: (runId: string) => string, scope?: AccuracyScope): void {
-  const head = ['Initializer', 'Backend', accuracyHeading(scope), 'Loss', 'Samples/s', 'Flags', 'Status'];
+  const head = ['Initializer', 'Backend', 'Held-out accuracy', 'Loss', 'Samples/s', 'Flags', 'Status'];
   const rows = runs.map((run) => {
     const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
     swatch.style.backgroundColor = colorOf(run.runId);
@@ -28,7 +28,18 @@ export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorO
     ]);
   });
   const table = el('table', { className: 'summary' }, [
-    el('thead', {}, [el('tr', {}, head.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
+    el('thead', {}, [
+      el(
+        'tr',
+        {},
+        head.map((h, i) =>
+          // Which held-out images the final accuracy is on, on a second line (the report says accuracyHeading).
+          i === 2 && scope
+            ? el('th', { attrs: { scope: 'col', 'aria-label': accuracyHeading(scope) } }, [h, el('div', { className: 'muted small', text: scope.all })])
+            : el('th', { text: h, attrs: { scope: 'col' } }),
+        ),
+      ),
+    ]),
     el('tbody', {}, rows),
   ]);
   host.replaceChildren(table);
