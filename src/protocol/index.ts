@@ -155,6 +155,8 @@ export const layerStepStatsSchema = z.object({
   deadFraction: z.number(),
   saturatedFraction: z.number(),
   distinctUnits: z.number().int(),
+  /** Mean pairwise similarity of the units' incoming weights (stats.ts unitSimilarity): 1 = all alike. */
+  unitSimilarity: z.number().optional(),
   /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
   predicted: predictedLayerStatsSchema.optional(),
 });

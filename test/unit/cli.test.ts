@@ -105,7 +105,7 @@ test('without --json: a table and one line per flag saying what it means', () =>
   const r = run('compare', '--init', 'zeros', '--steps', '10', '--data', 'mnist');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /initializer.*held-out acc.*loss/);
-  assert.match(r.stdout, /zeros: symmetric at dense_1, first at step 0 — only 1 of 128 units/);
+  assert.match(r.stdout, /zeros: symmetric at dense_1, first at step 10 — only 1 of 128 units/);
   assert.match(r.stdout, /\[note: zero-symmetry\]/);
 });
 
