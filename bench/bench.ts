@@ -126,8 +126,10 @@ function torchBaseline(s: Scenario, jobs: number): TorchRound | string {
   const hidden = s.config.hidden.length > 1 ? `${s.config.hidden[0]}x${s.config.hidden.length}` : String(s.config.hidden[0]);
   const r = spawnSync(python, [script, '--hidden', hidden, '--batch', String(s.config.batch), '--steps', String(s.config.steps), '--every', String(s.config.every), '--jobs', String(jobs)], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return `PyTorch baseline failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-  const out = JSON.parse(r.stdout) as { wallSeconds: number; torch: string; runs: { trainSeconds: number }[] };
-  return { wall: out.wallSeconds, perRun: out.runs.map((x) => x.trainSeconds), torch: out.torch };
+  const out = JSON.parse(r.stdout) as { wallSeconds: number; torch: string; blas: string; runs: { trainSeconds: number }[] };
+  // Debian's torch multiplies with whatever libblas.so.3 is: the reference BLAS unless OpenBLAS is installed.
+  const blas = /openblas/i.test(out.blas) ? `OpenBLAS (${out.blas})` : `${out.blas}: NOT OpenBLAS, install libopenblas0-pthread for a fair baseline`;
+  return { wall: out.wallSeconds, perRun: out.runs.map((x) => x.trainSeconds), torch: `${out.torch} with ${blas}` };
 }
 
 function median(xs: number[]): number {

@@ -32,6 +32,7 @@
  * The softmax output layer is excluded from every hidden-layer rule.
  */
 import type { Flag, FlagKind, LayerInfo, StepMetrics } from '../protocol';
+import { formatNumber } from '../view/number';
 
 export const THRESHOLDS = {
   /** Tenfold change of E[a²] across the hidden stack (at least; see trendThreshold). */
@@ -72,11 +73,7 @@ export const NOTE_FOR: Record<FlagKind, string> = {
   diverged: 'exploding-gradients',
 };
 
-const fmt = (x: number): string => {
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 0.01 && a < 1000 ? x.toPrecision(3).replace(/\.?0+$/, '') : x.toExponential(1);
-};
+const fmt = formatNumber;
 const pct = (x: number): string => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 type HiddenLayer = { info: LayerInfo; i: number; s: StepMetrics['layers'][number] };
@@ -251,5 +248,3 @@ export class Diagnoser {
 function isNearSymmetric(s: StepMetrics['layers'][number], units: number): boolean {
   return units > 1 && (s.unitSimilarity ?? 0) >= THRESHOLDS.nearSymmetry;
 }
-
-export { fmt as formatNumber };

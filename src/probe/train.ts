@@ -124,10 +124,16 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec, probe.cols);
     });
     const variables = [...params.kernels, ...params.biases];
-    const kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
-    const net = kernels
-      ? new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer))
-      : undefined;
+    let kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
+    let net: KernelNet | undefined;
+    if (kernels) {
+      try {
+        net = new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer));
+      } catch {
+        // A WebAssembly memory this large could not be had (wasm32 stops at 4 GiB): tfjs ops instead.
+        kernels = null;
+      }
+    }
     const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
     // E[x²] over every input feature, the left-out (all-zero) columns included.
     const [inputSum, inputSquares] = tf.tidy(() => tf.stack([tf.sum(probe.x), tf.sum(tf.square(probe.x))]).dataSync());
