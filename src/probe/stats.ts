@@ -72,8 +72,9 @@ export function measureForward(plan: readonly DenseLayerPlan[], params: NetworkP
 
 /**
  * How many units differ from every other unit. Units with identical incoming weights and bias
- * compute the same function and receive the same update forever (the symmetry problem), so an
- * exact comparison (up to float rounding) is what matters. Kernel layout: [fanIn, units].
+ * compute the same function, and receive the same update as long as their outgoing weights are
+ * identical too (the symmetry problem); a random next layer usually separates them at the first
+ * update. Exact comparison (up to float rounding); unitSimilarity sees near-duplicates. Kernel layout: [fanIn, units].
  */
 export function distinctUnits(kernel: Float32Array, bias: Float32Array, fanIn: number, units: number): number {
   let scale = 0;
