@@ -276,6 +276,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           deadFraction: fs[i].deadFraction,
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
+          unitSimilarity: finite(fs[i].unitSimilarity) ?? undefined,
         }));
         if (step === 0) {
           const predicted = predictedStats(prediction, layerStats[L - 1].backwardSecondMoment);

@@ -155,6 +155,8 @@ export const layerStepStatsSchema = z.object({
   deadFraction: z.number(),
   saturatedFraction: z.number(),
   distinctUnits: z.number().int(),
+  /** Mean pairwise similarity of the units' incoming weights (stats.ts unitSimilarity): 1 = all alike. */
+  unitSimilarity: z.number().optional(),
   /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
   predicted: predictedLayerStatsSchema.optional(),
 });
@@ -253,11 +255,31 @@ export const runSummarySchema = z.object({
   backend: backendNameSchema.optional(),
   backendReason: z.string().optional(),
   inputSecondMoment: z.number().optional(),
+  /** The run's random seed (several per initializer with --seeds). */
+  seed: z.number().int().optional(),
   layers: z.array(layerInfoSchema),
   final: runFinalSchema.optional(),
   timing: runTimingSchema.optional(),
   tensorLeak: z.number().int().optional(),
 });
+
+const intervalSchema = z.object({ mean: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() });
+
+/**
+ * Several seeds of one initializer (`--seeds N`, `initlens.seeds`): mean and 95% Student-t
+ * interval over the finished seeds, and in how many seeds each (kind, layer) flag fired.
+ */
+export const seedSummarySchema = z.object({
+  initializer: z.string(),
+  seeds: z.number().int(),
+  /** Seeds whose run finished (the interval is over these). */
+  finished: z.number().int(),
+  seedValues: z.array(z.number().int().nullable()),
+  validationAccuracy: intervalSchema,
+  loss: intervalSchema,
+  flags: z.array(z.object({ kind: z.enum(FLAG_KINDS), layer: z.number().int(), seeds: z.number().int() })),
+});
+export type SeedSummary = z.infer<typeof seedSummarySchema>;
 
 export const runRecordSchema = runSummarySchema.extend({
   steps: z.array(stepMetricsSchema),
