@@ -203,6 +203,8 @@ export const runTimingSchema = z.object({
   samplesPerSecond: z.number(),
   /** From the probe process' start to its first metrics record. */
   firstMetricSeconds: z.number(),
+  /** CPU time the probe process spent in the training loop (less than `seconds` when other work shares the cores). */
+  cpuSeconds: z.number().optional(),
 });
 
 export const runFinalSchema = z.object({
