@@ -17,7 +17,7 @@ import { defaultJobs, startRuns } from './probe/runner';
 import { applyEvent, markCancelled, newDocument } from './results';
 import type { ResultsDocument, RunRecord } from './results';
 import type { RunRequest } from './protocol';
-import { formatNumber } from './probe/diagnosis';
+import { formatNumber, formatPercent } from './view/number';
 import { loadNote } from './notes';
 import { oneLineReason } from './probe/errors';
 import { splitInitializerList } from './probe/initializers/list';
@@ -125,8 +125,8 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   return { requests, jobs, json: v.json ?? false };
 }
 
-const fmtAcc = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
-const fmtNum = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : formatNumber(x));
+const fmtAcc = formatPercent;
+const fmtNum = formatNumber;
 
 /** Per-layer values in one cell, shortened for deep stacks (first three … last). */
 function perLayer(values: (number | null)[]): string {

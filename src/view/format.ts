@@ -4,6 +4,7 @@
  * disagree. Formatting only: every number comes from the results document.
  */
 import type { Flag, RunStatus } from '../protocol';
+import { formatNumber, formatPercent } from './number';
 
 /** The fields of a run the summary needs; both RunRecord and the webview's PanelRun have them. */
 export interface SummaryRun {
@@ -19,17 +20,7 @@ export interface SummaryRun {
   stepsPlanned?: number;
 }
 
-export function formatNumber(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a >= 1e4 || a < 1e-3) return x.toExponential(2).replace(/e\+?/, 'e');
-  return String(Number(x.toPrecision(3)));
-}
-
-export function formatPercent(x: number | null | undefined): string {
-  return x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`;
-}
+export { formatNumber, formatPercent } from './number';
 
 export function layerName(run: Pick<SummaryRun, 'layers'>, layer: number): string {
   return layer === 0 ? 'whole network' : (run.layers[layer - 1]?.name ?? `layer ${layer}`);

@@ -59,7 +59,7 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     assert.match(text, /W ~ N\(0, 2\/fan_in\)/);
     assert.match(text, /fan_in 784 · fan_out 128/);
     assert.match(text, /std 0\.0505/);
-    assert.match(text, /gain 1\.00 per layer/);
+    assert.match(text, /gain 1 per layer/);
     assert.match(text, /suits this layer's relu/);
     assert.match(text, /He \\\(Kaiming\\\) initialization/);
     assert.match(text, /\(command:initlens\.openNote\?/);

@@ -40,7 +40,7 @@ test('he_normal after Flatten(input_shape=(28, 28)): fan_in 784, std 0.0505 (the
   assert.match(md, /\*\*InitLens\*\* · `he_normal` · He et al\\\. 2015/);
   assert.match(md, /`W ~ N\(0, 2\/fan_in\), truncated at 2σ \(std rescaled by 1\/0\.8796\)`/);
   assert.match(md, /scale 2 · mode fan\\_in · distribution truncated\\_normal/);
-  assert.match(md, /\*\*Dense\\\(128, relu\\\)\*\* · line 12 {2}\nfan_in 784 · fan_out 128 → \*\*std 0\.0505\*\* · gain 1\.00 per layer/);
+  assert.match(md, /\*\*Dense\\\(128, relu\\\)\*\* · line 12 {2}\nfan_in 784 · fan_out 128 → \*\*std 0\.0505\*\* · gain 1 per layer/);
   assert.match(md, /\$\(pass\) suits this layer's relu/);
   assert.match(md, /Suits relu, elu, leaky_relu, gelu/);
 });
@@ -120,7 +120,7 @@ test('a bad initializer gets its one-line reason', () => {
 test('a repeated layer shows each pair of fans it meets', () => {
   const src = "model = keras.Sequential([layers.Flatten(input_shape=(28, 28))] + [layers.Dense(256, activation='relu', kernel_initializer='he_uniform') for _ in range(4)])";
   const md = hoverOn(src, 'he_uniform') ?? '';
-  assert.match(md, /\*\*Dense\\\(256, relu\\\)\*\* · line 1 · used 2 ways {2}\nfan_in 784 · fan_out 256 → \*\*limit ±0\.0875\*\* \(std 0\.0505\) · gain 1\.00 per layer {2}\nfan_in 256 · fan_out 256 → \*\*limit ±0\.153\*\*/);
+  assert.match(md, /\*\*Dense\\\(256, relu\\\)\*\* · line 1 · used 2 ways {2}\nfan_in 784 · fan_out 256 → \*\*limit ±0\.0875\*\* \(std 0\.0505\) · gain 1 per layer {2}\nfan_in 256 · fan_out 256 → \*\*limit ±0\.153\*\*/);
 });
 
 test('hover never throws, whatever the text and position (property)', () => {

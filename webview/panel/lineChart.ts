@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import type { ChartId } from '../../src/protocol/panel';
-import { formatNumber } from '../../src/view/format';
+import { formatNumber, formatPercent } from '../../src/view/number';
 import { composeImage } from './chartImage';
 import { formatDecade, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from './chartData';
 import type { LegendEntry } from './chartImage';
@@ -47,8 +47,7 @@ export interface ChartOptions {
   height?: number;
 }
 
-const fmtValue = (v: number | null | undefined, percent?: boolean): string =>
-  v === null || v === undefined ? '—' : percent ? `${(100 * v).toFixed(1)}%` : formatNumber(v);
+const fmtValue = (v: number | null | undefined, percent?: boolean): string => (percent ? formatPercent(v) : formatNumber(v));
 
 export class LineChart {
   private plot: uPlot | undefined;
