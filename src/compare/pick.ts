@@ -121,8 +121,10 @@ export function pickInitializers(): Promise<string[] | undefined> {
       const listed = new Set(qp.items.filter((i) => i.written !== undefined).map((i) => i.written!));
       const removed = [...checked].filter((w) => listed.has(w) && !now.has(w));
       const added = [...now].filter((w) => !checked.has(w));
-      const mayBeEcho = echoes > 0;
+      const mayBeEcho = echoes > 0 || qp.value.trim() !== '';
       echoes = Math.max(0, echoes - 1);
+      // While text is typed the list is re-drawn at every key and the echoes can outnumber the
+      // re-draws under load: only checks added count then (clear the text to uncheck).
       if (mayBeEcho && added.length === 0 && removed.length > 0) {
         // The redraw's echo, not a person unchecking several at once: show our checks again.
         showChecks();
