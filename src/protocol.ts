@@ -74,6 +74,21 @@ export const runRequestSchema = z.object({
   layerActivations: z.array(z.enum(ACTIVATIONS)).optional(),
   outputInitializer: z.string().optional(),
   config: probeConfigSchema,
+  /**
+   * The user's own PyTorch model, run by python/initlens_probe in the user's Python instead of
+   * the tfjs network built from `config.hidden`. Absent for tfjs runs.
+   */
+  pytorch: z
+    .object({
+      file: z.string().min(1),
+      /** Class, builder function or module-level model in `file`; absent = the file's only one. */
+      name: z.string().optional(),
+      /** Constructor/builder arguments: a list (positional) or an object (keywords). */
+      args: z.union([z.array(z.unknown()), z.record(z.unknown())]).optional(),
+      /** false = the model as written (PyTorch's defaults included); true = `initializer` re-draws every Linear/Conv kernel. */
+      reinitialize: z.boolean(),
+    })
+    .optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
@@ -91,6 +106,13 @@ export const layerInfoSchema = z.object({
   /** Predicted per-layer gain of the signal's second moment (see theory.ts), null for the output layer. */
   predictedGain: z.number().nullable(),
   isOutput: z.boolean(),
+  /** Layer kind (dense, conv2d, batchnorm, …), per-example output shape and parameter count (graph of layers). */
+  kind: z.string().optional(),
+  outputShape: z.array(z.number().int()).optional(),
+  params: z.number().int().optional(),
+  /** Convolutions: kernel size and output channels (units for symmetry = channels). */
+  kernelSize: z.array(z.number().int()).optional(),
+  channels: z.number().int().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
@@ -112,6 +134,8 @@ export const layerStepStatsSchema = z.object({
   deadFraction: z.number(),
   saturatedFraction: z.number(),
   distinctUnits: z.number().int(),
+  /** Convolutions (PyTorch probe and watch): the activation's moments per output channel. */
+  channels: z.object({ activationMean: z.array(measured), activationVariance: z.array(measured) }).optional(),
 });
 export type LayerStepStats = z.infer<typeof layerStepStatsSchema>;
 
@@ -124,6 +148,8 @@ export const stepMetricsSchema = z.object({
   /** Accuracy on the first `validationSubset` held-out images. */
   validationAccuracy: measured,
   layers: z.array(layerStepStatsSchema),
+  /** watch(): the user's training loop did not report its loss, so a null loss is not divergence. */
+  lossUnknown: z.boolean().optional(),
 });
 export type StepMetrics = z.infer<typeof stepMetricsSchema>;
 
@@ -151,7 +177,7 @@ export const dataInfoSchema = z.object({
 });
 export type DataInfo = z.infer<typeof dataInfoSchema>;
 
-export const backendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu']);
+export const backendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu', 'pytorch']);
 export type BackendName = z.infer<typeof backendNameSchema>;
 
 export const runTimingSchema = z.object({
@@ -179,6 +205,22 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     layers: z.array(layerInfoSchema),
     /** Input images' E[x²] on the probe batch: the reference the signal is compared with. */
     inputSecondMoment: z.number(),
+    /** PyTorch runs: the interpreter, torch version and device that ran the model. */
+    runtime: z
+      .object({ python: z.string(), torch: z.string(), device: z.string(), deviceReason: z.string(), executable: z.string() })
+      .optional(),
+    /** PyTorch runs: the user's model as it was found and fed. */
+    model: z
+      .object({
+        file: z.string(),
+        name: z.string(),
+        parameters: z.number().int(),
+        trainableParameters: z.number().int(),
+        output: z.enum(['logits', 'probs', 'logprobs']),
+        input: z.string(),
+        unusedLayers: z.array(z.string()),
+      })
+      .optional(),
   }),
   z.object({ type: z.literal('step'), runId: z.string(), metrics: stepMetricsSchema }),
   z.object({ type: z.literal('flag'), runId: z.string(), flag: flagSchema }),
@@ -190,7 +232,8 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     numTensorsBefore: z.number().int(),
     numTensorsAfter: z.number().int(),
   }),
-  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string() }),
+  /** `traceback`: the user's code failed (PyTorch runs); the full trace for the output channel. */
+  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string(), traceback: z.string().optional() }),
 ]);
 export type ProbeEvent = z.infer<typeof probeEventSchema>;
 

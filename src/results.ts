@@ -23,6 +23,9 @@ export interface RunRecord {
   final?: { validationAccuracy: number | null; loss: number | null; steps: number };
   timing?: { seconds: number; samplesPerSecond: number; firstMetricSeconds: number };
   tensorLeak?: number;
+  /** PyTorch runs: the user's model and the interpreter/torch/device that ran it. */
+  model?: Extract<ProbeEvent, { type: 'started' }>['model'];
+  runtime?: Extract<ProbeEvent, { type: 'started' }>['runtime'];
 }
 
 export interface ResultsDocument {
@@ -69,6 +72,8 @@ export function applyEvent(doc: ResultsDocument, event: ProbeEvent): RunRecord |
       run.layers = event.layers;
       run.spec = event.layers[0]?.spec ?? null;
       run.inputSecondMoment = event.inputSecondMoment;
+      if (event.model) run.model = event.model;
+      if (event.runtime) run.runtime = event.runtime;
       doc.backend ??= event.backend;
       doc.data ??= { ...event.data };
       break;

@@ -61,7 +61,7 @@ export class Diagnoser {
       flags.push({ kind, layer, step: m.step, evidence, note: NOTE_FOR[kind], values });
     };
 
-    const diverged = m.loss === null || m.layers.some((l) => l.gradNorm === null || l.activationSecondMoment === null);
+    const diverged = (m.loss === null && m.lossUnknown !== true) || m.layers.some((l) => l.gradNorm === null || l.activationSecondMoment === null);
     if (diverged) {
       add('diverged', 0, `loss ${m.loss === null ? 'is NaN/Inf' : fmt(m.loss)} at step ${m.step}${m.loss !== null ? ' and a gradient or activation is NaN/Inf' : ''}; training stopped`, {});
       return flags;
@@ -71,10 +71,12 @@ export class Diagnoser {
 
     for (const { info, i, s } of hidden) {
       const layerNo = i + 1;
-      if (s.distinctUnits < info.fanOut) {
-        add('symmetric', layerNo, `only ${s.distinctUnits} of ${info.fanOut} units in ${info.name} are distinct: identical units get identical updates`, {
+      // A convolution's units are its output channels (each one kernel), not its fan-out.
+      const units = info.channels ?? info.fanOut;
+      if (s.distinctUnits < units) {
+        add('symmetric', layerNo, `only ${s.distinctUnits} of ${units} units in ${info.name} are distinct: identical units get identical updates`, {
           distinctUnits: s.distinctUnits,
-          units: info.fanOut,
+          units,
         });
       }
       if (info.activation === 'relu' && s.deadFraction >= THRESHOLDS.deadFraction) {
