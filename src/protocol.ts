@@ -170,7 +170,7 @@ export type FlagKind = Flag['kind'];
 
 export const dataInfoSchema = z.object({
   source: z.string(),
-  kind: z.enum(['bundled', 'npz', 'idx']),
+  kind: z.enum(['bundled', 'npz', 'idx', 'user']),
   description: z.string(),
   train: z.number().int(),
   test: z.number().int(),

@@ -106,7 +106,8 @@ class Recorder:
         self.activations = {}  # id(module) -> name
         for name, m in model.named_modules():
             if own_params(m):
-                self.layers.append((name or type(m).__name__, m))
+                # 'fc1 (Linear)', '3 (Linear)' in a Sequential: the attribute path and the class.
+                self.layers.append(('%s (%s)' % (name, type(m).__name__) if name else type(m).__name__, m))
             elif activation_name(m) is not None:
                 self.activations[id(m)] = activation_name(m)
         self.index = {id(m): i for i, (_, m) in enumerate(self.layers)}
