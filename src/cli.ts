@@ -19,6 +19,7 @@ import { existsSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import { choosePython } from './host/pythonCore';
 import { which } from './probe/pytorch/which';
+import { torchRequests } from './probe/pytorch/requests';
 import { checkRuntime, installHint } from './probe/pytorch/runtime';
 import { applyEvent, markCancelled, newDocument } from './results';
 import type { ResultsDocument, RunRecord } from './results';
@@ -187,20 +188,13 @@ function pytorchRequests(
   if (device !== 'auto' && device !== 'cpu' && device !== 'cuda') throw new ConfigError('cli', `--device: use auto, cpu or cuda, got ${device}`);
   const timeoutSeconds = numberFlag('timeout', v.timeout, DEFAULT_PYTORCH_TIMEOUT_SECONDS);
   if (!(timeoutSeconds > 0)) throw new ConfigError('cli', `--timeout must be a positive number of seconds, got ${v.timeout}`);
-  const model = { file, name: ref.name, args };
-  const shown = ref.name ?? basename(file);
   const inits = v.init === undefined ? [] : splitInitializerList(v.init);
-  const requests: RunRequest[] =
-    inits.length === 0
-      ? [{ runId: 'run1', label: `${shown} as written`, initializer: 'as written', config, pytorch: { ...model, reinitialize: false } }]
-      : inits.map((text, i) => {
-          try {
-            parseInitializer(text);
-          } catch (err) {
-            throw new ConfigError('cli', `--init: ${(err as Error).message}`);
-          }
-          return { runId: `run${i + 1}`, label: text, initializer: text, config, pytorch: { ...model, reinitialize: true } };
-        });
+  let requests: RunRequest[];
+  try {
+    requests = torchRequests({ file, name: ref.name, args }, config, inits, { asWritten: inits.length === 0 });
+  } catch (err) {
+    throw new ConfigError('cli', `--init: ${(err as Error).message}`);
+  }
   return { requests, pytorch: { python: v.python, device, timeoutSeconds } };
 }
 

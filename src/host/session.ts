@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { startRuns } from '../probe/runner';
-import type { RunnerHandle } from '../probe/runner';
+import type { PytorchOptions, RunnerHandle } from '../probe/runner';
 import { applyEvent, markCancelled, newDocument } from '../results';
 import type { ResultsDocument, RunRecord } from '../results';
 import type { ProbeEvent, RunRequest } from '../protocol';
@@ -30,6 +30,8 @@ export class ProbeSession implements vscode.Disposable {
   private cancelled = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly log: vscode.LogOutputChannel;
+  /** How the next PyTorch runs start (the interpreter found for their file); set by the CodeLens command. */
+  pytorch: PytorchOptions | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, log: vscode.LogOutputChannel) {
     this.log = log;
@@ -75,6 +77,7 @@ export class ProbeSession implements vscode.Disposable {
     this.changes.fire({ type: 'begin', doc });
     const handle = startRuns(requests, {
       jobs: jobs > 0 ? jobs : undefined,
+      pytorch: () => this.pytorch,
       onEvent: (event) => {
         if (this.doc !== doc) return;
         const run = applyEvent(doc, event);

@@ -22,8 +22,8 @@ export interface RunnerOptions {
   onEvent: (event: ProbeEvent) => void;
   /** Lines the runner dropped (malformed events) or a process printed on stderr. */
   onLog?: (line: string) => void;
-  /** How PyTorch runs (requests with `pytorch`) are started. */
-  pytorch?: PytorchOptions;
+  /** How PyTorch runs (requests with `pytorch`) are started; a function is asked at each launch (queued runs). */
+  pytorch?: PytorchOptions | (() => PytorchOptions | undefined);
 }
 
 export interface PytorchOptions {
@@ -102,7 +102,8 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
   };
 
   const launch = (request: RunRequest): void => {
-    const torch = request.pytorch ? (options.pytorch ?? { python: 'python3', timeoutSeconds: DEFAULT_PYTORCH_TIMEOUT_SECONDS, device: 'auto' as const }) : undefined;
+    const configured = typeof options.pytorch === 'function' ? options.pytorch() : options.pytorch;
+    const torch = request.pytorch ? (configured ?? { python: 'python3', timeoutSeconds: DEFAULT_PYTORCH_TIMEOUT_SECONDS, device: 'auto' as const }) : undefined;
     const child = torch
       ? spawn(torch.python, ['-m', 'initlens_probe'], {
           env: { ...process.env, PYTHONPATH: [pythonHelperDir(), process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
