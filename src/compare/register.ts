@@ -210,13 +210,13 @@ export function registerCompare(ctx: InitLensContext): CompareApi {
 
   return {
     runComparison: (requests, options) => runComparison(requests, options ?? {}),
-    async showDocument(doc) {
+    async showDocument(doc, title) {
       if (session.running) {
         void vscode.window.showInformationMessage('InitLens: a comparison is running; its panel shows it. Stop it to look at an earlier one.');
         openPanel();
         return;
       }
-      meta = { doc, title: doc.config ? describeNetwork(doc.config) : 'Earlier comparison', skipped: [] };
+      meta = { doc, title: title ?? (doc.config ? describeNetwork(doc.config) : 'Earlier comparison'), skipped: [] };
       session.show(doc);
       openPanel().refresh();
     },

@@ -107,6 +107,26 @@ export class ProbeSession implements vscode.Disposable {
     await this.handle.cancel();
   }
 
+  /**
+   * One event of a run that lives outside this session (watch() in the user's own training):
+   * shown in the panel while no comparison runs here, and kept in the history when it ends.
+   */
+  ingest(doc: ResultsDocument, event: ProbeEvent): void {
+    const run = applyEvent(doc, event);
+    if (!run) return;
+    if (!this.handle) {
+      if (this.doc !== doc) {
+        this.doc = doc;
+        this.changes.fire({ type: 'begin', doc });
+      }
+      this.changes.fire({ type: 'event', event, run, doc });
+    }
+    if (event.type === 'finished' || event.type === 'failed') {
+      void this.history.add(doc);
+      if (this.doc === doc) this.changes.fire({ type: 'end', doc, cancelled: false });
+    }
+  }
+
   /** Shows a stored document (history) without running anything. */
   show(doc: ResultsDocument): void {
     if (this.handle) return;

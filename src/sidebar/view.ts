@@ -3,6 +3,8 @@
  * ProbeSession, its history and the settings. No science here: every number shown comes from
  * the engine's events (through the session) or from the engine's own validators.
  */
+import { onPythonChange, pythonStatus } from '../host/python';
+import { RESTRICTED_REASON } from '../editor/torchLens';
 import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings, writeSetting } from '../host/settings';
@@ -56,6 +58,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   private report: SidebarReport | undefined;
   private lastRequests: RunRequest[] = [];
   private dataCache: DataStatus | undefined;
+  private pythonCache: StatusState['python'];
   /** The newest stored comparison, for "backend in use" before anything ran in this window. */
   private latestStored: ResultsDocument | undefined;
   private dropped = 0;
@@ -69,6 +72,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     private readonly testMode: boolean,
   ) {
     const { session } = ctx;
+    this.refreshPython();
     this.disposables.push(
       session.onDidChange((change) => this.onSession(change)),
       session.history.onDidChange(() => this.post({ type: 'history', items: historyItems(session.history.entries(), new Date()) })),
@@ -79,7 +83,9 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         this.post({ type: 'settings', settings: settingsState() });
         if (keys.includes('dataSource') || keys.includes('backend')) this.post({ type: 'status', status: this.status() });
       }),
+      onPythonChange(() => this.refreshPython()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.refreshPython();
         this.dataCache = undefined;
         this.post({ type: 'settings', settings: settingsState() });
         this.post({ type: 'status', status: this.status() });
@@ -344,7 +350,27 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       backend: backendStatus(settings.config.backend, latest),
       data: this.dataCache,
       running: this.ctx.session.running,
+      python: this.pythonCache,
     };
+  }
+
+  /** Which Python PyTorch runs would use: found and asked once per change, off the status path. */
+  private refreshPython(): void {
+    if (!vscode.workspace.isTrusted) {
+      this.pythonCache = { why: 'Restricted Mode: InitLens does not run your Python here', torch: null, device: null, problem: RESTRICTED_REASON };
+      return;
+    }
+    void pythonStatus(vscode.workspace.workspaceFolders?.[0]?.uri).then((status) => {
+      const check = status.check?.ok ? status.check.status : undefined;
+      this.pythonCache = {
+        executable: status.choice.executable,
+        why: status.choice.why,
+        torch: check?.torch ?? null,
+        device: check?.torch ? `${check.device} (${check.deviceReason})` : null,
+        problem: status.problem,
+      };
+      this.post({ type: 'status', status: this.status() });
+    });
   }
 
   private snapshot(): HostToSidebar {
