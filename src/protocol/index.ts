@@ -129,7 +129,11 @@ export const layerInfoSchema = z.object({
   weightStd: z.number(),
   /** The std the initializer's formula gives for these fans (before any LSUV rescaling). */
   theoryWeightStd: z.number(),
-  /** Predicted per-layer gain of the signal's second moment (see theory.ts), null for the output layer. */
+  /**
+   * Predicted gain E[a_l²]/E[a_{l−1}²] of the activations' second moment at step 0 (a_0 = the
+   * input), by the mean-field recursion from the measured input moments (src/probe/theory);
+   * null for the output layer.
+   */
   predictedGain: z.number().nullable(),
   isOutput: z.boolean(),
   /** Layer kind (dense, conv2d, batchnorm, …), per-example output shape and parameter count (graph of layers). */
@@ -141,6 +145,19 @@ export const layerInfoSchema = z.object({
   channels: z.number().int().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
+
+/**
+ * The mean-field prediction for one layer at step 0, from the measured input moments; the
+ * backward signal is anchored at the output layer's measured E[δ²] (null without it).
+ */
+export const predictedLayerStatsSchema = z.object({
+  /** Null where the prediction overflows (an exploding stack). */
+  preActivationVariance: z.number().nullable(),
+  /** E[φ(h)²]; null for the softmax output layer. */
+  activationSecondMoment: z.number().nullable(),
+  backwardSecondMoment: z.number().nullable(),
+});
+export type PredictedLayerStats = z.infer<typeof predictedLayerStatsSchema>;
 
 export const layerStepStatsSchema = z.object({
   preActivationMean: measured,
@@ -162,6 +179,8 @@ export const layerStepStatsSchema = z.object({
   distinctUnits: z.number().int(),
   /** Convolutions (PyTorch probe and watch): the activation's moments per output channel. */
   channels: z.object({ activationMean: z.array(measured), activationVariance: z.array(measured) }).optional(),
+  /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
+  predicted: predictedLayerStatsSchema.optional(),
 });
 export type LayerStepStats = z.infer<typeof layerStepStatsSchema>;
 
@@ -240,10 +259,12 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     backendReason: z.string(),
     data: dataInfoSchema,
     layers: z.array(layerInfoSchema),
-    /** Input images' E[x²] on the probe batch: the reference the signal is compared with. */
+    /** Input images' E[x²] on the probe batch: where the theory's recursion starts. */
     inputSecondMoment: z.number(),
     runtime: runtimeInfoSchema.optional(),
     model: modelInfoSchema.optional(),
+    /** Input images' E[x] on the probe batch (all 784 features). */
+    inputMean: z.number().optional(),
   }),
   z.object({ type: z.literal('step'), runId: z.string(), metrics: stepMetricsSchema }),
   z.object({ type: z.literal('flag'), runId: z.string(), flag: flagSchema }),
