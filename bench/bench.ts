@@ -208,7 +208,29 @@ async function main(): Promise<void> {
       console.log(`  → InitLens per run ${ratio(median(perRun), median(tPerRun))} (CPU time: ${ratio(median(cpuPerRun), median(tCpu))}); whole process ${ratio(median(walls), median(tWalls))}`);
     }
   }
+  const overhead = watchOverhead();
+  console.log(`\nwatch() overhead (bench/watchOverhead.py, same model trained with and without it, alternating rounds):`);
+  console.log(typeof overhead === 'string' ? `  ${overhead}` : `  torch ${overhead.torch}, ${overhead.model}, stats every ${overhead.every} steps: ${overhead.plainStepMs} ms/step plain, ${overhead.watchedStepMs} ms/step watched — ${overhead.overheadMsPerStep} ms (${overhead.overheadPercent}%) per step, of which ${overhead.watchMsPerStepSpentMeasuring} ms measured inside watch()`);
   console.log(`\nload average at the end: ${load()}`);
+}
+
+interface WatchOverhead {
+  torch: string;
+  model: string;
+  every: number;
+  plainStepMs: number;
+  watchedStepMs: number;
+  overheadMsPerStep: number;
+  overheadPercent: number;
+  watchMsPerStepSpentMeasuring: number;
+}
+
+function watchOverhead(): WatchOverhead | string {
+  const python = '/usr/bin/python3';
+  if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) return 'PyTorch not installed (apt-get install python3-torch python3-numpy)';
+  const r = spawnSync(python, [join(__dirname, '..', 'bench', 'watchOverhead.py')], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return `bench/watchOverhead.py failed: ${(r.stderr.trim().split('\n').pop() ?? '').slice(0, 200)}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as WatchOverhead;
 }
 
 void main();

@@ -19,6 +19,7 @@ const required = [
   'media/data/mnist-10k.bin.gz',
   'media/notes/he.md',
   'media/icons/initlens.svg',
+  'python/initlens_probe/__main__.py',
 ];
 const problems = [];
 for (const f of required) if (!inExt.includes(f)) problems.push(`missing ${f}`);

@@ -13,7 +13,14 @@ import { ACTIVATIONS } from './probe/initializers/spec';
 import { parseInitializer } from './probe/initializers/parse';
 import { loadData } from './probe/data/loadData';
 import { bundledDataPath } from './probe/paths';
-import { defaultJobs, startRuns } from './probe/runner';
+import { DEFAULT_PYTORCH_TIMEOUT_SECONDS, defaultJobs, startRuns } from './probe/runner';
+import type { PytorchOptions } from './probe/runner';
+import { existsSync } from 'node:fs';
+import { basename, resolve as resolvePath } from 'node:path';
+import { choosePython } from './host/pythonCore';
+import { which } from './probe/pytorch/which';
+import { torchRequests } from './probe/pytorch/requests';
+import { checkRuntime, installHint } from './probe/pytorch/runtime';
 import { applyEvent, markCancelled, newDocument } from './results';
 import type { ResultsDocument, RunRecord } from './results';
 import type { RunRequest, SeedSummary } from './protocol';
@@ -44,8 +51,18 @@ Trains one short probe per initializer on MNIST and measures every layer.
   --seed N           random seed (default 42)
   --data SOURCE      mnist (bundled 10k digits), auto (Keras cache if present, else bundled),
                      a .npz file, or a folder of IDX files (default auto)
-  --backend NAME     ${BACKENDS.join(', ')} (default auto)
+  --backend NAME     ${BACKENDS.join(', ')}, or pytorch (default auto)
   --seeds N          seeds per initializer (seed, seed+1, …): mean and 95% interval (default 1)
+
+  Your own PyTorch model, in your own Python (--backend pytorch):
+  --model FILE[:NAME]  the file and its nn.Module class, builder function or model variable
+                     (NAME may be left out when the file defines one); without --init the
+                     model runs as written (PyTorch's default initialization included);
+                     --init LIST re-draws every Linear/Conv kernel per candidate
+  --model-args JSON  constructor/builder arguments: [positional] or {"keyword": value}
+  --python PATH      the interpreter with torch (default: python3, then python, on PATH)
+  --device NAME      auto, cpu or cuda (default auto: CUDA when torch sees it)
+  --timeout SECONDS  end a run (and what it started) after this long (default ${DEFAULT_PYTORCH_TIMEOUT_SECONDS})
   --jobs N           probes in parallel (default: number of cores, ${defaultJobs()})
   --json             print one JSON document on stdout instead of the table
   --help             this text
@@ -64,6 +81,8 @@ export interface CompareOptions {
   json: boolean;
   /** Seeds per initializer. */
   seeds: number;
+  /** Set for --backend pytorch. */
+  pytorch?: { python?: string; device: 'auto' | 'cpu' | 'cuda'; timeoutSeconds: number };
 }
 
 /** Most seeds per initializer: beyond this the interval narrows slowly and the time grows linearly. */
@@ -74,6 +93,13 @@ export function seedRequests(inits: readonly { text: string }[], config: ProbeCo
   return inits.flatMap(({ text }, i) =>
     Array.from({ length: seeds }, (_, k) => ({ runId: seeds === 1 ? `run${i + 1}` : `run${i + 1}s${k + 1}`, label: text, initializer: text, config: { ...config, seed: config.seed + k } })),
   );
+}
+
+/** `path/model.py:Net` → file and name; a colon followed by something that is not a Python name stays in the path (C:\…). */
+export function splitModelRef(text: string): { file: string; name?: string } {
+  const m = /^(.*):([A-Za-z_][A-Za-z0-9_]*)$/.exec(text.trim());
+  if (m && m[1] !== '') return { file: m[1], name: m[2] };
+  return { file: text.trim() };
 }
 
 export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
@@ -100,6 +126,11 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
         backend: { type: 'string' },
         jobs: { type: 'string' },
         seeds: { type: 'string' },
+        model: { type: 'string' },
+        'model-args': { type: 'string' },
+        python: { type: 'string' },
+        device: { type: 'string' },
+        timeout: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -109,6 +140,16 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   }
   const v = parsed.values;
   if (v.help) return 'help';
+  const pytorch = v.backend === 'pytorch' || v.model !== undefined;
+  if (pytorch && v.model === undefined) throw new ConfigError('cli', '--backend pytorch needs --model FILE[:NAME]');
+  if (v.model !== undefined && v.backend !== undefined && v.backend !== 'pytorch') {
+    throw new ConfigError('cli', `--model runs your PyTorch model; it needs --backend pytorch, not ${v.backend}`);
+  }
+  if (!pytorch) {
+    for (const flag of ['model-args', 'python', 'device', 'timeout'] as const) {
+      if (v[flag] !== undefined) throw new ConfigError('cli', `--${flag} is for --backend pytorch --model FILE`);
+    }
+  }
   const activation = v.activation ?? DEFAULT_CONFIG.activation;
   const config: ProbeConfig = {
     ...DEFAULT_CONFIG,
@@ -122,11 +163,12 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
     every: numberFlag('every', v.every, DEFAULT_CONFIG.every),
     seed: numberFlag('seed', v.seed, DEFAULT_CONFIG.seed),
     data: v.data ?? DEFAULT_CONFIG.data,
-    backend: (v.backend ?? DEFAULT_CONFIG.backend) as ProbeConfig['backend'],
+    backend: pytorch ? 'auto' : ((v.backend ?? DEFAULT_CONFIG.backend) as ProbeConfig['backend']),
   };
   validateConfig(config);
   const jobs = numberFlag('jobs', v.jobs, defaultJobs());
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new ConfigError('cli', `--jobs must be a whole number from 1 to 64, got ${v.jobs}`);
+  if (pytorch) return { ...pytorchRequests(v, config), jobs, json: v.json ?? false, seeds: 1 };
   const inits = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
   if (inits.length === 0) throw new ConfigError('cli', '--init: no initializer given');
   const seeds = numberFlag('seeds', v.seeds, 1);
@@ -144,6 +186,39 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
     seeds,
   );
   return { requests, jobs, json: v.json ?? false, seeds };
+}
+
+function pytorchRequests(
+  v: { init?: string; model?: string; 'model-args'?: string; python?: string; device?: string; timeout?: string },
+  config: ProbeConfig,
+): Pick<CompareOptions, 'requests' | 'pytorch'> {
+  const ref = splitModelRef(v.model ?? '');
+  if (ref.file === '') throw new ConfigError('cli', '--model: no file given; write --model path/to/model.py[:ClassName]');
+  const file = resolvePath(ref.file);
+  if (!existsSync(file)) throw new ConfigError('cli', `--model: ${ref.file} not found`);
+  let args: unknown[] | Record<string, unknown> | undefined;
+  if (v['model-args'] !== undefined) {
+    let parsedArgs: unknown;
+    try {
+      parsedArgs = JSON.parse(v['model-args']);
+    } catch (err) {
+      throw new ConfigError('cli', `--model-args: not JSON (${(err as Error).message})`);
+    }
+    if (typeof parsedArgs !== 'object' || parsedArgs === null) throw new ConfigError('cli', '--model-args: write a JSON list [positional] or object {"keyword": value}');
+    args = parsedArgs as unknown[] | Record<string, unknown>;
+  }
+  const device = v.device ?? 'auto';
+  if (device !== 'auto' && device !== 'cpu' && device !== 'cuda') throw new ConfigError('cli', `--device: use auto, cpu or cuda, got ${device}`);
+  const timeoutSeconds = numberFlag('timeout', v.timeout, DEFAULT_PYTORCH_TIMEOUT_SECONDS);
+  if (!(timeoutSeconds > 0)) throw new ConfigError('cli', `--timeout must be a positive number of seconds, got ${v.timeout}`);
+  const inits = v.init === undefined ? [] : splitInitializerList(v.init);
+  let requests: RunRequest[];
+  try {
+    requests = torchRequests({ file, name: ref.name, args }, config, inits, { asWritten: inits.length === 0 });
+  } catch (err) {
+    throw new ConfigError('cli', `--init: ${(err as Error).message}`);
+  }
+  return { requests, pytorch: { python: v.python, device, timeoutSeconds } };
 }
 
 const fmtAcc = formatPercent;
@@ -239,6 +314,15 @@ export function renderFlagLines(doc: ResultsDocument): string[] {
 function header(doc: ResultsDocument, options: CompareOptions): string {
   const c = options.requests[0].config;
   const run = doc.runs.find((r) => r.backendReason);
+  const model = options.requests[0].pytorch;
+  const schedule = `${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}`;
+  if (model) {
+    const params = doc.runs.find((r) => r.model)?.model;
+    return [
+      `InitLens compare — PyTorch model ${params?.name ?? model.name ?? basename(model.file)} (${basename(model.file)}${params ? `, ${params.parameters.toLocaleString('en-US')} parameters, input ${params.input}` : ''}), ${schedule}`,
+      `data: ${doc.data?.description ?? c.data}; backend: pytorch${run?.backendReason ? ` (${run.backendReason})` : ''}`,
+    ].join('\n');
+  }
   return [
     `InitLens compare — 784 → ${c.hidden.join(' → ')} → 10 (${c.activation}), ${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}${options.seeds > 1 ? `…${c.seed + options.seeds - 1} (${options.seeds} seeds)` : ''}`,
     `data: ${doc.data?.description ?? c.data}; backend: ${doc.backend ?? '?'}${run?.backendReason ? ` (${run.backendReason})` : ''}`,
@@ -254,8 +338,18 @@ export async function compare(options: CompareOptions): Promise<number> {
   const doc = newDocument(options.requests);
   const bars = new MultiBar({ format: ' {bar} {percentage}% | {label} | step {value}/{total} {status}', hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
   const barFor = new Map(options.requests.map((r) => [r.runId, bars.create(r.config.steps, 0, { label: r.label.padEnd(14), status: '' })]));
+  let pytorch: PytorchOptions | undefined;
+  if (options.pytorch) {
+    const choice = await choosePython({ setting: options.pytorch.python, settingName: '--python', which });
+    if (!choice.executable) throw new ConfigError('python', choice.why);
+    const check = await checkRuntime(choice.executable, options.pytorch.device);
+    if (!check.ok) throw new ConfigError('python', check.reason);
+    if (!check.status.torch || !check.status.numpy) throw new ConfigError('python', `${check.status.executable} (${choice.why}) cannot import torch and numpy (${check.status.missing}); ${installHint(check.status.executable)}`);
+    pytorch = { python: choice.executable, device: options.pytorch.device, timeoutSeconds: options.pytorch.timeoutSeconds };
+  }
   const handle = startRuns(options.requests, {
     jobs: options.jobs,
+    pytorch,
     onEvent: (event) => {
       const run = applyEvent(doc, event);
       const bar = barFor.get(event.runId);

@@ -5,6 +5,7 @@ import type { InitLensContext } from './host/context';
 import { registerCompare } from './compare/register';
 import { registerSidebar } from './sidebar/register';
 import { registerEditor } from './editor/register';
+import { registerWatchRuns } from './host/watchRuns';
 import { registerWalkthrough } from './walkthrough';
 
 export function activate(extension: vscode.ExtensionContext): void {
@@ -15,6 +16,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   const compare = registerCompare(ctx);
   registerSidebar(ctx, compare);
   registerEditor(ctx, compare);
+  registerWatchRuns(ctx, compare);
   registerWalkthrough(extension);
 }
 

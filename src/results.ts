@@ -54,6 +54,8 @@ export function applyEvent(doc: ResultsDocument, event: ProbeEvent): RunRecord |
       run.layers = event.layers;
       run.spec = event.layers[0]?.spec ?? null;
       run.inputSecondMoment = event.inputSecondMoment;
+      if (event.model) run.model = event.model;
+      if (event.runtime) run.runtime = event.runtime;
       doc.backend ??= event.backend;
       doc.data ??= { ...event.data };
       break;

@@ -238,13 +238,13 @@ export class CompareController implements CompareApi, vscode.Disposable {
   }
 
   /** Opens the panel on a stored document (history) without re-running. */
-  async showDocument(doc: ResultsDocument): Promise<void> {
+  async showDocument(doc: ResultsDocument, title?: string): Promise<void> {
     if (this.session.running) {
       void vscode.window.showInformationMessage('InitLens: a comparison is running; its panel shows it. Stop it to look at an earlier one.');
       this.show();
       return;
     }
-    this.meta = { doc, title: doc.config ? describeNetwork(doc.config) : 'Earlier comparison', skipped: [] };
+    this.meta = { doc, title: title ?? (doc.config ? describeNetwork(doc.config) : 'Earlier comparison'), skipped: [] };
     this.planned = new Map();
     this.session.show(doc);
     this.show().refresh();

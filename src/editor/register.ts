@@ -10,6 +10,7 @@ import { registerDiagnostics } from './diagnostics';
 import { registerCodeActions } from './codeActions';
 import { registerCodeLens } from './codeLens';
 import { registerEditorCommands } from './commands';
+import { registerTorchModels } from './torchLens';
 
 export function registerEditor(ctx: InitLensContext, compare: CompareApi): void {
   const models = new DocumentModels();
@@ -20,5 +21,6 @@ export function registerEditor(ctx: InitLensContext, compare: CompareApi): void 
     registerDiagnostics(models, ctx.log),
     registerCodeActions(models, DOCUMENT_SELECTOR),
     registerCodeLens(models, DOCUMENT_SELECTOR),
+    registerTorchModels(ctx, compare),
   );
 }

@@ -12,7 +12,7 @@ export interface CompareApi {
    */
   runComparison(requests: RunRequest[], options?: { title?: string; skipped?: string[] }): Promise<void>;
   /** Opens the panel on a stored document (history) without re-running. */
-  showDocument(doc: ResultsDocument): Promise<void>;
+  showDocument(doc: ResultsDocument, title?: string): Promise<void>;
 }
 
 /** The one object activate() builds and hands to every feature. */

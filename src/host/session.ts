@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { startRuns } from '../probe/runner';
-import type { RunnerHandle } from '../probe/runner';
+import type { PytorchOptions, RunnerHandle } from '../probe/runner';
 import { applyEvent, markCancelled, newDocument } from '../results';
 import type { ResultsDocument, RunRecord } from '../results';
 import type { ProbeEvent, RunRequest } from '../protocol';
@@ -30,6 +30,8 @@ export class ProbeSession implements vscode.Disposable {
   private cancelled = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private readonly log: vscode.LogOutputChannel;
+  /** How the next PyTorch runs start (the interpreter found for their file); set by the CodeLens command. */
+  pytorch: PytorchOptions | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext, log: vscode.LogOutputChannel) {
     this.log = log;
@@ -74,6 +76,7 @@ export class ProbeSession implements vscode.Disposable {
     this.changes.fire({ type: 'begin', doc });
     const handle = startRuns(requests, {
       jobs: jobs > 0 ? jobs : undefined,
+      pytorch: () => this.pytorch,
       onEvent: (event) => {
         if (this.doc !== doc) return;
         const run = applyEvent(doc, event);
@@ -101,6 +104,26 @@ export class ProbeSession implements vscode.Disposable {
     if (!this.handle) return;
     this.cancelled = true;
     await this.handle.cancel();
+  }
+
+  /**
+   * One event of a run that lives outside this session (watch() in the user's own training):
+   * shown in the panel while no comparison runs here, and kept in the history when it ends.
+   */
+  ingest(doc: ResultsDocument, event: ProbeEvent): void {
+    const run = applyEvent(doc, event);
+    if (!run) return;
+    if (!this.handle) {
+      if (this.doc !== doc) {
+        this.doc = doc;
+        this.changes.fire({ type: 'begin', doc });
+      }
+      this.changes.fire({ type: 'event', event, run, doc });
+    }
+    if (event.type === 'finished' || event.type === 'failed') {
+      void this.history.add(doc);
+      if (this.doc === doc) this.changes.fire({ type: 'end', doc, cancelled: false });
+    }
   }
 
   /** Shows a stored document (history) without running anything. */

@@ -99,7 +99,7 @@ export class Diagnoser {
       flags.push({ kind, layer, step: m.step, evidence, note: NOTE_FOR[kind], values });
     };
 
-    const diverged = m.loss === null || m.layers.some((l) => l.gradNorm === null || l.activationSecondMoment === null);
+    const diverged = (m.loss === null && m.lossUnknown !== true) || m.layers.some((l) => l.gradNorm === null || l.activationSecondMoment === null);
     if (diverged) {
       add('diverged', 0, `loss ${m.loss === null ? 'is NaN/Inf' : fmt(m.loss)} at step ${m.step}${m.loss !== null ? ' and a gradient or activation is NaN/Inf' : ''}; training stopped`, {});
       return flags;
@@ -142,7 +142,8 @@ export class Diagnoser {
     if (!step0) return;
     for (const { info, i, s } of hidden) {
       const before = step0.layers[i];
-      const units = info.fanOut;
+      // A convolution's units are its output channels (each one kernel), not its fan-out.
+      const units = info.channels ?? info.fanOut;
       const identical = s.distinctUnits < units && before.distinctUnits < units;
       const spread0 = 1 - (before.unitSimilarity ?? 0);
       const spread = 1 - (s.unitSimilarity ?? 0);

@@ -20,3 +20,8 @@ export function probeWorkerPath(): string {
   if (existsSync(beside)) return beside;
   return locate(['dist', 'probeWorker.js'], roots());
 }
+
+/** python/: the initlens_probe package (PyTorch runner and watch()), put on PYTHONPATH. */
+export function pythonHelperDir(): string {
+  return locate(['python'], roots());
+}

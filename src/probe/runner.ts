@@ -7,9 +7,12 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { availableParallelism } from 'node:os';
+import { delimiter } from 'node:path';
 import { parseLine, probeEventSchema, toJsonLine } from '../protocol';
 import type { ProbeEvent, RunRequest } from '../protocol';
-import { probeWorkerPath } from './paths';
+import { bundledDataPath, probeWorkerPath, pythonHelperDir } from './paths';
+import { PytorchBridge } from './pytorch/bridge';
+import { parseInitializer } from './initializers/parse';
 
 export interface RunnerOptions {
   jobs?: number;
@@ -19,7 +22,21 @@ export interface RunnerOptions {
   onEvent: (event: ProbeEvent) => void;
   /** Lines the runner dropped (malformed events) or a process printed on stderr. */
   onLog?: (line: string) => void;
+  /** How PyTorch runs (requests with `pytorch`) are started; a function is asked at each launch (queued runs). */
+  pytorch?: PytorchOptions | (() => PytorchOptions | undefined);
 }
+
+export interface PytorchOptions {
+  /** The interpreter that has torch (see src/host/python*.ts for how it is found). */
+  python: string;
+  /** A run still going after this long is ended with its process tree (0 = never). */
+  timeoutSeconds: number;
+  device: 'auto' | 'cpu' | 'cuda';
+  /** Defaults to the bundled digits. */
+  dataPath?: string;
+}
+
+export const DEFAULT_PYTORCH_TIMEOUT_SECONDS = 600;
 
 export interface RunnerHandle {
   /** Resolves when every run has finished, failed or been cancelled. */
@@ -35,6 +52,31 @@ export interface RunnerHandle {
 
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
+}
+
+/** The start line for python/initlens_probe: the request plus where the model and data are. */
+function pytorchStart(request: RunRequest, torch: PytorchOptions): unknown {
+  const model = request.pytorch!;
+  return {
+    type: 'start',
+    request,
+    model: { file: model.file, name: model.name, args: model.args },
+    // The host parses (one parser for every dialect); Python only draws from the spec.
+    spec: model.reinitialize ? parseInitializer(request.initializer).spec : null,
+    dataPath: torch.dataPath ?? bundledDataPath(),
+    device: torch.device,
+  };
+}
+
+/** SIGKILL to the child's process group (it was started detached), or to the child alone. */
+export function killTree(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+    else child.kill('SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
 }
 
 const OUT_OF_MEMORY = /heap out of memory|Allocation failed|out of memory/i;
@@ -60,18 +102,38 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
   };
 
   const launch = (request: RunRequest): void => {
-    const child = spawn(process.execPath, [...(options.execArgv ?? []), options.workerPath ?? probeWorkerPath()], {
-      // Inside VS Code process.execPath is Electron; this makes it behave as plain Node.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const configured = typeof options.pytorch === 'function' ? options.pytorch() : options.pytorch;
+    const torch = request.pytorch ? (configured ?? { python: 'python3', timeoutSeconds: DEFAULT_PYTORCH_TIMEOUT_SECONDS, device: 'auto' as const }) : undefined;
+    const child = torch
+      ? spawn(torch.python, ['-m', 'initlens_probe'], {
+          env: { ...process.env, PYTHONPATH: [pythonHelperDir(), process.env.PYTHONPATH].filter(Boolean).join(delimiter), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+          // Its own process group, so Stop and the timeout end whatever the user's code started too.
+          detached: process.platform !== 'win32',
+        })
+      : spawn(process.execPath, [...(options.execArgv ?? []), options.workerPath ?? probeWorkerPath()], {
+          // Inside VS Code process.execPath is Electron; this makes it behave as plain Node.
+          env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+    const bridge = torch ? new PytorchBridge() : undefined;
+    let timer: NodeJS.Timeout | undefined;
+    if (torch && torch.timeoutSeconds > 0) {
+      timer = setTimeout(() => {
+        if (ended) return;
+        forward({ type: 'failed', runId: request.runId, reason: `timed out after ${torch.timeoutSeconds} s (initlens.pytorch.timeoutSeconds); the model's process was ended` });
+        killTree(child);
+      }, torch.timeoutSeconds * 1000);
+    }
     live.set(request.runId, child);
     let ended = false;
     const stderrTail: string[] = [];
     // V8's out-of-memory line comes before a native stack trace that can be longer than the tail.
     let outOfMemory = false;
     const forward = (event: ProbeEvent): void => {
+      if (ended) return;
       if (event.type === 'finished' || event.type === 'failed') ended = true;
+      if (event.type === 'failed' && event.traceback) options.onLog?.(`[${request.runId}] ${event.traceback.trimEnd()}`);
       options.onEvent(event);
     };
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -84,7 +146,8 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
         options.onLog?.(`[${request.runId}] dropped event for another run (${parsed.value.runId})`);
         return;
       }
-      forward(parsed.value);
+      if (bridge) for (const e of bridge.translate(parsed.value)) forward(e);
+      else forward(parsed.value);
     });
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (OUT_OF_MEMORY.test(line)) outOfMemory = true;
@@ -93,13 +156,16 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
       options.onLog?.(`[${request.runId}] ${line}`);
     });
     child.stdin!.on('error', () => undefined);
-    child.stdin!.end(toJsonLine({ type: 'start', request }) + '\n');
+    child.stdin!.end(toJsonLine(torch ? pytorchStart(request, torch) : { type: 'start', request }) + '\n');
     const exit = new Promise<void>((resolve) => {
       child.once('error', (err) => {
         if (!ended && !cancelled) forward({ type: 'failed', runId: request.runId, reason: `could not start the probe process: ${err.message}` });
         ended = true;
       });
       child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        // The user's code may have left children behind (data loader workers): end the group.
+        if (torch) killTree(child);
         live.delete(request.runId);
         exited.delete(exit);
         if (!ended && !cancelled) forward({ type: 'failed', runId: request.runId, reason: describeExit(code, signal, stderrTail, outOfMemory) });
@@ -134,7 +200,7 @@ export function startRuns(requests: readonly RunRequest[], options: RunnerOption
       cancelled = true;
       queue.length = 0;
       const waits = [...exited];
-      for (const child of live.values()) child.kill('SIGKILL');
+      for (const child of live.values()) killTree(child);
       await Promise.all(waits);
       settle();
     },

@@ -100,6 +100,21 @@ export const runRequestSchema = z.object({
   layerActivations: z.array(z.enum(ACTIVATIONS)).optional(),
   outputInitializer: z.string().optional(),
   config: probeConfigSchema,
+  /**
+   * The user's own PyTorch model, run by python/initlens_probe in the user's Python instead of
+   * the tfjs network built from `config.hidden`. Absent for tfjs runs.
+   */
+  pytorch: z
+    .object({
+      file: z.string().min(1),
+      /** Class, builder function or module-level model in `file`; absent = the file's only one. */
+      name: z.string().optional(),
+      /** Constructor/builder arguments: a list (positional) or an object (keywords). */
+      args: z.union([z.array(z.unknown()), z.record(z.unknown())]).optional(),
+      /** false = the model as written (PyTorch's defaults included); true = `initializer` re-draws every Linear/Conv kernel. */
+      reinitialize: z.boolean(),
+    })
+    .optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
@@ -121,6 +136,13 @@ export const layerInfoSchema = z.object({
    */
   predictedGain: z.number().nullable(),
   isOutput: z.boolean(),
+  /** Layer kind (dense, conv2d, batchnorm, …), per-example output shape and parameter count (graph of layers). */
+  kind: z.string().optional(),
+  outputShape: z.array(z.number().int()).optional(),
+  params: z.number().int().optional(),
+  /** Convolutions: kernel size and output channels (units for symmetry = channels). */
+  kernelSize: z.array(z.number().int()).optional(),
+  channels: z.number().int().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
@@ -157,6 +179,8 @@ export const layerStepStatsSchema = z.object({
   distinctUnits: z.number().int(),
   /** Mean pairwise similarity of the units' incoming weights (stats.ts unitSimilarity): 1 = all alike. */
   unitSimilarity: z.number().optional(),
+  /** Convolutions (PyTorch probe and watch): the activation's moments per output channel. */
+  channels: z.object({ activationMean: z.array(measured), activationVariance: z.array(measured) }).optional(),
   /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
   predicted: predictedLayerStatsSchema.optional(),
 });
@@ -171,6 +195,8 @@ export const stepMetricsSchema = z.object({
   /** Accuracy on the first `validationSubset` held-out images. */
   validationAccuracy: measured,
   layers: z.array(layerStepStatsSchema),
+  /** watch(): the user's training loop did not report its loss, so a null loss is not divergence. */
+  lossUnknown: z.boolean().optional(),
 });
 export type StepMetrics = z.infer<typeof stepMetricsSchema>;
 
@@ -214,6 +240,20 @@ export const runFinalSchema = z.object({
   steps: z.number().int(),
 });
 
+/** PyTorch runs: the interpreter, torch version and device that ran the model. */
+export const runtimeInfoSchema = z.object({ python: z.string(), torch: z.string(), device: z.string(), deviceReason: z.string(), executable: z.string() });
+
+/** PyTorch runs: the user's model as it was found and fed. */
+export const modelInfoSchema = z.object({
+  file: z.string(),
+  name: z.string(),
+  parameters: z.number().int(),
+  trainableParameters: z.number().int(),
+  output: z.enum(['logits', 'probs', 'logprobs']),
+  input: z.string(),
+  unusedLayers: z.array(z.string()),
+});
+
 /** Probe process → host. */
 export const probeEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -225,6 +265,8 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     layers: z.array(layerInfoSchema),
     /** Input images' E[x²] on the probe batch: where the theory's recursion starts. */
     inputSecondMoment: z.number(),
+    runtime: runtimeInfoSchema.optional(),
+    model: modelInfoSchema.optional(),
     /** Input images' E[x] on the probe batch (all 784 features). */
     inputMean: z.number().optional(),
   }),
@@ -238,7 +280,8 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     numTensorsBefore: z.number().int(),
     numTensorsAfter: z.number().int(),
   }),
-  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string() }),
+  /** `traceback`: the user's code failed (PyTorch runs); the full trace for the output channel. */
+  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string(), traceback: z.string().optional() }),
 ]);
 export type ProbeEvent = z.infer<typeof probeEventSchema>;
 
@@ -263,6 +306,8 @@ export const runSummarySchema = z.object({
   final: runFinalSchema.optional(),
   timing: runTimingSchema.optional(),
   tensorLeak: z.number().int().optional(),
+  model: modelInfoSchema.optional(),
+  runtime: runtimeInfoSchema.optional(),
 });
 
 const intervalSchema = z.object({ mean: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() });

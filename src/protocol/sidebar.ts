@@ -70,6 +70,10 @@ export const statusStateSchema = z.object({
     z.object({ ok: z.literal(false), setting: text(), error: text() }),
   ]),
   running: z.boolean(),
+  /** PyTorch runs: the interpreter they would use and why, its torch and device, or why they cannot run. */
+  python: z
+    .object({ executable: text().optional(), why: text(), torch: text(40).nullable(), device: text(80).nullable(), problem: text().optional() })
+    .optional(),
 });
 export type StatusState = z.infer<typeof statusStateSchema>;
 

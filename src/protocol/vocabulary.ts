@@ -14,11 +14,12 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /** What a person may ask for (`auto` picks one of BACKEND_NAMES). */
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendRequest = (typeof BACKENDS)[number];
-/** What a probe actually ran on. */
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+/** What a probe actually ran on (pytorch: the user's own model in their Python). */
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu', 'pytorch'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
-export const DATA_KINDS = ['bundled', 'npz', 'idx'] as const;
+/** user: watch() in the user's own training, on their own data. */
+export const DATA_KINDS = ['bundled', 'npz', 'idx', 'user'] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
 
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;

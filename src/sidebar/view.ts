@@ -3,6 +3,8 @@
  * ProbeSession, its history and the settings. No science here: every number shown comes from
  * the engine's events (through the session) or from the engine's own validators.
  */
+import { onPythonChange, pythonStatus } from '../host/python';
+import { RESTRICTED_REASON } from '../editor/torchLens';
 import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings, writeSetting } from '../host/settings';
@@ -15,7 +17,7 @@ import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
 import type { ResultsDocument } from '../results';
 import { parseSidebarMessage } from '../protocol/sidebar';
-import type { CatalogItem, HostToSidebar, SelectionState, SidebarToHost } from '../protocol/sidebar';
+import type { CatalogItem, HostToSidebar, SelectionState, SidebarToHost, StatusState } from '../protocol/sidebar';
 import { checkField } from '../view/settingsForm';
 import { historyItems } from './history';
 import { sidebarHtml } from './html';
@@ -40,6 +42,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   private readonly progress = new ProgressFeed((message) => this.post(message), () => this.ready);
   private readonly statusSource: StatusSource;
   private readonly recorder = new SidebarTestRecorder();
+  private pythonCache: StatusState['python'];
   /** The comparison last started in this window (not a document reopened from history). */
   private progressDoc: ResultsDocument | undefined;
 
@@ -50,6 +53,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   ) {
     const { session } = ctx;
     this.statusSource = new StatusSource(ctx);
+    this.refreshPython();
     this.disposables.push(
       this.progress,
       session.onDidChange((change) => this.onSession(change)),
@@ -61,8 +65,10 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         this.post({ type: 'settings', settings: settingsState() });
         if (keys.includes('dataSource') || keys.includes('backend')) this.post({ type: 'status', status: this.status() });
       }),
+      onPythonChange(() => this.refreshPython()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         this.statusSource.invalidateData();
+        this.refreshPython();
         this.post({ type: 'settings', settings: settingsState() });
         this.post({ type: 'status', status: this.status() });
       }),
@@ -304,8 +310,27 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     this.post({ type: 'selection', selection: this.selectionState(selection) });
   }
 
-  private status(): ReturnType<StatusSource['status']> {
-    return this.statusSource.status();
+  private status(): StatusState {
+    return { ...this.statusSource.status(), python: this.pythonCache };
+  }
+
+  /** Which Python PyTorch runs would use: found and asked once per change, off the status path. */
+  private refreshPython(): void {
+    if (!vscode.workspace.isTrusted) {
+      this.pythonCache = { why: 'Restricted Mode: InitLens does not run your Python here', torch: null, device: null, problem: RESTRICTED_REASON };
+      return;
+    }
+    void pythonStatus(vscode.workspace.workspaceFolders?.[0]?.uri).then((status) => {
+      const check = status.check?.ok ? status.check.status : undefined;
+      this.pythonCache = {
+        executable: status.choice.executable,
+        why: status.choice.why,
+        torch: check?.torch ?? null,
+        device: check?.torch ? `${check.device} (${check.deviceReason})` : null,
+        problem: status.problem,
+      };
+      this.post({ type: 'status', status: this.status() });
+    });
   }
 
   private snapshot(): HostToSidebar {

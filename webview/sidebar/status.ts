@@ -23,6 +23,8 @@ const STATUS_ICONS: Record<RunProgress['status'], string> = {
 export class StatusSection {
   readonly element: HTMLElement;
   private readonly backend = h('dd', {});
+  private readonly python = h('dd', {});
+  private readonly pythonTerm = h('dt', {}, 'PyTorch');
   private readonly data = h('dd', {});
   private readonly runsHeading = h('dt', {}, 'Runs');
   private readonly runsSummary = h('dd', { class: 'runs-summary' });
@@ -37,7 +39,7 @@ export class StatusSection {
     this.element = h(
       'div',
       { class: 'status-section' },
-      h('dl', { class: 'status' }, h('dt', {}, 'Backend'), this.backend, h('dt', {}, 'Data'), this.data, this.runsHeading, this.runsSummary),
+      h('dl', { class: 'status' }, h('dt', {}, 'Backend'), this.backend, h('dt', {}, 'Data'), this.data, this.pythonTerm, this.python, this.runsHeading, this.runsSummary),
       this.runs,
     );
   }
@@ -62,6 +64,17 @@ export class StatusSection {
       );
     } else {
       replaceChildren(this.data, h('span', { class: 'status-error', role: 'alert' }, codicon('error', 'problem-icon'), h('span', {}, d.error)));
+    }
+    const p = status.python;
+    this.pythonTerm.hidden = this.python.hidden = p === undefined;
+    if (p) {
+      replaceChildren(
+        this.python,
+        h('span', { class: 'status-value' }, p.executable ?? 'no Python'),
+        p.torch ? h('span', { class: 'status-detail' }, `torch ${p.torch} · ${p.device ?? ''}`) : null,
+        h('span', { class: 'status-detail' }, p.why),
+        p.problem ? h('span', { class: 'status-error', role: 'alert' }, codicon('warning', 'problem-icon'), h('span', {}, p.problem)) : null,
+      );
     }
     this.paintSummary();
     this.changed();

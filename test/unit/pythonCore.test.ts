@@ -1,0 +1,69 @@
+/**
+ * Which Python runs the user's model. The Python extension cannot be installed offline, so its
+ * published API facade is stood in for here; the PATH fallback runs in real VS Code
+ * (test/integration) and in the CLI tests.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { choosePython } from '../../src/host/pythonCore';
+import type { PythonEnvironmentsApi } from '../../src/host/pythonCore';
+
+function facade(executable: string | undefined, envPath = '/home/u/proj/.venv'): PythonEnvironmentsApi & { asked: unknown[] } {
+  const asked: unknown[] = [];
+  return {
+    asked,
+    getActiveEnvironmentPath(resource?: unknown) {
+      asked.push(resource);
+      return { id: envPath, path: envPath };
+    },
+    async resolveEnvironment(env) {
+      assert.deepEqual(env, { id: envPath, path: envPath });
+      return executable === undefined ? undefined : { executable: { uri: { fsPath: executable } } };
+    },
+  };
+}
+
+const onPath = (found: Record<string, string>) => (name: string) => found[name];
+
+test('python: initlens.pythonPath wins over the Python extension and PATH', async () => {
+  const choice = await choosePython({ setting: ' /opt/py/bin/python ', extension: async () => facade('/venv/bin/python'), which: onPath({ python3: '/usr/bin/python3' }) });
+  assert.deepEqual(choice, { executable: '/opt/py/bin/python', source: 'setting', why: 'initlens.pythonPath is set' });
+});
+
+test("python: the Python extension's active environment for the file's folder", async () => {
+  const api = facade('/home/u/proj/.venv/bin/python');
+  const folder = { fsPath: '/home/u/proj' };
+  const choice = await choosePython({ setting: '', extension: async () => api, resource: folder, which: onPath({ python3: '/usr/bin/python3' }) });
+  assert.equal(choice.executable, '/home/u/proj/.venv/bin/python');
+  assert.equal(choice.source, 'python-extension');
+  assert.match(choice.why, /active environment \(\/home\/u\/proj\/\.venv\)/);
+  assert.deepEqual(api.asked, [folder], 'asked for the resource it was given');
+});
+
+test('python: an environment the extension cannot resolve falls back to PATH, and says so', async () => {
+  const choice = await choosePython({ extension: async () => facade(undefined), which: onPath({ python: '/usr/local/bin/python' }) });
+  assert.equal(choice.executable, '/usr/local/bin/python');
+  assert.equal(choice.source, 'path');
+  assert.match(choice.why, /^python on PATH \(the Python extension's active environment .* did not resolve to an interpreter; initlens.pythonPath unset\)$/);
+});
+
+test("python: the extension's API failing is not fatal", async () => {
+  const choice = await choosePython({
+    extension: async () => {
+      throw new Error('activation failed\nstack');
+    },
+    which: onPath({ python3: '/usr/bin/python3' }),
+  });
+  assert.equal(choice.executable, '/usr/bin/python3');
+  assert.match(choice.why, /the Python extension's API failed: activation failed;/);
+});
+
+test('python: without the extension, python3 before python on PATH; nothing found is one line', async () => {
+  const both = await choosePython({ which: onPath({ python3: '/usr/bin/python3', python: '/usr/bin/python' }) });
+  assert.equal(both.executable, '/usr/bin/python3');
+  assert.match(both.why, /the Python extension is not installed/);
+  const none = await choosePython({ which: onPath({}) });
+  assert.equal(none.executable, undefined);
+  assert.equal(none.source, 'none');
+  assert.doesNotMatch(none.why, /\n/);
+});
