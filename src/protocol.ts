@@ -14,6 +14,7 @@ import { parseWith } from './protocolParse';
 import type { Parsed } from './protocolParse';
 import { ACTIVATIONS } from './probe/initializers/spec';
 import { BACKENDS, OPTIMIZERS } from './probe/config';
+import { graphSchema, networkLayerSchema } from './protocolGraph';
 
 /** A measured value; NaN/±Inf travel as null (JSON has no NaN), which the diagnosis reads as divergence. */
 const measured = z.number().nullable();
@@ -74,6 +75,11 @@ export const runRequestSchema = z.object({
   layerActivations: z.array(z.enum(ACTIVATIONS)).optional(),
   outputInitializer: z.string().optional(),
   config: probeConfigSchema,
+  /**
+   * Probe this network as written instead of the dense stack `config.hidden` describes. Kernels
+   * without an initializer of their own get `initializer`.
+   */
+  graph: graphSchema.optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
@@ -91,6 +97,16 @@ export const layerInfoSchema = z.object({
   /** Predicted per-layer gain of the signal's second moment (see theory.ts), null for the output layer. */
   predictedGain: z.number().nullable(),
   isOutput: z.boolean(),
+  /** Layer graph runs (and the PyTorch runner): dense, conv2d, … as the graph names them. */
+  kind: z.string().optional(),
+  /** Without the batch axis, in the model's own layout (channels last for Keras, first for PyTorch). */
+  outputShape: z.array(z.number().int()).optional(),
+  /** Trainable weights and biases of this layer. */
+  params: z.number().int().optional(),
+  /** Convolutions: [rows, cols] of the kernel. */
+  kernelSize: z.array(z.number().int()).optional(),
+  /** Convolutions: [input channels, output channels]. */
+  channels: z.array(z.number().int()).optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
@@ -112,6 +128,9 @@ export const layerStepStatsSchema = z.object({
   deadFraction: z.number(),
   saturatedFraction: z.number(),
   distinctUnits: z.number().int(),
+  /** Convolutions: the smallest and largest per-channel variance of the activation over the probe batch and positions. */
+  channelVarianceMin: measured.optional(),
+  channelVarianceMax: measured.optional(),
 });
 export type LayerStepStats = z.infer<typeof layerStepStatsSchema>;
 
@@ -124,6 +143,10 @@ export const stepMetricsSchema = z.object({
   /** Accuracy on the first `validationSubset` held-out images. */
   validationAccuracy: measured,
   layers: z.array(layerStepStatsSchema),
+  /** Layer graph runs: every BatchNormalization's γ, β and its batch statistics on the probe batch (means over channels). */
+  normalization: z
+    .array(z.object({ name: z.string(), gammaMean: measured, gammaStd: measured, betaMean: measured, batchMean: measured, batchVariance: measured }))
+    .optional(),
 });
 export type StepMetrics = z.infer<typeof stepMetricsSchema>;
 
@@ -177,6 +200,8 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     backendReason: z.string(),
     data: dataInfoSchema,
     layers: z.array(layerInfoSchema),
+    /** Layer graph runs: every layer of the network as built (the measured ones are in `layers`). */
+    network: z.array(networkLayerSchema).optional(),
     /** Input images' E[x²] on the probe batch: the reference the signal is compared with. */
     inputSecondMoment: z.number(),
   }),

@@ -71,10 +71,13 @@ export class Diagnoser {
 
     for (const { info, i, s } of hidden) {
       const layerNo = i + 1;
-      if (s.distinctUnits < info.fanOut) {
-        add('symmetric', layerNo, `only ${s.distinctUnits} of ${info.fanOut} units in ${info.name} are distinct: identical units get identical updates`, {
+      // A convolution's units are its filters (its fan_out is receptive field × filters).
+      const units = info.channels?.[1] ?? info.fanOut;
+      const what = info.channels ? 'filters' : 'units';
+      if (s.distinctUnits < units) {
+        add('symmetric', layerNo, `only ${s.distinctUnits} of ${units} ${what} in ${info.name} are distinct: identical ${what} get identical updates`, {
           distinctUnits: s.distinctUnits,
-          units: info.fanOut,
+          units,
         });
       }
       if (info.activation === 'relu' && s.deadFraction >= THRESHOLDS.deadFraction) {

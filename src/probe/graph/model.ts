@@ -291,9 +291,15 @@ export function parameterCount(graph: Graph): number {
   return graph.layers.reduce((a, l) => a + l.params, 0);
 }
 
-/** The seeded randomness of a training forward pass (dropout masks). */
+/**
+ * training: dropout on, BatchNormalization on batch statistics, moving averages updated.
+ * measuring: dropout off, BatchNormalization on batch statistics (what the network sees while it
+ * trains), moving averages untouched. Neither: evaluation (dropout off, moving averages).
+ */
 export interface ForwardContext {
   training: boolean;
+  measuring?: boolean;
+  /** The run's seeded stream (dropout masks). */
   random: () => number;
 }
 
@@ -320,9 +326,12 @@ interface ConvCache {
   cols: Tensor2D;
   n: number;
 }
-interface NormCache {
+export interface NormCache {
   xhat: Tensor;
   invStd: Tensor;
+  /** BatchNormalization: the batch statistics per channel. */
+  mean?: Tensor;
+  variance?: Tensor;
 }
 
 /** Forward pass over a batch x ([n, …input shape], channels-last). */
@@ -392,12 +401,13 @@ export function forwardGraph(graph: Graph, x: Tensor, ctx: ForwardContext): Trac
       }
       case 'batch_normalization': {
         const axes = xin.shape.slice(0, -1).map((_, i) => i);
-        if (ctx.training) {
+        if (ctx.training || ctx.measuring) {
           const { mean, variance } = tf.moments(xin, axes);
           const invStd = tf.rsqrt(tf.add(variance, s.epsilon));
           const xhat = tf.mul(tf.sub(xin, mean), invStd);
-          caches[layer.index] = { xhat, invStd } satisfies NormCache;
           y = tf.add(tf.mul(xhat, layer.gamma!), layer.beta!);
+          caches[layer.index] = { xhat, invStd, mean, variance } satisfies NormCache;
+          if (!ctx.training) break;
           const m = mean.dataSync();
           const v = variance.dataSync();
           const count = xin.size / m.length;
