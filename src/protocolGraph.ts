@@ -24,6 +24,8 @@ const common = {
   inputs: z.array(z.string().min(1).max(200)).min(1).max(16).optional(),
   /** 1-based source line, for messages. */
   line: z.number().int().positive().optional(),
+  /** Input features / channels as written (PyTorch's in_features, in_channels, num_features): the builder refuses a mismatch. */
+  inFeatures: z.number().int().positive().optional(),
 };
 /** Initializer text as InitLens reads it; omitted = the request's initializer (compare) or the framework default. */
 const init = z.string().min(1).max(4000).optional();

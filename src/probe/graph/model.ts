@@ -115,6 +115,9 @@ export function buildGraph(spec: GraphSpec, options: BuildOptions): Graph {
         if (x.length !== r) fail(layer, `needs an input of rank ${r} (batch axis aside), got ${shapeText(toSourceLayout(x, spec.layout))}`);
       };
       if (layer.kind !== 'add' && layer.kind !== 'concatenate' && inputs.length > 1) fail(layer, 'takes one input');
+      if (layer.inFeatures !== undefined && x && x[x.length - 1] !== layer.inFeatures) {
+        fail(layer, `is written for ${layer.inFeatures} input ${x.length === 3 ? 'channels' : 'features'}, but its input has shape ${shapeText(toSourceLayout(x, spec.layout))}`);
+      }
       switch (layer.kind) {
         case 'input': {
           const shape = toInternal(layer.shape, spec.layout);
