@@ -6,8 +6,8 @@
  * `torch.flatten` / `.view` / `.reshape` and `x + h`. Nothing is dropped silently: a layer the
  * probe cannot build is listed with its line, and the model is refused with that list. Pure.
  */
-import type { GraphActivation, GraphLayer, GraphSpec, Padding } from '../protocolGraph';
-import { GRAPH_ACTIVATIONS } from '../protocolGraph';
+import type { GraphActivation, GraphLayer, GraphSpec, Padding } from '../protocol';
+import { GRAPH_ACTIVATIONS } from '../protocol';
 import type { SourceLanguage } from './lexer';
 import { lineOf, tokenize } from './lexer';
 import { SyntaxReader } from './syntaxTree';

@@ -11,7 +11,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { tf, selectBackend } from '../../src/probe/tfjs';
 import { buildGraph, disposeGraph, forwardGraph, graphLossAndGrads, parameterCount } from '../../src/probe/graph/model';
 import type { Graph } from '../../src/probe/graph/model';
-import type { GraphLayer, GraphSpec, Padding } from '../../src/protocolGraph';
+import type { GraphLayer, GraphSpec, Padding } from '../../src/protocol';
 import { activate } from '../../src/probe/network';
 import { mulberry32 } from '../../src/probe/random';
 import { ConfigError } from '../../src/probe/config';

@@ -3,7 +3,7 @@
  * convolutions, and max/average pooling with their backward passes. Plain typed-array code
  * over channels-last (NHWC) data; no tensors here.
  */
-import type { Padding } from '../../protocolGraph';
+import type { Padding } from '../../protocol';
 
 export interface Window {
   /** Input height, width, channels. */

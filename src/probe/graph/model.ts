@@ -11,7 +11,7 @@
  */
 import { tf } from '../tfjs';
 import type { Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs-core';
-import type { GraphActivation, GraphLayer, GraphSpec, NetworkLayer } from '../../protocolGraph';
+import type { GraphActivation, GraphLayer, GraphSpec, NetworkLayer } from '../../protocol';
 import type { ParsedInitializer } from '../initializers/spec';
 import { parseInitializer } from '../initializers/parse';
 import { sampleKernel } from '../initializers/sample';

@@ -7,7 +7,7 @@ import { tf } from '../tfjs';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { LoadedData, DigitSet } from '../data/types';
 import type { LayerInfo, LayerStepStats, RunRequest, StepMetrics } from '../../protocol';
-import type { GraphSpec } from '../../protocolGraph';
+import type { GraphSpec } from '../../protocol';
 import type { BackendChoice } from '../tfjs';
 import type { ProbeSink, RunOutcome } from '../train';
 import { ACTIVATIONS } from '../initializers/spec';

@@ -4,7 +4,7 @@
  * channel (protocol.ts); the editor's model plan, the CLI and the PyTorch runner all speak it.
  */
 import { z } from 'zod';
-import { ACTIVATIONS } from './probe/initializers/spec';
+import { ACTIVATIONS } from './vocabulary';
 
 const positive = z.number().int().positive().max(1_000_000);
 const pair = z.tuple([positive, positive]);
