@@ -21,6 +21,9 @@ import { formatNumber } from './probe/diagnosis';
 import { loadNote } from './notes';
 import { oneLineReason } from './probe/errors';
 import { splitInitializerList } from './probe/initializers/list';
+import { languageOf, pickSourceGraph, sourceModelRequests } from './editor/modelRequests';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 
@@ -28,6 +31,11 @@ const USAGE = `Usage: initlens compare [flags]
 
 Trains one short probe per initializer on MNIST and measures every layer.
 
+  --model FILE[:NAME]  probe a model as written in a source file: Keras Sequential / functional,
+                     tf.sequential, or a PyTorch nn.Module (NAME: its variable or class; the only
+                     model when omitted). Alone: one run with the model's own initializers; with
+                     --init: each candidate on every kernel the source leaves to the default.
+                     --hidden and --activation don't apply.
   --init LIST        initializers, comma-separated (default: ${SEED_INITIALIZERS.join(',')})
                      any form InitLens reads: he_normal, 'GlorotUniform', RandomNormal(stddev=0.1),
                      heNormal, kaiming_normal_(w, nonlinearity='relu'), ...
@@ -71,6 +79,7 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
       strict: true,
       options: {
         init: { type: 'string' },
+        model: { type: 'string' },
         hidden: { type: 'string' },
         activation: { type: 'string' },
         optimizer: { type: 'string' },
@@ -112,6 +121,17 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new ConfigError('cli', `--jobs must be a whole number from 1 to 64, got ${v.jobs}`);
   const inits = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
   if (inits.length === 0) throw new ConfigError('cli', '--init: no initializer given');
+  if (v.model !== undefined) {
+    if (v.hidden !== undefined || v.activation !== undefined) throw new ConfigError('cli', '--model probes the network as written: --hidden and --activation do not apply');
+    for (const text of inits) {
+      try {
+        parseInitializer(text);
+      } catch (err) {
+        throw new ConfigError('cli', `--init: ${(err as Error).message}`);
+      }
+    }
+    return { requests: modelRequestsFromFlag(v.model, config, v.init === undefined ? undefined : inits), jobs, json: v.json ?? false };
+  }
   const requests = inits.map((text, i) => {
     try {
       parseInitializer(text);
@@ -121,6 +141,21 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
     return { runId: `run${i + 1}`, label: text, initializer: text, config };
   });
   return { requests, jobs, json: v.json ?? false };
+}
+
+/** `--model FILE[:NAME]` → runs of that network (a ConfigError, one line, for anything unreadable). */
+function modelRequestsFromFlag(flag: string, config: ProbeConfig, candidates: string[] | undefined): RunRequest[] {
+  const m = /^(.*?)(?::([A-Za-z_$][\w$]*))?$/.exec(flag)!;
+  const file = m[1];
+  const language = languageOf(file);
+  if (!language) throw new ConfigError('model', `--model: ${file}: not a .py, .js or .ts file`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('model', `--model: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return sourceModelRequests(pickSourceGraph(text, language, basename(file), m[2]), config, candidates);
 }
 
 const fmtAcc = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
@@ -174,6 +209,16 @@ export function renderFlagLines(doc: ResultsDocument): string[] {
 function header(doc: ResultsDocument, options: CompareOptions): string {
   const c = options.requests[0].config;
   const run = doc.runs.find((r) => r.backendReason);
+  const network = doc.runs.find((r) => r.network)?.network;
+  if (network) {
+    const shape = (l: { outputShape: number[] }): string => l.outputShape.join('×');
+    const params = network.reduce((a, l) => a + l.params, 0);
+    return [
+      `InitLens compare — ${options.requests[0].label.replace(/ as written$/, '')}: ${network.map((l) => `${l.name} ${shape(l)}`).join(' → ')} (${params.toLocaleString('en-US')} parameters)`,
+      `${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}`,
+      `data: ${doc.data?.description ?? c.data}; backend: ${doc.backend ?? '?'}${run?.backendReason ? ` (${run.backendReason})` : ''}`,
+    ].join('\n');
+  }
   return [
     `InitLens compare — 784 → ${c.hidden.join(' → ')} → 10 (${c.activation}), ${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}`,
     `data: ${doc.data?.description ?? c.data}; backend: ${doc.backend ?? '?'}${run?.backendReason ? ` (${run.backendReason})` : ''}`,

@@ -740,6 +740,21 @@ function torchGraphs(ctx: Ctx): SourceGraph[] {
       const input = fwd[1];
       layers.push({ kind: 'input', name: 'input', shape: [1] });
       current.set(input, 'input');
+      // forward() must be a straight sequence of statements: anything else (a loop, a branch,
+      // a statement the probe can't follow) is refused with its line rather than skipped.
+      let indent: string | undefined;
+      let lineOffset = 0;
+      for (const raw of fwdBody.split('\n')) {
+        const here = fwdStart + lineOffset;
+        lineOffset += raw.length + 1;
+        const code = raw.replace(/#.*$/, '');
+        if (code.trim() === '') continue;
+        const lead = /^[ \t]*/.exec(code)![0];
+        indent ??= lead;
+        const first = code.trim().split(/[\s(:]/)[0];
+        if (lead !== indent) unsupportedAt(here, `line ${lineAt(ctx, here)}`, 'an indented block in forward() (only a straight sequence of statements is followed)');
+        if (!/^(?:\w+\s*=[^=]|return\b)/.test(code.trim())) unsupportedAt(here, `'${first}' statement`, 'forward() must be a straight sequence of assignments and a return');
+      }
       const stmt = /^[ \t]+(?:(\w+)\s*=\s*|return\s+)(.+)$/gm;
       let s: RegExpExecArray | null;
       while ((s = stmt.exec(fwdBody))) {

@@ -265,6 +265,8 @@ export const runSummarySchema = z.object({
 });
 
 export const runRecordSchema = runSummarySchema.extend({
+  /** Layer graph runs: every layer as built, with its output shape and parameter count. */
+  network: z.array(networkLayerSchema).optional(),
   steps: z.array(stepMetricsSchema),
   flags: z.array(flagSchema),
 });
