@@ -100,34 +100,43 @@ export function col2im(cols: Float32Array, n: number, g: Window): Float32Array {
   return out;
 }
 
-/** Max pooling; `argmax` receives, per output, the input index it took (for the backward pass). */
+/**
+ * Max pooling; `argmax` receives, per output, the input index it took (for the backward pass).
+ * Channels innermost: each window position reads c contiguous values.
+ */
 export function maxPool(x: Float32Array, n: number, g: Window, argmax: Int32Array): Float32Array {
   const { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow } = g;
   const out = new Float32Array(n * oh * ow * c);
-  let o = 0;
   for (let b = 0; b < n; b++) {
     const img = b * h * w * c;
     for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.max(0, oy * sh - padTop);
+      const y1 = Math.min(h, oy * sh - padTop + kh);
       for (let ox = 0; ox < ow; ox++) {
-        for (let ch = 0; ch < c; ch++, o++) {
-          let best = -Infinity;
-          let at = -1;
-          for (let ky = 0; ky < kh; ky++) {
-            const y = oy * sh + ky - padTop;
-            if (y < 0 || y >= h) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const xx = ox * sw + kx - padLeft;
-              if (xx < 0 || xx >= w) continue;
-              const i = img + (y * w + xx) * c + ch;
-              // NaN never wins a comparison: keep the first element so a NaN still flows through.
-              if (x[i] > best || at < 0) {
-                best = x[i];
-                at = i;
+        const x0 = Math.max(0, ox * sw - padLeft);
+        const x1 = Math.min(w, ox * sw - padLeft + kw);
+        const o = ((b * oh + oy) * ow + ox) * c;
+        let first = true;
+        for (let y = y0; y < y1; y++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const src = img + (y * w + xx) * c;
+            if (first) {
+              // The first element, not −∞: a NaN input still flows through.
+              for (let ch = 0; ch < c; ch++) {
+                out[o + ch] = x[src + ch];
+                argmax[o + ch] = src + ch;
+              }
+              first = false;
+              continue;
+            }
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[src + ch];
+              if (v > out[o + ch]) {
+                out[o + ch] = v;
+                argmax[o + ch] = src + ch;
               }
             }
           }
-          out[o] = best;
-          argmax[o] = at;
         }
       }
     }
