@@ -4,10 +4,12 @@
  * non-interactive argument and the tests all go through here.
  */
 import { z } from 'zod';
-import { DEFAULT_CONFIG, formatHidden, validateConfig } from '../probe/config';
+import { DEFAULT_CONFIG, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
+import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
+import { describeNetwork } from '../view/network';
 
 /** The seed notebook's four, in its order. */
 export const SEED_INITIALIZERS = ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal'] as const;
@@ -63,12 +65,6 @@ export function networkConfig(id: NetworkId, settings: ProbeConfig, steps?: numb
   return validateConfig(config);
 }
 
-/** "784→256×10→10, tanh, 300 steps": the panel's title for a network. */
-export function describeNetwork(config: ProbeConfig): string {
-  const hidden = formatHidden(config.hidden).replace(/x/g, '×');
-  return `784→${hidden}→10, ${config.activation}, ${config.steps} steps`;
-}
-
 export function networkTitle(id: NetworkId, config: ProbeConfig): string {
   const name = NETWORKS.find((n) => n.id === id)?.label.replace(/\s*\(.*\)$/, '') ?? id;
   return `${name}: ${describeNetwork(config)}`;
@@ -82,11 +78,30 @@ export function newRunId(): string {
   return `r${Date.now().toString(36)}-${runCounter}`;
 }
 
+/** Canonical text of each catalog entry with Keras' defaults → its class name. */
+let classNames: Map<string, string> | undefined;
+
+/**
+ * The one name a run goes by in the panel, the sidebar, History and reports, whichever entry
+ * point started it: a catalog initializer with its defaults is its Keras class name
+ * (`glorot_normal`, `GlorotNormal` and `RandomNormal(stddev=0.05)` all read as one entry),
+ * anything else the text as written.
+ */
+export function runName(text: string): string {
+  classNames ??= new Map(INITIALIZER_CATALOG.map((e) => [parseInitializer(e.id).canonical, e.className]));
+  const written = text.trim();
+  try {
+    return classNames.get(parseInitializer(written).canonical) ?? written;
+  } catch {
+    return written;
+  }
+}
+
 /** One request per initializer; each text must parse (the caller has shown the reason otherwise). */
 export function buildRequests(initializers: readonly string[], config: ProbeConfig, makeId: () => string = newRunId): RunRequest[] {
   return initializers.map((text) => {
     parseInitializer(text);
-    return { runId: makeId(), label: text, initializer: text, config };
+    return { runId: makeId(), label: runName(text), initializer: text, config };
   });
 }
 

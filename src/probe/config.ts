@@ -55,18 +55,6 @@ export function parseHidden(text: string): number[] {
   return widths;
 }
 
-export function formatHidden(hidden: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < hidden.length) {
-    let j = i;
-    while (j < hidden.length && hidden[j] === hidden[i]) j++;
-    parts.push(j - i > 1 ? `${hidden[i]}x${j - i}` : String(hidden[i]));
-    i = j;
-  }
-  return parts.join(',');
-}
-
 function checkInt(field: string, what: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value)) throw new ConfigError(field, `${what} must be a whole number, got ${value}`);
   if (value < min) throw new ConfigError(field, `${what} must be at least ${min}, got ${value}`);

@@ -17,6 +17,7 @@
  * - diverged: the loss or a gradient became NaN/Inf; the run stops there.
  */
 import type { Flag, FlagKind, LayerInfo, StepMetrics } from '../protocol';
+import { formatNumber } from '../view/number';
 
 export const THRESHOLDS = {
   signalFactor: 10,
@@ -35,11 +36,7 @@ export const NOTE_FOR: Record<FlagKind, string> = {
   diverged: 'exploding-gradients',
 };
 
-const fmt = (x: number): string => {
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  return a >= 0.01 && a < 1000 ? x.toPrecision(3).replace(/\.?0+$/, '') : x.toExponential(1);
-};
+const fmt = formatNumber;
 const pct = (x: number): string => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 export class Diagnoser {
@@ -154,4 +151,3 @@ export class Diagnoser {
   }
 }
 
-export { fmt as formatNumber };

@@ -260,18 +260,29 @@ export class KernelNet {
       const s = sums[i];
       const units = plan[i].fanOut;
       const max = unitMax[i];
-      const activation = plan[i].activation;
-      for (let e = 0; e < z.length; e++) {
-        const zv = z[e];
-        const av = a[e];
-        s.z += zv;
-        s.zz += zv * zv;
-        s.a += av;
-        s.aa += av * av;
-        if (zv > max[e % units] || Number.isNaN(zv)) max[e % units] = zv;
-        if (activation === 'tanh' ? Math.abs(av) > SATURATION_LEVEL : activation === 'sigmoid' && (av < 1 - SATURATION_LEVEL || av > SATURATION_LEVEL)) s.saturated++;
+      let zs = 0;
+      let zz = 0;
+      let as = 0;
+      let aa = 0;
+      for (let r = 0; r < rows; r++) {
+        const o = r * units;
+        for (let j = 0; j < units; j++) {
+          const zv = z[o + j];
+          const av = a[o + j];
+          zs += zv;
+          zz += zv * zv;
+          as += av;
+          aa += av * av;
+          if (zv > max[j] || zv !== zv) max[j] = zv; // a NaN sticks, as in tf.max
+        }
       }
-      void rows;
+      s.z += zs;
+      s.zz += zz;
+      s.a += as;
+      s.aa += aa;
+      const activation = plan[i].activation;
+      if (activation === 'tanh') for (let e = 0; e < a.length; e++) s.saturated += Math.abs(a[e]) > SATURATION_LEVEL ? 1 : 0;
+      if (activation === 'sigmoid') for (let e = 0; e < a.length; e++) s.saturated += a[e] < 1 - SATURATION_LEVEL || a[e] > SATURATION_LEVEL ? 1 : 0;
     });
     return plan.map((l, i) => {
       const count = set.rows * l.fanOut;

@@ -121,7 +121,11 @@ export const layerInfoSchema = z.object({
   weightStd: z.number(),
   /** The std the initializer's formula gives for these fans (before any LSUV rescaling). */
   theoryWeightStd: z.number(),
-  /** Predicted per-layer gain of the signal's second moment (see theory.ts), null for the output layer. */
+  /**
+   * Predicted gain E[a_l²]/E[a_{l−1}²] of the activations' second moment at step 0 (a_0 = the
+   * input), by the mean-field recursion from the measured input moments (src/probe/theory);
+   * null for the output layer.
+   */
   predictedGain: z.number().nullable(),
   isOutput: z.boolean(),
   /** Layer graph runs (and the PyTorch runner): dense, conv2d, … as the graph names them. */
@@ -136,6 +140,19 @@ export const layerInfoSchema = z.object({
   channels: z.array(z.number().int()).optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
+
+/**
+ * The mean-field prediction for one layer at step 0, from the measured input moments; the
+ * backward signal is anchored at the output layer's measured E[δ²] (null without it).
+ */
+export const predictedLayerStatsSchema = z.object({
+  /** Null where the prediction overflows (an exploding stack). */
+  preActivationVariance: z.number().nullable(),
+  /** E[φ(h)²]; null for the softmax output layer. */
+  activationSecondMoment: z.number().nullable(),
+  backwardSecondMoment: z.number().nullable(),
+});
+export type PredictedLayerStats = z.infer<typeof predictedLayerStatsSchema>;
 
 export const layerStepStatsSchema = z.object({
   preActivationMean: measured,
@@ -158,6 +175,8 @@ export const layerStepStatsSchema = z.object({
   /** Convolutions: the smallest and largest per-channel variance of the activation over the probe batch and positions. */
   channelVarianceMin: measured.optional(),
   channelVarianceMax: measured.optional(),
+  /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
+  predicted: predictedLayerStatsSchema.optional(),
 });
 export type LayerStepStats = z.infer<typeof layerStepStatsSchema>;
 
@@ -226,8 +245,10 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     layers: z.array(layerInfoSchema),
     /** Layer graph runs: every layer of the network as built (the measured ones are in `layers`). */
     network: z.array(networkLayerSchema).optional(),
-    /** Input images' E[x²] on the probe batch: the reference the signal is compared with. */
+    /** Input images' E[x²] on the probe batch: where the theory's recursion starts. */
     inputSecondMoment: z.number(),
+    /** Input images' E[x] on the probe batch (all 784 features). */
+    inputMean: z.number().optional(),
   }),
   z.object({ type: z.literal('step'), runId: z.string(), metrics: stepMetricsSchema }),
   z.object({ type: z.literal('flag'), runId: z.string(), flag: flagSchema }),

@@ -61,6 +61,7 @@ export const runProgressSchema = z.object({
   flags: z.array(text(40)).max(20),
   error: text().optional(),
 });
+export type RunProgress = z.infer<typeof runProgressSchema>;
 
 export const statusStateSchema = z.object({
   backend: z.object({ name: text(40), detail: text(), measured: z.boolean(), setting: z.enum(BACKENDS) }),

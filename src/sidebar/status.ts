@@ -7,7 +7,9 @@ import type { BackendRequest } from '../probe/config';
 import { formatBytes } from '../probe/data/format';
 import type { DataSourceInfo } from '../probe/data/types';
 import { oneLineReason } from '../probe/errors';
-import type { ResultsDocument, RunRecord, RunStatus } from '../results';
+import type { RunProgress } from '../protocol/sidebar';
+import type { ResultsDocument, RunRecord } from '../results';
+import { progressSummary } from '../view/progress';
 
 export interface BackendStatus {
   /** tfjs-node, wasm, cpu — or, before any run, what the setting will try. */
@@ -67,16 +69,6 @@ export function dataStatus(setting: string, describe: () => DataSourceInfo): Dat
   }
 }
 
-export interface RunProgress {
-  runId: string;
-  label: string;
-  status: RunStatus;
-  step: number;
-  steps: number;
-  flags: string[];
-  error?: string;
-}
-
 export function runProgress(run: RunRecord, steps: number): RunProgress {
   const last = run.steps[run.steps.length - 1];
   const done = run.status === 'finished' ? (run.final?.steps ?? last?.step ?? steps) : (last?.step ?? 0);
@@ -98,14 +90,15 @@ export function progressOf(doc: ResultsDocument | undefined): RunProgress[] {
   return doc.runs.map((r) => runProgress(r, steps));
 }
 
-/** One line for the whole comparison: '2 running, 1 queued, 1 finished'. */
-export function progressSummary(runs: readonly RunProgress[]): string {
-  if (runs.length === 0) return 'no runs yet';
-  const order: RunStatus[] = ['running', 'queued', 'finished', 'failed', 'cancelled'];
-  const counts = new Map<RunStatus, number>();
-  for (const r of runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  return order
-    .filter((s) => counts.has(s))
-    .map((s) => `${counts.get(s)} ${s}`)
-    .join(', ');
+/**
+ * The sidebar's notice once the comparison it started has ended, replacing "Started 4 probes…":
+ * "Finished 4 probes: 3 finished, 1 failed. Results in the Compare panel and History."
+ */
+export function endNotice(doc: ResultsDocument, cancelled: boolean): { level: 'info' | 'warning'; message: string } {
+  const runs = progressOf(doc);
+  const n = runs.length;
+  const summary = progressSummary(runs);
+  const bad = runs.some((r) => r.status === 'failed' || r.status === 'cancelled');
+  const verb = cancelled ? 'Stopped' : 'Finished';
+  return { level: bad ? 'warning' : 'info', message: `${verb} ${n} probe${n === 1 ? '' : 's'}: ${summary}. Results are in the Compare panel and History.` };
 }

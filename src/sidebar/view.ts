@@ -8,6 +8,7 @@ import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings, writeSetting } from '../host/settings';
 import type { SessionChange } from '../host/session';
 import { loadNote } from '../notes';
+import { markWalkthrough } from '../walkthrough';
 import { describeDataSource } from '../probe/data/describeData';
 import { oneLineReason } from '../probe/errors';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
@@ -23,8 +24,9 @@ import { sidebarHtml } from './html';
 import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedSelection, removeCustom, setChecked } from './selection';
 import type { Selection } from './selection';
 import { changedKeys, settingsState } from './settings';
-import { backendStatus, dataStatus, latestBackendRun, progressOf, runProgress } from './status';
-import type { DataStatus, RunProgress } from './status';
+import { backendStatus, dataStatus, endNotice, latestBackendRun, progressOf, runProgress } from './status';
+import type { DataStatus } from './status';
+import type { RunProgress } from '../protocol/sidebar';
 
 export const SIDEBAR_VIEW_ID = 'initlens.sidebar';
 const SELECTION_KEY = 'initlens.sidebar.selection';
@@ -205,6 +207,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         await this.saveSelection(removeCustom(this.selection(), message.text));
         return;
       case 'requestNote': {
+        markWalkthrough('noteRead');
         const note = loadNote(message.noteId);
         this.post({ type: 'note', noteId: message.noteId, note: note ?? null });
         return;
@@ -291,6 +294,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         this.pendingProgress.clear();
         this.post({ type: 'progress', reset: true, runs: progressOf(change.doc) });
         this.post({ type: 'status', status: this.status() });
+        // "Started 4 probes…" would outlive the runs: say how they ended.
+        if (change.doc === this.progressDoc) this.post({ type: 'notice', ...endNotice(change.doc, change.cancelled) });
         return;
       case 'show':
         this.post({ type: 'status', status: this.status() });

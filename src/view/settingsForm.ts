@@ -4,7 +4,8 @@
  * program). The checks are the engine's own: parseHidden and validateConfig on the config the
  * value would produce, so the form never accepts what a probe would refuse.
  */
-import { ConfigError, formatHidden, parseHidden, validateConfig } from '../probe/config';
+import { ConfigError, parseHidden, validateConfig } from '../probe/config';
+import { formatHidden } from './network';
 import { ACTIVATIONS, BACKENDS, isSettingKey, LIMITS, OPTIMIZERS, SETTING_FIELDS, settingKeyFor } from '../protocol/vocabulary';
 import type { SettingKey } from '../protocol/vocabulary';
 import type { ProbeConfig } from '../protocol';

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
-import { SEED_INITIALIZERS, SEED_STEPS, buildRequests, describeNetwork, networkConfig, networkTitle, readCompareArgs } from '../../src/compare/requests';
+import { SEED_INITIALIZERS, SEED_STEPS, buildRequests, networkConfig, networkTitle, readCompareArgs } from '../../src/compare/requests';
+import { describeNetwork } from '../../src/view/network';
 import { comparisonProgress } from '../../src/compare/progressCore';
 import { contentSecurityPolicy, webviewHtml } from '../../src/host/webviewHtml';
 import { syntheticDocument } from './panelFixtures';
@@ -26,7 +27,7 @@ describe('compare requests', () => {
 
   it('builds one request per initializer with unique run ids', () => {
     const reqs = buildRequests([...SEED_INITIALIZERS], networkConfig('seed', settings));
-    assert.deepEqual(reqs.map((r) => r.label), ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal']);
+    assert.deepEqual(reqs.map((r) => r.label), ['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal']);
     assert.equal(new Set(reqs.map((r) => r.runId)).size, 4);
     assert.throws(() => buildRequests(['he_norml'], DEFAULT_CONFIG), /did you mean he_normal/);
   });

@@ -1,6 +1,6 @@
 /** Status: the backend in use and why, the data source and its size, and the runs in flight. */
-import { progressSummary } from '../../src/sidebar/status';
-import type { RunProgress } from '../../src/sidebar/status';
+import { progressSummary } from '../../src/view/progress';
+import type { RunProgress } from '../../src/protocol/sidebar';
 import type { StatusState } from '../../src/protocol/sidebar';
 import { codicon, h, replaceChildren } from './dom';
 
