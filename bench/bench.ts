@@ -4,7 +4,7 @@
  * Speed targets live here, not in timed tests.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { selectBackend, tf } from '../src/probe/tfjs';
@@ -14,6 +14,7 @@ import { startRuns } from '../src/probe/runner';
 import { matmulKernels, WasmArena } from '../src/probe/kernels/matmul';
 import { applyEvent, newDocument } from '../src/results';
 import type { RunRequest } from '../src/protocol';
+import { pickSourceGraph, sourceModelRequests } from '../src/editor/modelRequests';
 
 const SEED = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 
@@ -233,4 +234,42 @@ function watchOverhead(): WatchOverhead | string {
   return JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as WatchOverhead;
 }
 
-void main();
+/**
+ * The two-convolution MNIST classifier (32 and 64 filters of 3×3, two 2×2 poolings, dropout, a
+ * dense output), probed as written from its Keras source, 300 steps of batch 32, against the same
+ * work in PyTorch on one thread. "Training steps alone": InitLens with statistics only at the
+ * first and last step; PyTorch's steps timed without its measurements.
+ */
+async function convScenario(): Promise<void> {
+  const file = join(__dirname, '..', 'test', 'fixtures', 'models', 'keras_conv_mnist.py');
+  const model = pickSourceGraph(readFileSync(file, 'utf8'), 'python', 'keras_conv_mnist.py');
+  const run = async (every: number): Promise<{ seconds: number; wall: number; accuracy: number | null }> => {
+    const [request] = sourceModelRequests(model, { ...DEFAULT_CONFIG, data: 'mnist', every }, undefined);
+    const doc = newDocument([request]);
+    const t0 = performance.now();
+    const handle = startRuns([request], { jobs: 1, onEvent: (e) => void applyEvent(doc, e) });
+    await handle.done;
+    const r = doc.runs[0];
+    if (r.status !== 'finished') throw new Error(`conv probe ${r.status}: ${r.error ?? ''}`);
+    return { seconds: r.timing!.seconds, wall: (performance.now() - t0) / 1000, accuracy: r.final?.validationAccuracy ?? null };
+  };
+  const whole = await run(10);
+  const steps = await run(1000);
+  console.log('\nconv model (Keras conv MNIST example as written: conv 32 3×3 → pool → conv 64 3×3 → pool → dropout → dense 10), batch 32, 300 steps, one run');
+  console.log(`  InitLens: training steps alone ${steps.seconds.toFixed(2)} s; whole run with stats every 10 ${whole.seconds.toFixed(2)} s (${whole.wall.toFixed(2)} s wall clock with process start-up); held-out accuracy ${whole.accuracy === null ? '—' : (100 * whole.accuracy).toFixed(1) + '%'}`);
+  const python = '/usr/bin/python3';
+  if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) {
+    console.log('  PyTorch: not installed (apt-get install python3-torch)');
+    return;
+  }
+  const r = spawnSync(python, [join(__dirname, '..', 'bench', 'torchBaseline.py'), '--model', 'conv', '--threads', '1'], { encoding: 'utf8', timeout: 900_000 });
+  if (r.status !== 0) {
+    console.log(`  PyTorch baseline failed: ${(r.stderr || '').trim().split('\n').pop()}`);
+    return;
+  }
+  const t = JSON.parse(r.stdout) as { torch: string; trainSeconds: number; seconds: number; finalAccuracy: number };
+  console.log(`  PyTorch ${t.torch}, one thread: training steps alone ${t.trainSeconds.toFixed(2)} s; whole run ${t.seconds.toFixed(2)} s; held-out accuracy ${(100 * t.finalAccuracy).toFixed(1)}%`);
+  console.log(`  → training steps: InitLens ${(steps.seconds / t.trainSeconds).toFixed(1)}× PyTorch's time; whole run: ${(whole.seconds / t.seconds).toFixed(1)}×`);
+}
+
+void main().then(() => (process.argv.includes('--no-conv') ? undefined : convScenario()));

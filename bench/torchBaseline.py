@@ -137,6 +137,68 @@ def run(args, init_name):
             'cpuSeconds': round(cpu, 3)}  # ≪ seconds means the CPU was contended
 
 
+def run_conv(args):
+    """The two-convolution MNIST classifier (Keras' "Simple MNIST convnet"): conv 32 3×3 relu,
+    max-pool 2, conv 64 3×3 relu, max-pool 2, flatten, dropout 0.5, dense 10. Keras' defaults
+    (glorot_uniform kernels, zero biases), Adam 0.001. The same measurements as InitLens every
+    `every` steps: per-layer statistics on a 256-image probe batch, accuracy on 500 held-out.
+    Returns the training steps' time alone and the whole run's."""
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    t_start = time.time()
+    xtr, ytr, xte, yte = load_mnist(args.data)
+    xtr = torch.from_numpy(xtr.astype('float32') / 255.0).reshape(-1, 1, 28, 28)
+    xte = torch.from_numpy(xte.astype('float32') / 255.0).reshape(-1, 1, 28, 28)
+    ytr, yte = torch.from_numpy(ytr.astype('int64')), torch.from_numpy(yte.astype('int64'))
+    conv1, conv2, fc = nn.Conv2d(1, 32, 3), nn.Conv2d(32, 64, 3), nn.Linear(1600, 10)
+    with torch.no_grad():
+        for m in (conv1, conv2, fc):
+            nn.init.xavier_uniform_(m.weight)  # glorot_uniform: receptive-field fans for convolutions
+            nn.init.zeros_(m.bias)
+    params = [p for m in (conv1, conv2, fc) for p in m.parameters()]
+    opt = torch.optim.Adam(params, lr=0.001, eps=1e-7)
+
+    def forward(x, training, record=None):
+        z1 = conv1(x); a1 = F.relu(z1)
+        z2 = conv2(F.max_pool2d(a1, 2)); a2 = F.relu(z2)
+        h = torch.flatten(F.max_pool2d(a2, 2), 1)
+        z3 = fc(F.dropout(h, 0.5, training))
+        if record is not None:
+            record.extend([(z1, a1), (z2, a2), (z3, torch.softmax(z3, 1))])
+        return z3
+
+    probe_x = xtr[:256]
+    val_x, val_y = xte[:500], yte[:500]
+    order, pos, train_seconds = torch.randperm(len(xtr)), 0, 0.0
+    for step in range(args.steps):
+        if pos + args.batch > len(order):
+            order, pos = torch.randperm(len(xtr)), 0
+        idx = order[pos:pos + args.batch]
+        pos += args.batch
+        t = time.time()
+        opt.zero_grad()
+        loss = F.cross_entropy(forward(xtr[idx], True), ytr[idx])
+        loss.backward()
+        opt.step()
+        train_seconds += time.time() - t
+        if step % args.every == 0 or step == args.steps - 1:
+            with torch.no_grad():
+                rec = []
+                forward(probe_x, False, rec)
+                for z, a in rec:
+                    [z.mean().item(), z.var(unbiased=False).item(), a.mean().item(), a.var(unbiased=False).item(),
+                     (a.transpose(0, 1).reshape(a.shape[1], -1) <= 0).all(1).float().mean().item()]
+                (forward(val_x, False).argmax(1) == val_y).float().mean().item()
+    with torch.no_grad():
+        final = (forward(xte, False).argmax(1) == yte).float().mean().item()
+    seconds = time.time() - t_start
+    return {'torch': torch.__version__, 'trainSeconds': round(train_seconds, 3), 'seconds': round(seconds, 3),
+            'finalAccuracy': round(final, 4)}
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--hidden', default='128', help='"128", or "256x8" for 8 layers of 256')
@@ -148,6 +210,7 @@ def main():
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--init', default=','.join(INITIALIZERS), help='comma-separated subset')
     p.add_argument('--data', default=os.path.join(ROOT, 'media/data/mnist-10k.bin.gz'))
+    p.add_argument('--model', default='dense', choices=['dense', 'conv'], help='conv: the two-convolution MNIST classifier, one run')
     args = p.parse_args()
     width, _, depth = args.hidden.partition('x')
     args.widths = [int(width)] * int(depth or 1)
@@ -158,6 +221,9 @@ def main():
     if not os.path.exists(args.data):
         sys.exit('missing %s (run `node scripts/buildMnist.mjs`)' % args.data)
     inits = args.init.split(',')
+    if args.model == 'conv':
+        print(json.dumps(run_conv(args), indent=2))
+        return
 
     if args.jobs > 1:
         import multiprocessing as mp

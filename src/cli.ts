@@ -15,7 +15,7 @@ import { loadData } from './probe/data/loadData';
 import { bundledDataPath } from './probe/paths';
 import { DEFAULT_PYTORCH_TIMEOUT_SECONDS, defaultJobs, startRuns } from './probe/runner';
 import type { PytorchOptions } from './probe/runner';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve as resolvePath } from 'node:path';
 import { choosePython } from './host/pythonCore';
 import { which } from './probe/pytorch/which';
@@ -29,6 +29,7 @@ import { formatNumber, formatPercent } from './view/number';
 import { loadNote } from './notes';
 import { oneLineReason } from './probe/errors';
 import { splitInitializerList } from './probe/initializers/list';
+import { languageOf, pickSourceGraph, sourceModelRequests } from './editor/modelRequests';
 import { parseTheoryArgs, renderTheory, theoryDocument, THEORY_USAGE } from './cliTheory';
 
 export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
@@ -38,6 +39,11 @@ const USAGE = `Usage: initlens compare [flags]
 
 Trains one short probe per initializer on MNIST and measures every layer.
 
+  --model FILE[:NAME]  probe a model as written in a source file: Keras Sequential / functional,
+                     tf.sequential, or a PyTorch nn.Module (NAME: its variable or class; the only
+                     model when omitted). Alone: one run with the model's own initializers; with
+                     --init: each candidate on every kernel the source leaves to the default.
+                     --hidden and --activation don't apply.
   --init LIST        initializers, comma-separated (default: ${SEED_INITIALIZERS.join(',')})
                      any form InitLens reads: he_normal, 'GlorotUniform', RandomNormal(stddev=0.1),
                      heNormal, kaiming_normal_(w, nonlinearity='relu'), ...
@@ -113,6 +119,7 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
       strict: true,
       options: {
         init: { type: 'string' },
+        model: { type: 'string' },
         hidden: { type: 'string' },
         activation: { type: 'string' },
         optimizer: { type: 'string' },
@@ -126,7 +133,6 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
         backend: { type: 'string' },
         jobs: { type: 'string' },
         seeds: { type: 'string' },
-        model: { type: 'string' },
         'model-args': { type: 'string' },
         python: { type: 'string' },
         device: { type: 'string' },
@@ -171,6 +177,17 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   if (pytorch) return { ...pytorchRequests(v, config), jobs, json: v.json ?? false, seeds: 1 };
   const inits = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
   if (inits.length === 0) throw new ConfigError('cli', '--init: no initializer given');
+  if (v.model !== undefined) {
+    if (v.hidden !== undefined || v.activation !== undefined) throw new ConfigError('cli', '--model probes the network as written: --hidden and --activation do not apply');
+    for (const text of inits) {
+      try {
+        parseInitializer(text);
+      } catch (err) {
+        throw new ConfigError('cli', `--init: ${(err as Error).message}`);
+      }
+    }
+    return { requests: modelRequestsFromFlag(v.model, config, v.init === undefined ? undefined : inits), jobs, json: v.json ?? false, seeds: 1 };
+  }
   const seeds = numberFlag('seeds', v.seeds, 1);
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new ConfigError('cli', `--seeds must be a whole number from 1 to ${MAX_SEEDS}, got ${v.seeds}`);
   for (const text of inits) {
@@ -219,6 +236,21 @@ function pytorchRequests(
     throw new ConfigError('cli', `--init: ${(err as Error).message}`);
   }
   return { requests, pytorch: { python: v.python, device, timeoutSeconds } };
+}
+
+/** `--model FILE[:NAME]` → runs of that network (a ConfigError, one line, for anything unreadable). */
+function modelRequestsFromFlag(flag: string, config: ProbeConfig, candidates: string[] | undefined): RunRequest[] {
+  const m = /^(.*?)(?::([A-Za-z_$][\w$]*))?$/.exec(flag)!;
+  const file = m[1];
+  const language = languageOf(file);
+  if (!language) throw new ConfigError('model', `--model: ${file}: not a .py, .js or .ts file`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('model', `--model: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return sourceModelRequests(pickSourceGraph(text, language, basename(file), m[2]), config, candidates);
 }
 
 const fmtAcc = formatPercent;
@@ -321,6 +353,16 @@ function header(doc: ResultsDocument, options: CompareOptions): string {
     return [
       `InitLens compare — PyTorch model ${params?.name ?? model.name ?? basename(model.file)} (${basename(model.file)}${params ? `, ${params.parameters.toLocaleString('en-US')} parameters, input ${params.input}` : ''}), ${schedule}`,
       `data: ${doc.data?.description ?? c.data}; backend: pytorch${run?.backendReason ? ` (${run.backendReason})` : ''}`,
+    ].join('\n');
+  }
+  const network = doc.runs.find((r) => r.network)?.network;
+  if (network) {
+    const shape = (l: { outputShape: number[] }): string => l.outputShape.join('×');
+    const params = network.reduce((a, l) => a + l.params, 0);
+    return [
+      `InitLens compare — ${options.requests[0].label.replace(/ as written$/, '')}: ${network.map((l) => `${l.name} ${shape(l)}`).join(' → ')} (${params.toLocaleString('en-US')} parameters)`,
+      `${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}`,
+      `data: ${doc.data?.description ?? c.data}; backend: ${doc.backend ?? '?'}${run?.backendReason ? ` (${run.backendReason})` : ''}`,
     ].join('\n');
   }
   return [

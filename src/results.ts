@@ -52,6 +52,7 @@ export function applyEvent(doc: ResultsDocument, event: ProbeEvent): RunRecord |
       run.backend = event.backend;
       run.backendReason = event.backendReason;
       run.layers = event.layers;
+      if (event.network) run.network = event.network;
       run.spec = event.layers[0]?.spec ?? null;
       run.inputSecondMoment = event.inputSecondMoment;
       if (event.model) run.model = event.model;

@@ -226,7 +226,7 @@ def run(command, emit, started_at):
         }
         if isinstance(m, nn.modules.conv._ConvNd):
             info['kernelSize'] = [int(k) for k in m.kernel_size]
-            info['channels'] = int(m.out_channels)
+            info['channels'] = [int(m.in_channels), int(m.out_channels)]
         infos.append((i, info))
     infos[-1][1]['isOutput'] = True
     ordered = [i for i, _ in infos]
@@ -310,7 +310,7 @@ def run(command, emit, started_at):
                 rec = measure.layer_step_stats(m, fpairs[i], g, bg, recorder.backward.get(i) if is_stats else None, ratios.get(i))
                 if rec['distinctUnits'] is None:
                     info = infos[ordered.index(i)][1]
-                    rec['distinctUnits'] = info.get('channels', info['fanOut'])
+                    rec['distinctUnits'] = info['channels'][1] if 'channels' in info else info['fanOut']
                 layer_stats.append(rec)
             val_acc = None
             if loss_finite:

@@ -194,7 +194,7 @@ class Watcher:
                                            self.recorder.backward.get(i), ratio)
             if rec['distinctUnits'] is None:
                 info = self._infos[i]
-                rec['distinctUnits'] = info.get('channels', info['fanOut'])
+                rec['distinctUnits'] = info['channels'][1] if 'channels' in info else info['fanOut']
             if rec['gradNorm'] is None and (i, 'w') not in self._grads:
                 rec['gradNorm'] = 0.0  # no backward reached this layer (frozen or not in the loss)
             layers.append(rec)
@@ -230,7 +230,7 @@ class Watcher:
             }
             if isinstance(m, torch.nn.modules.conv._ConvNd):
                 info['kernelSize'] = [int(s) for s in m.kernel_size]
-                info['channels'] = int(m.out_channels)
+                info['channels'] = [int(m.in_channels), int(m.out_channels)]
             self._infos[i] = info
             infos.append(info)
         device = next(self.model.parameters()).device

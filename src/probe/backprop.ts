@@ -30,7 +30,7 @@ export interface LossAndGrads {
 }
 
 /** f'(z) from z and a = f(z), as cheaply as each activation allows. */
-function derivative(z: Tensor2D, a: Tensor2D, activation: DenseLayerPlan['activation']): Tensor2D | undefined {
+export function derivative(z: Tensor2D, a: Tensor2D, activation: DenseLayerPlan['activation']): Tensor2D | undefined {
   switch (activation) {
     case 'relu':
       return tf.step(z) as Tensor2D; // 0 at z = 0, as tfjs' and TensorFlow's relu gradient

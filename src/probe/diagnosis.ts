@@ -142,8 +142,8 @@ export class Diagnoser {
     if (!step0) return;
     for (const { info, i, s } of hidden) {
       const before = step0.layers[i];
-      // A convolution's units are its output channels (each one kernel), not its fan-out.
-      const units = info.channels ?? info.fanOut;
+      // A convolution's units are its filters (its fan_out is receptive field × filters).
+      const units = info.channels?.[1] ?? info.fanOut;
       const identical = s.distinctUnits < units && before.distinctUnits < units;
       const spread0 = 1 - (before.unitSimilarity ?? 0);
       const spread = 1 - (s.unitSimilarity ?? 0);

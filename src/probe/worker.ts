@@ -9,6 +9,7 @@ import type { ProbeEvent } from '../protocol';
 import { selectBackend } from './tfjs';
 import { loadData } from './data/loadData';
 import { runProbe } from './train';
+import { runGraphProbe } from './graph/run';
 import { bundledDataPath } from './paths';
 import { oneLineReason } from './errors';
 
@@ -39,7 +40,8 @@ async function main(): Promise<void> {
     const data = loadData(request.config.data, { bundledPath: bundledDataPath() });
     // performance.now() counts from process start, so first-metric time includes start-up.
     // INITLENS_ENGINE=tfjs trains on tfjs ops instead of InitLens' kernels (`npm run bench -- --engine tfjs`).
-    await runProbe(request, data, backend, { emit }, 0, process.env.INITLENS_ENGINE === 'tfjs' ? 'tfjs' : 'auto');
+    if (request.graph) await runGraphProbe(request, request.graph, data, backend, { emit }, 0);
+    else await runProbe(request, data, backend, { emit }, 0, process.env.INITLENS_ENGINE === 'tfjs' ? 'tfjs' : 'auto');
   } catch (err) {
     emit({ type: 'failed', runId: request.runId, reason: oneLineReason(err) });
     process.exitCode = 1;

@@ -15,9 +15,11 @@
 import { z } from 'zod';
 import { parseWith } from './parse';
 import type { Parsed } from './parse';
+import { graphSchema, networkLayerSchema } from './graph';
 import { ACTIVATIONS, BACKEND_NAMES, BACKENDS, DATA_KINDS, FLAG_KINDS, OPTIMIZERS, RUN_STATUSES } from './vocabulary';
 
 export * from './vocabulary';
+export * from './graph';
 export type { Parsed } from './parse';
 
 /** A measured value; NaN/±Inf travel as null (JSON has no NaN), which the diagnosis reads as divergence. */
@@ -115,6 +117,11 @@ export const runRequestSchema = z.object({
       reinitialize: z.boolean(),
     })
     .optional(),
+  /**
+   * Probe this network as written instead of the dense stack `config.hidden` describes. Kernels
+   * without an initializer of their own get `initializer`.
+   */
+  graph: graphSchema.optional(),
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
@@ -136,13 +143,16 @@ export const layerInfoSchema = z.object({
    */
   predictedGain: z.number().nullable(),
   isOutput: z.boolean(),
-  /** Layer kind (dense, conv2d, batchnorm, …), per-example output shape and parameter count (graph of layers). */
+  /** Layer graph runs (and the PyTorch runner): dense, conv2d, … as the graph names them. */
   kind: z.string().optional(),
+  /** Without the batch axis, in the model's own layout (channels last for Keras, first for PyTorch). */
   outputShape: z.array(z.number().int()).optional(),
+  /** Trainable weights and biases of this layer. */
   params: z.number().int().optional(),
-  /** Convolutions: kernel size and output channels (units for symmetry = channels). */
+  /** Convolutions: [rows, cols] of the kernel. */
   kernelSize: z.array(z.number().int()).optional(),
-  channels: z.number().int().optional(),
+  /** Convolutions: [input channels, output channels]. */
+  channels: z.array(z.number().int()).optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
@@ -181,6 +191,9 @@ export const layerStepStatsSchema = z.object({
   unitSimilarity: z.number().optional(),
   /** Convolutions (PyTorch probe and watch): the activation's moments per output channel. */
   channels: z.object({ activationMean: z.array(measured), activationVariance: z.array(measured) }).optional(),
+  /** Convolutions: the smallest and largest per-channel variance of the activation over the probe batch and positions. */
+  channelVarianceMin: measured.optional(),
+  channelVarianceMax: measured.optional(),
   /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
   predicted: predictedLayerStatsSchema.optional(),
 });
@@ -197,6 +210,10 @@ export const stepMetricsSchema = z.object({
   layers: z.array(layerStepStatsSchema),
   /** watch(): the user's training loop did not report its loss, so a null loss is not divergence. */
   lossUnknown: z.boolean().optional(),
+  /** Layer graph runs: every BatchNormalization's γ, β and its batch statistics on the probe batch (means over channels). */
+  normalization: z
+    .array(z.object({ name: z.string(), gammaMean: measured, gammaStd: measured, betaMean: measured, batchMean: measured, batchVariance: measured }))
+    .optional(),
 });
 export type StepMetrics = z.infer<typeof stepMetricsSchema>;
 
@@ -263,6 +280,8 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     backendReason: z.string(),
     data: dataInfoSchema,
     layers: z.array(layerInfoSchema),
+    /** Layer graph runs: every layer of the network as built (the measured ones are in `layers`). */
+    network: z.array(networkLayerSchema).optional(),
     /** Input images' E[x²] on the probe batch: where the theory's recursion starts. */
     inputSecondMoment: z.number(),
     runtime: runtimeInfoSchema.optional(),
@@ -329,6 +348,8 @@ export const seedSummarySchema = z.object({
 export type SeedSummary = z.infer<typeof seedSummarySchema>;
 
 export const runRecordSchema = runSummarySchema.extend({
+  /** Layer graph runs: every layer as built, with its output shape and parameter count. */
+  network: z.array(networkLayerSchema).optional(),
   steps: z.array(stepMetricsSchema),
   flags: z.array(flagSchema),
 });

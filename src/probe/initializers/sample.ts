@@ -75,11 +75,13 @@ function orthogonal(rows: number, cols: number, gain: number, seed: number): Ten
  * wins over the `seed` argument; the same seed gives the same values on every backend (the
  * generators run in JavaScript). The caller owns the returned tensor; nothing else is kept.
  */
-export function sampleKernel(spec: InitSpec, fanIn: number, fanOut: number, seed: number): Tensor2D {
-  if (!(Number.isInteger(fanIn) && fanIn >= 1 && Number.isInteger(fanOut) && fanOut >= 1)) {
-    throw new RangeError(`sampleKernel needs positive integer fans, got ${fanIn}×${fanOut}`);
+export function sampleKernel(spec: InitSpec, rows: number, cols: number, seed: number, fans: { fanIn: number; fanOut: number } = { fanIn: rows, fanOut: cols }): Tensor2D {
+  if (!(Number.isInteger(rows) && rows >= 1 && Number.isInteger(cols) && cols >= 1)) {
+    throw new RangeError(`sampleKernel needs positive integer fans, got ${rows}×${cols}`);
   }
-  const shape: [number, number] = [fanIn, fanOut];
+  // A convolution's kernel [kh·kw·c_in, filters] has Keras' receptive-field fans, not its shape's.
+  const { fanIn, fanOut } = fans;
+  const shape: [number, number] = [rows, cols];
   const s = 'seed' in spec && spec.seed !== undefined ? spec.seed : seed;
   switch (spec.kind) {
     case 'zeros':
@@ -109,11 +111,11 @@ export function sampleKernel(spec: InitSpec, fanIn: number, fanOut: number, seed
         : tf.randomNormal(shape, 0, sigma, 'float32', tfSeed(s));
     }
     case 'orthogonal':
-      return orthogonal(fanIn, fanOut, spec.gain, s);
+      return orthogonal(rows, cols, spec.gain, s);
     case 'lsuv':
       // The pre-initialization only; the network builder does the per-layer rescaling.
-      return orthogonal(fanIn, fanOut, 1, s);
+      return orthogonal(rows, cols, 1, s);
     case 'identity':
-      return tf.tidy(() => tf.mul(tf.eye(fanIn, fanOut), tf.scalar(spec.gain)) as Tensor2D);
+      return tf.tidy(() => tf.mul(tf.eye(rows, cols), tf.scalar(spec.gain)) as Tensor2D);
   }
 }

@@ -1,0 +1,825 @@
+/**
+ * A model in a source file → the layer graph the probe builds, as written: Keras
+ * `Sequential([...])` / `.add()` chains and the functional API (`Input` → layer calls →
+ * `Model(inputs, outputs)`), TensorFlow.js `tf.sequential`, PyTorch `nn.Sequential` and
+ * `nn.Module` subclasses whose `forward` is a sequence of module calls, `F.*` functions,
+ * `torch.flatten` / `.view` / `.reshape` and `x + h`. Nothing is dropped silently: a layer the
+ * probe cannot build is listed with its line, and the model is refused with that list. Pure.
+ */
+import type { GraphActivation, GraphLayer, GraphSpec, Padding } from '../protocol';
+import { GRAPH_ACTIVATIONS } from '../protocol';
+import type { SourceLanguage } from './lexer';
+import { lineOf, tokenize } from './lexer';
+import { SyntaxReader } from './syntaxTree';
+import type { CallNode } from './syntaxTree';
+import type { Arg, SyntaxNode } from './syntaxTree';
+import { scanSource } from './scanner';
+import type { LayerDef, SourceModel } from './sourceModel';
+import { normalizeActivation } from './layerKinds';
+import { requestText } from './requestText';
+
+export type ModelFramework = 'keras' | 'tfjs' | 'torch';
+
+export interface SourceGraph {
+  /** The variable, function or class that names the model. */
+  name: string;
+  framework: ModelFramework;
+  /** 1-based line of the model's definition. */
+  line: number;
+  /** Set when every layer could be built. */
+  graph?: GraphSpec;
+  /** Names of layers whose kernel initializer is written in the source (compare keeps them). */
+  writtenKernels: string[];
+  /** What the probe cannot build, each with its line: `LSTM (line 12)`. */
+  unsupported: string[];
+  /** Anything else worth saying (an assumed input shape). */
+  notes: string[];
+  /** Why the model can't be read at all. */
+  problem?: string;
+}
+
+/** Library default kernel initializers, as InitLens reads them. */
+const DEFAULT_KERNEL: Record<ModelFramework, string> = {
+  keras: 'glorot_uniform',
+  tfjs: 'glorotNormal',
+  // nn.Linear / nn.Conv2d reset_parameters(): kaiming_uniform_(weight, a=√5), i.e. U(±1/√fan_in).
+  torch: 'kaiming_uniform_(w, a=math.sqrt(5))',
+};
+
+class Unsupported extends Error {}
+
+interface Ctx {
+  text: string;
+  source: SourceModel;
+  lineStarts: number[];
+  python: boolean;
+  calls: Map<number, CallNode>;
+}
+
+const lineAt = (ctx: Ctx, offset: number): number => lineOf(ctx.lineStarts, offset) + 1;
+
+/**
+ * Module-level constants of the file being read (`num_classes = 10`, `input_shape = (28, 28, 1)`),
+ * set by sourceGraphs for the duration of one synchronous read.
+ */
+let constants = new Map<string, number[]>();
+
+function readConstants(text: string): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const re = /^([A-Za-z_]\w*)\s*=\s*(?:(-?\d+(?:\.\d+)?(?:e-?\d+)?)|[([]\s*((?:\d+\s*,\s*)*\d+)\s*,?\s*[)\]])\s*(?:#.*)?$/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) {
+    if (m[2] !== undefined) out.set(m[1], [Number(m[2])]);
+    else out.set(m[1], m[3].split(',').map((t) => Number(t.trim())));
+  }
+  // A name assigned twice is not a constant.
+  const counts = new Map<string, number>();
+  for (const a of text.matchAll(/^([A-Za-z_]\w*)\s*=/gm)) counts.set(a[1], (counts.get(a[1]) ?? 0) + 1);
+  for (const [k, n] of counts) if (n > 1) out.delete(k);
+  return out;
+}
+
+function constantOf(node: SyntaxNode): number[] | undefined {
+  return node.type === 'name' && node.path.length === 1 ? constants.get(node.path[0]) : undefined;
+}
+
+function num(node: SyntaxNode | undefined): number | undefined {
+  if (!node) return undefined;
+  if (node.type === 'number') return node.value;
+  const c = constantOf(node);
+  return c && c.length === 1 ? c[0] : undefined;
+}
+
+function ints(node: SyntaxNode | undefined, what: string): [number, number] | undefined {
+  if (!node) return undefined;
+  const n = num(node);
+  if (n !== undefined) return [n, n];
+  if ((node.type === 'tuple' || node.type === 'list') && node.items.length === 2) {
+    const a = num(node.items[0].value);
+    const b = num(node.items[1].value);
+    if (a !== undefined && b !== undefined) return [a, b];
+  }
+  throw new Unsupported(`${what} can't be read`);
+}
+
+function str(node: SyntaxNode | undefined): string | undefined {
+  if (!node) return undefined;
+  if (node.type === 'string') return node.value;
+  if (node.type === 'name') return node.path.join('.');
+  return undefined;
+}
+
+function bool(node: SyntaxNode | undefined, fallback: boolean): boolean {
+  const s = str(node);
+  if (s === undefined) return fallback;
+  if (s === 'True' || s === 'true') return true;
+  if (s === 'False' || s === 'false') return false;
+  throw new Unsupported(`'${s}' is not a literal true/false`);
+}
+
+function numberShape(node: SyntaxNode | undefined): number[] | undefined {
+  if (!node) return undefined;
+  if (node.type === 'number') return [node.value];
+  const c = constantOf(node);
+  if (c) return c;
+  if (node.type !== 'tuple' && node.type !== 'list') return undefined;
+  const out: number[] = [];
+  for (const item of node.items) {
+    const n = num(item.value);
+    if (n === undefined) return undefined;
+    out.push(n);
+  }
+  return out;
+}
+
+/** Argument by keyword (Python), object key (tfjs: the first argument's keys) or position. */
+function argOf(call: CallNode, python: boolean, position: number | undefined, ...keys: string[]): SyntaxNode | undefined {
+  if (python) {
+    const kw = call.args.find((a) => a.key !== undefined && keys.includes(a.key));
+    if (kw) return kw.value;
+    if (position === undefined) return undefined;
+    const positional = call.args.filter((a) => a.key === undefined && !a.spread);
+    return positional[position]?.value;
+  }
+  const first = call.args[0]?.value;
+  if (first && first.type === 'object') return first.items.find((i: Arg) => i.key !== undefined && keys.includes(i.key))?.value;
+  return undefined;
+}
+
+function activationOf(node: SyntaxNode | undefined, fallback: GraphActivation = 'linear'): GraphActivation {
+  if (!node) return fallback;
+  const written = str(node);
+  if (written === undefined) throw new Unsupported(`its activation can't be read`);
+  const name = normalizeActivation(written);
+  if (!(GRAPH_ACTIVATIONS as readonly string[]).includes(name)) throw new Unsupported(`activation '${written}' is not one the probe builds (${GRAPH_ACTIVATIONS.join(', ')})`);
+  return name as GraphActivation;
+}
+
+function paddingOf(node: SyntaxNode | undefined, python: boolean, torch: boolean): Padding {
+  if (!node) return torch ? [0, 0] : 'valid';
+  if (torch) {
+    const s = str(node);
+    if (s === 'same' || s === 'valid') return s;
+    return ints(node, 'padding')!;
+  }
+  const s = str(node);
+  if (s === 'valid' || s === 'same') return s;
+  throw new Unsupported(`padding '${s ?? '?'}' (${python ? 'Keras' : 'tfjs'} pads 'valid' or 'same')`);
+}
+
+/** Kernel initializer text for a scanned layer, and whether it is written. */
+function kernelOf(ctx: Ctx, def: LayerDef | undefined, framework: ModelFramework, call?: CallNode, torchModule?: string): { text: string; written: boolean } {
+  // The scanner links sites to Dense layers; for the other layers find the argument (or, in
+  // PyTorch, an nn.init call on `self.<module>.weight`) here.
+  const own = ctx.source.sites.find(
+    (site) =>
+      site.role === 'kernel' &&
+      ((call && site.start >= call.start && site.end <= call.end && site.key !== undefined) || (torchModule !== undefined && site.tensor === `self.${torchModule}.weight`)),
+  );
+  if (own) {
+    if (!own.parsed) throw new Unsupported(`its kernel initializer can't be read: ${own.error ?? 'not an initializer'}`);
+    return { text: requestText(own.text, own.parsed), written: true };
+  }
+  if (!def) return { text: DEFAULT_KERNEL[framework], written: false };
+  const k = def.kernel;
+  if (k.kind === 'site') {
+    const site = ctx.source.sites[k.site];
+    if (!site.parsed) throw new Unsupported(`its kernel initializer can't be read: ${site.error ?? 'not an initializer'}`);
+    return { text: requestText(site.text, site.parsed), written: true };
+  }
+  if (k.kind === 'variable') {
+    const site = k.sites.map((id) => ctx.source.sites[id]).find((s) => s.parsed);
+    if (!site?.parsed) throw new Unsupported(`its kernel initializer '${k.name}' can't be resolved`);
+    return { text: requestText(site.text, site.parsed), written: true };
+  }
+  return { text: framework === 'torch' ? DEFAULT_KERNEL.torch : k.text || DEFAULT_KERNEL[framework], written: false };
+}
+
+interface Translated {
+  layer?: GraphLayer;
+  /** An input shape declared on the layer (input_shape=…). */
+  inputShape?: number[];
+  written?: boolean;
+}
+
+const KERAS_KIND: Record<string, string> = {
+  Dense: 'dense',
+  Conv2D: 'conv2d',
+  Convolution2D: 'conv2d',
+  MaxPooling2D: 'max_pooling2d',
+  MaxPool2D: 'max_pooling2d',
+  AveragePooling2D: 'average_pooling2d',
+  AvgPool2D: 'average_pooling2d',
+  GlobalAveragePooling2D: 'global_average_pooling2d',
+  GlobalAvgPool2D: 'global_average_pooling2d',
+  Flatten: 'flatten',
+  Reshape: 'reshape',
+  Dropout: 'dropout',
+  BatchNormalization: 'batch_normalization',
+  LayerNormalization: 'layer_normalization',
+  Activation: 'activation',
+  ReLU: 'relu',
+  LeakyReLU: 'leaky_relu',
+  ELU: 'elu',
+  Softmax: 'softmax',
+  Add: 'add',
+  Concatenate: 'concatenate',
+  Input: 'input',
+  InputLayer: 'input',
+};
+
+/** tf.layers.* by lower-cased name: conv2d, maxpooling2d, batchnormalization, … */
+const TFJS_KIND: Record<string, string> = Object.fromEntries(Object.entries(KERAS_KIND).map(([k, v]) => [k.toLowerCase(), v]));
+
+/** Keras (Python, snake_case keywords) or tfjs (camelCase object keys) layer call → graph layer. */
+function kerasLayer(ctx: Ctx, call: CallNode, def: LayerDef | undefined, framework: 'keras' | 'tfjs', name: string): Translated {
+  const py = ctx.python;
+  const type = call.path[call.path.length - 1];
+  const kind = py ? KERAS_KIND[type] : TFJS_KIND[type.toLowerCase()];
+  const a = (pos: number | undefined, snake: string, camel: string, ...more: string[]): SyntaxNode | undefined => argOf(call, py, pos, py ? snake : camel, ...more);
+  const declared = numberShape(a(undefined, 'input_shape', 'inputShape')) ?? (def?.declaredShape?.every((d) => d !== undefined) ? (def.declaredShape as number[]) : undefined);
+  const line = lineAt(ctx, call.start);
+  const common = { name, line };
+  switch (kind) {
+    case 'input': {
+      const shape = numberShape(a(0, 'shape', 'shape', 'batch_shape', 'batchShape'));
+      if (!shape) throw new Unsupported(`its shape can't be read`);
+      return { layer: { kind: 'input', ...common, shape } };
+    }
+    case 'dense': {
+      const units = num(a(0, 'units', 'units'));
+      if (units === undefined) throw new Unsupported(`its units can't be read`);
+      const k = kernelOf(ctx, def, framework, call);
+      return { layer: { kind: 'dense', ...common, units, activation: activationOf(a(1, 'activation', 'activation')), useBias: bool(a(undefined, 'use_bias', 'useBias'), true), kernelInitializer: k.text }, inputShape: declared, written: k.written };
+    }
+    case 'conv2d': {
+      const filters = num(a(0, 'filters', 'filters'));
+      if (filters === undefined) throw new Unsupported(`its filters can't be read`);
+      const kernelSize = ints(a(1, 'kernel_size', 'kernelSize'), 'kernel size');
+      if (!kernelSize) throw new Unsupported('its kernel size is missing');
+      const k = kernelOf(ctx, def, framework, call);
+      const dil = a(undefined, 'dilation_rate', 'dilationRate');
+      if (dil && ints(dil, 'dilation')!.some((d) => d !== 1)) throw new Unsupported('dilated convolutions are not built');
+      if (a(undefined, 'groups', 'groups') && num(a(undefined, 'groups', 'groups')) !== 1) throw new Unsupported('grouped convolutions are not built');
+      return {
+        layer: {
+          kind: 'conv2d',
+          ...common,
+          filters,
+          kernelSize,
+          strides: ints(a(2, 'strides', 'strides'), 'strides') ?? [1, 1],
+          padding: paddingOf(a(3, 'padding', 'padding'), py, false),
+          activation: activationOf(a(undefined, 'activation', 'activation')),
+          useBias: bool(a(undefined, 'use_bias', 'useBias'), true),
+          kernelInitializer: k.text,
+        },
+        inputShape: declared,
+        written: k.written,
+      };
+    }
+    case 'max_pooling2d':
+    case 'average_pooling2d': {
+      const poolSize = ints(a(0, 'pool_size', 'poolSize'), 'pool size') ?? [2, 2];
+      const strideNode = a(1, 'strides', 'strides');
+      const strides = strideNode && str(strideNode) !== 'None' ? ints(strideNode, 'strides')! : poolSize;
+      return { layer: { kind, ...common, poolSize, strides, padding: paddingOf(a(2, 'padding', 'padding'), py, false) }, inputShape: declared };
+    }
+    case 'global_average_pooling2d':
+      return { layer: { kind, ...common }, inputShape: declared };
+    case 'flatten':
+      return { layer: { kind, ...common }, inputShape: declared };
+    case 'reshape': {
+      const targetShape = numberShape(a(0, 'target_shape', 'targetShape'));
+      if (!targetShape) throw new Unsupported(`its target shape can't be read`);
+      return { layer: { kind, ...common, targetShape }, inputShape: declared };
+    }
+    case 'dropout': {
+      const rate = num(a(0, 'rate', 'rate'));
+      if (rate === undefined) throw new Unsupported(`its rate can't be read`);
+      return { layer: { kind, ...common, rate }, inputShape: declared };
+    }
+    case 'batch_normalization': {
+      const axis = num(a(undefined, 'axis', 'axis'));
+      if (axis !== undefined && axis !== -1 && axis !== 3) throw new Unsupported(`axis=${axis}: only the channels axis (-1) is built`);
+      return {
+        layer: {
+          kind,
+          ...common,
+          momentum: num(a(undefined, 'momentum', 'momentum')) ?? 0.99,
+          epsilon: num(a(undefined, 'epsilon', 'epsilon')) ?? 1e-3,
+          gammaInitializer: str(a(undefined, 'gamma_initializer', 'gammaInitializer')) ?? 'ones',
+          betaInitializer: str(a(undefined, 'beta_initializer', 'betaInitializer')) ?? 'zeros',
+        },
+        inputShape: declared,
+      };
+    }
+    case 'layer_normalization':
+      return { layer: { kind, ...common, epsilon: num(a(undefined, 'epsilon', 'epsilon')) ?? 1e-3 }, inputShape: declared };
+    case 'activation':
+      return { layer: { kind, ...common, activation: activationOf(a(0, 'activation', 'activation')) }, inputShape: declared };
+    case 'relu':
+    case 'elu':
+    case 'softmax':
+      if (call.args.length > 0) throw new Unsupported('arguments to the activation layer are not built');
+      return { layer: { kind: 'activation', ...common, activation: kind }, inputShape: declared };
+    case 'leaky_relu': {
+      const slope = num(a(0, 'negative_slope', 'alpha', 'alpha'));
+      if (slope !== undefined && Math.abs(slope - 0.3) > 1e-9 && Math.abs(slope - 0.2) > 1e-9) throw new Unsupported(`slope ${slope} (the probe's leaky_relu has Keras' default slope)`);
+      return { layer: { kind: 'activation', ...common, activation: 'leaky_relu' }, inputShape: declared };
+    }
+    case 'add':
+    case 'concatenate':
+      return { layer: { kind, ...common } };
+    default:
+      throw new Unsupported('the probe does not build this layer');
+  }
+}
+
+/** PyTorch module constructor → graph layer. `inFeatures` is checked against the network's shape by the builder's caller. */
+function torchLayer(ctx: Ctx, call: CallNode, def: LayerDef | undefined, name: string, module?: string): { layer: GraphLayer; inChannels?: number; written?: boolean } {
+  const type = call.path[call.path.length - 1];
+  const a = (pos: number | undefined, ...keys: string[]): SyntaxNode | undefined => argOf(call, true, pos, ...keys);
+  const common = { name, line: lineAt(ctx, call.start) };
+  switch (type) {
+    case 'Linear': {
+      const units = num(a(1, 'out_features'));
+      if (units === undefined) throw new Unsupported(`its out_features can't be read`);
+      const k = kernelOf(ctx, def, 'torch', call, module);
+      return { layer: { kind: 'dense', ...common, units, activation: 'linear', useBias: bool(a(2, 'bias'), true), kernelInitializer: k.text }, inChannels: num(a(0, 'in_features')), written: k.written };
+    }
+    case 'Conv2d': {
+      const filters = num(a(1, 'out_channels'));
+      const kernelSize = ints(a(2, 'kernel_size'), 'kernel size');
+      if (filters === undefined || !kernelSize) throw new Unsupported(`its out_channels or kernel_size can't be read`);
+      if (a(6, 'groups') && num(a(6, 'groups')) !== 1) throw new Unsupported('grouped convolutions are not built');
+      if (a(5, 'dilation') && ints(a(5, 'dilation'), 'dilation')!.some((d) => d !== 1)) throw new Unsupported('dilated convolutions are not built');
+      const k = kernelOf(ctx, def, 'torch', call, module);
+      return {
+        layer: { kind: 'conv2d', ...common, filters, kernelSize, strides: ints(a(3, 'stride'), 'stride') ?? [1, 1], padding: paddingOf(a(4, 'padding'), true, true), activation: 'linear', useBias: bool(a(7, 'bias'), true), kernelInitializer: k.text },
+        inChannels: num(a(0, 'in_channels')),
+        written: k.written,
+      };
+    }
+    case 'MaxPool2d':
+    case 'AvgPool2d': {
+      const poolSize = ints(a(0, 'kernel_size'), 'kernel size');
+      if (!poolSize) throw new Unsupported(`its kernel_size can't be read`);
+      const strideNode = a(1, 'stride');
+      const strides = strideNode && str(strideNode) !== 'None' ? ints(strideNode, 'stride')! : poolSize;
+      return { layer: { kind: type === 'MaxPool2d' ? 'max_pooling2d' : 'average_pooling2d', ...common, poolSize, strides, padding: paddingOf(a(2, 'padding'), true, true) } };
+    }
+    case 'AdaptiveAvgPool2d': {
+      const out = ints(a(0, 'output_size'), 'output size');
+      if (!out || out[0] !== 1 || out[1] !== 1) throw new Unsupported('only output size 1 (global average pooling) is built');
+      return { layer: { kind: 'global_average_pooling2d', ...common } };
+    }
+    case 'Flatten':
+      return { layer: { kind: 'flatten', ...common } };
+    case 'Dropout':
+      return { layer: { kind: 'dropout', ...common, rate: num(a(0, 'p')) ?? 0.5 } };
+    case 'BatchNorm2d':
+    case 'BatchNorm1d':
+      return {
+        layer: { kind: 'batch_normalization', ...common, momentum: 1 - (num(a(2, 'momentum')) ?? 0.1), epsilon: num(a(1, 'eps')) ?? 1e-5, gammaInitializer: 'ones', betaInitializer: 'zeros', unbiasedMovingVariance: true },
+        inChannels: num(a(0, 'num_features')),
+      };
+    case 'LayerNorm': {
+      const shape = numberShape(a(0, 'normalized_shape'));
+      if (!shape || shape.length !== 1) throw new Unsupported('only a LayerNorm over the last axis is built');
+      return { layer: { kind: 'layer_normalization', ...common, epsilon: num(a(1, 'eps')) ?? 1e-5 }, inChannels: shape[0] };
+    }
+    case 'ReLU':
+    case 'Tanh':
+    case 'Sigmoid':
+    case 'ELU':
+    case 'SELU':
+    case 'GELU':
+    case 'LeakyReLU':
+    case 'Softmax':
+    case 'LogSoftmax':
+    case 'Identity': {
+      const activation = normalizeActivation(type === 'Identity' ? 'linear' : type);
+      if (type === 'LeakyReLU' && num(a(0, 'negative_slope')) !== undefined) throw new Unsupported(`a written slope (the probe's leaky_relu has Keras' default slope)`);
+      return { layer: { kind: 'activation', ...common, activation: activation as GraphActivation } };
+    }
+    default:
+      throw new Unsupported('the probe does not build this layer');
+  }
+}
+
+/** Unique names: a module applied twice in forward() becomes pool, pool_2. */
+class Names {
+  private readonly used = new Map<string, number>();
+  take(base: string): string {
+    const n = (this.used.get(base) ?? 0) + 1;
+    this.used.set(base, n);
+    return n === 1 ? base : `${base}_${n}`;
+  }
+}
+
+/** Keras' automatic layer names: the class in snake_case (Keras' to_snake_case), then _1, _2, …: conv2d, conv2d_1, re_lu. */
+function kerasName(names: Names, type: string): string {
+  const base = (/^[a-z]/.test(type) ? type.charAt(0).toUpperCase() + type.slice(1) : type)
+    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
+    .toLowerCase();
+  const n = names.take(base);
+  return n === base ? n : `${base}_${Number(n.slice(base.length + 1)) - 1}`;
+}
+
+/** The input layer for a model that declares none: MNIST in the layout its first layer needs. */
+function assumedInput(first: GraphLayer, framework: ModelFramework): { layer: GraphLayer; note: string } {
+  const spatial = first.kind === 'conv2d' || first.kind === 'max_pooling2d' || first.kind === 'average_pooling2d' || first.kind === 'batch_normalization';
+  const shape = spatial ? (framework === 'torch' ? [1, 28, 28] : [28, 28, 1]) : first.kind === 'flatten' ? (framework === 'torch' ? [1, 28, 28] : [28, 28]) : [784];
+  return { layer: { kind: 'input', name: 'input', shape }, note: `no input shape written: MNIST's (${shape.join(', ')}) assumed` };
+}
+
+function sequentialGraphs(ctx: Ctx): SourceGraph[] {
+  const out: SourceGraph[] = [];
+  for (const model of ctx.source.models) {
+    const framework = model.framework;
+    const result: SourceGraph = { name: model.variable ?? model.functionName ?? 'Sequential model', framework, line: lineAt(ctx, model.start), writtenKernels: [], unsupported: [], notes: [] };
+    out.push(result);
+    if (model.problem) {
+      result.problem = model.problem;
+      continue;
+    }
+    const names = new Names();
+    const layers: GraphLayer[] = [];
+    let declared: number[] | undefined;
+    for (const id of model.layers) {
+      const def = ctx.source.layers[id];
+      const call = ctx.calls.get(def.start);
+      const line = lineAt(ctx, def.start);
+      if (!call) {
+        result.unsupported.push(`${def.type} (line ${line}): can't be read`);
+        continue;
+      }
+      try {
+        const t = kerasLayer(ctx, call, def, framework, kerasName(names, def.type));
+        if (t.inputShape && layers.length === 0) declared = t.inputShape;
+        if (t.layer) {
+          if (t.layer.kind === 'input' && layers.length > 0) throw new Unsupported('an input after the first layer');
+          if (t.layer.kind === 'add' || t.layer.kind === 'concatenate') throw new Unsupported('merging layers need the functional API');
+          if (t.written) result.writtenKernels.push(t.layer.name);
+          layers.push(t.layer);
+        }
+      } catch (err) {
+        if (!(err instanceof Unsupported)) throw err;
+        result.unsupported.push(`${def.type} (line ${line}): ${err.message}`);
+      }
+    }
+    if (result.unsupported.length > 0 || layers.length === 0) continue;
+    if (layers[0].kind !== 'input') {
+      if (declared) layers.unshift({ kind: 'input', name: 'input', shape: declared });
+      else {
+        const assumed = assumedInput(layers[0], framework);
+        layers.unshift(assumed.layer);
+        result.notes.push(assumed.note);
+      }
+    }
+    result.graph = { layout: 'channels_last', layers };
+  }
+  return out;
+}
+
+/** A statement's right-hand side as a dataflow expression over named tensors. */
+type Flow = { kind: 'tensor'; name: string } | { kind: 'list'; names: string[] };
+
+/** Keras functional API: `x = layers.Conv2D(…)(x)`, `y = layers.Add()([x, y])`, `model = keras.Model(inputs, outputs)`. */
+function functionalGraphs(ctx: Ctx, reader: SyntaxReader): SourceGraph[] {
+  if (!ctx.python) return [];
+  const out: SourceGraph[] = [];
+  const statement = /^([ \t]*)([A-Za-z_]\w*)\s*=\s*/gm;
+  // variable → the graph layer currently holding its tensor
+  const current = new Map<string, string>();
+  const layers: GraphLayer[] = [];
+  const written: string[] = [];
+  const unsupported: string[] = [];
+  const names = new Names();
+  let m: RegExpExecArray | null;
+  while ((m = statement.exec(ctx.text))) {
+    const rhs = m.index + m[0].length;
+    const variable = m[2];
+    const alias = /^([A-Za-z_]\w*)[ \t]*(?:#.*)?$/m.exec(ctx.text.slice(rhs, ctx.text.indexOf('\n', rhs) >>> 0));
+    if (alias) {
+      // shortcut = x: the same tensor under another name.
+      const held = current.get(alias[1]);
+      if (held) current.set(variable, held);
+      else current.delete(variable);
+      continue;
+    }
+    const call = ctx.calls.get(rhs);
+    if (!call) continue;
+    const last = call.path[call.path.length - 1];
+    const line = lineAt(ctx, rhs);
+    if (last === 'Input' && (call.path.length === 1 || call.path.includes('keras'))) {
+      const shape = numberShape(argOf(call, true, 0, 'shape'));
+      if (!shape) {
+        unsupported.push(`Input (line ${line}): its shape can't be read`);
+        continue;
+      }
+      const name = names.take(variable);
+      layers.push({ kind: 'input', name, shape, line });
+      current.set(variable, name);
+      continue;
+    }
+    if (last === 'Model' && (call.path.includes('keras') || call.path.includes('models') || call.path.length === 1)) {
+      const outputs = str(argOf(call, true, 1, 'outputs'));
+      const result: SourceGraph = { name: variable, framework: 'keras', line, writtenKernels: [...written], unsupported: [...unsupported], notes: [] };
+      out.push(result);
+      if (!outputs || !current.has(outputs)) {
+        result.problem = `its outputs can't be followed to a layer`;
+        continue;
+      }
+      if (unsupported.length > 0) continue;
+      // Keep the layers the output depends on, in source order.
+      const needed = new Set<string>([current.get(outputs)!]);
+      for (let i = layers.length - 1; i >= 0; i--) if (needed.has(layers[i].name)) for (const inp of layers[i].inputs ?? []) needed.add(inp);
+      const kept = layers.filter((l) => needed.has(l.name));
+      if (kept[0]?.kind !== 'input') {
+        result.problem = 'no keras.Input feeds it';
+        continue;
+      }
+      // The last kept layer must be the output for the graph's loss.
+      const outName = current.get(outputs)!;
+      result.graph = { layout: 'channels_last', layers: [...kept.filter((l) => l.name !== outName), kept.find((l) => l.name === outName)!] };
+      continue;
+    }
+    if (!call.isApplied) continue;
+    const applied = call.applied?.[0]?.value;
+    let flow: Flow | undefined;
+    if (applied?.type === 'name' && applied.path.length === 1) flow = { kind: 'tensor', name: applied.path[0] };
+    else if (applied && (applied.type === 'list' || applied.type === 'tuple')) {
+      const ns = applied.items.map((i) => (i.value.type === 'name' && i.value.path.length === 1 ? i.value.path[0] : ''));
+      if (ns.every((n) => n)) flow = { kind: 'list', names: ns };
+    }
+    const def = ctx.source.layers.find((l) => l.start === call.start);
+    if (!flow) {
+      unsupported.push(`${last} (line ${line}): its input can't be followed`);
+      continue;
+    }
+    const inputs = (flow.kind === 'tensor' ? [flow.name] : flow.names).map((n) => current.get(n));
+    if (inputs.some((i) => i === undefined)) {
+      unsupported.push(`${last} (line ${line}): its input is not a tensor this file builds`);
+      continue;
+    }
+    try {
+      const t = kerasLayer(ctx, call, def, 'keras', kerasName(names, last));
+      if (!t.layer) continue;
+      const layer = { ...t.layer, inputs: inputs as string[] } as GraphLayer;
+      if (t.written) written.push(layer.name);
+      layers.push(layer);
+      current.set(variable, layer.name);
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      unsupported.push(`${last} (line ${line}): ${err.message}`);
+    }
+  }
+  void reader;
+  return out;
+}
+
+const TORCH_FUNCTIONS: Record<string, GraphActivation> = {
+  relu: 'relu',
+  relu_: 'relu',
+  tanh: 'tanh',
+  sigmoid: 'sigmoid',
+  elu: 'elu',
+  selu: 'selu',
+  leaky_relu: 'leaky_relu',
+  gelu: 'gelu',
+  softmax: 'softmax',
+  log_softmax: 'softmax',
+};
+const TORCH_FUNCTION_PREFIXES = ['F', 'torch', 'nn.functional', 'torch.nn.functional'];
+
+/** PyTorch `class Net(nn.Module)`: modules from __init__, dataflow from forward(). */
+function torchGraphs(ctx: Ctx): SourceGraph[] {
+  if (!ctx.python) return [];
+  const out: SourceGraph[] = [];
+  const classRe = /^class\s+(\w+)\s*\(\s*(?:torch\.)?nn\.Module\s*\)\s*:/gm;
+  let m: RegExpExecArray | null;
+  while ((m = classRe.exec(ctx.text))) {
+    const start = m.index;
+    const rest = ctx.text.slice(start + m[0].length);
+    const end = /\n(?=\S)/.exec(rest);
+    const body = end ? rest.slice(0, end.index) : rest;
+    const bodyStart = start + m[0].length;
+    const result: SourceGraph = { name: m[1], framework: 'torch', line: lineAt(ctx, start), writtenKernels: [], unsupported: [], notes: [] };
+    out.push(result);
+    // self.name = nn.Something(...) / nn.Sequential(...)
+    const modules = new Map<string, CallNode>();
+    const assign = /self\.(\w+)\s*=\s*/g;
+    let a: RegExpExecArray | null;
+    while ((a = assign.exec(body))) {
+      const call = ctx.calls.get(bodyStart + a.index + a[0].length);
+      if (call) modules.set(a[1], call);
+    }
+    const fwd = /def\s+forward\s*\(\s*self\s*,\s*(\w+)[^)]*\)[^:]*:/.exec(body);
+    if (!fwd) {
+      result.problem = 'it has no forward(self, x)';
+      continue;
+    }
+    const fwdStart = bodyStart + fwd.index + fwd[0].length;
+    const fwdBody = body.slice(fwd.index + fwd[0].length).split(/\n(?=[ \t]{0,4}(?:def|@)\b)/)[0];
+    const names = new Names();
+    const layers: GraphLayer[] = [];
+    const current = new Map<string, string>();
+    let firstKind: GraphLayer['kind'] | undefined;
+    let output: string | undefined;
+    const defsByStart = new Map(ctx.source.layers.map((l) => [l.start, l]));
+    const push = (layer: GraphLayer, inputs: string[]): string => {
+      layers.push({ ...layer, inputs } as GraphLayer);
+      return layer.name;
+    };
+    const unsupportedAt = (offset: number, what: string, why: string): never => {
+      throw new Unsupported(`${what} (line ${lineAt(ctx, offset)}): ${why}`);
+    };
+    /** Applies a module (or nn.Sequential of modules) to a tensor; returns the new tensor's layer. */
+    const applyModule = (moduleName: string, call: CallNode, input: string): string => {
+      const kind = call.path[call.path.length - 1];
+      if (kind === 'Sequential') {
+        let x = input;
+        call.args.forEach((arg, i) => {
+          if (arg.value.type !== 'call') unsupportedAt(arg.start, `${moduleName}[${i}]`, 'not a module call');
+          x = applyModule(`${moduleName}.${i}`, arg.value as CallNode, x);
+        });
+        return x;
+      }
+      let t: ReturnType<typeof torchLayer>;
+      try {
+        t = torchLayer(ctx, call, defsByStart.get(call.start), names.take(moduleName), moduleName);
+      } catch (err) {
+        if (err instanceof Unsupported) unsupportedAt(call.start, `nn.${kind}`, err.message);
+        throw err;
+      }
+      firstKind ??= t.layer.kind;
+      if (t.written) result.writtenKernels.push(t.layer.name);
+      return push(t.inChannels !== undefined ? { ...t.layer, inFeatures: t.inChannels } : t.layer, [input]);
+    };
+    const evaluate = (node: SyntaxNode, text: string): string => {
+      if (node.type === 'name' && node.path.length === 1) {
+        const v = current.get(node.path[0]);
+        if (!v) unsupportedAt(node.start, node.path[0], 'not a tensor forward() builds');
+        return v!;
+      }
+      if (node.type === 'call') {
+        const path = node.path;
+        const last = path[path.length - 1];
+        const prefix = path.slice(0, -1).join('.');
+        const firstArg = node.args[0]?.value;
+        if (path[0] === 'self' && path.length === 2) {
+          const mod = modules.get(path[1]);
+          if (!mod) unsupportedAt(node.start, `self.${path[1]}`, 'not a module assigned in __init__');
+          if (!firstArg) unsupportedAt(node.start, `self.${path[1]}`, 'called without an input');
+          return applyModule(path[1], mod!, evaluate(firstArg!, text));
+        }
+        if (TORCH_FUNCTION_PREFIXES.includes(prefix) && last in TORCH_FUNCTIONS) {
+          const x = evaluate(firstArg!, text);
+          firstKind ??= 'activation';
+          return push({ kind: 'activation', name: names.take(last), line: lineAt(ctx, node.start), activation: TORCH_FUNCTIONS[last] }, [x]);
+        }
+        if (TORCH_FUNCTION_PREFIXES.includes(prefix) && (last === 'max_pool2d' || last === 'avg_pool2d')) {
+          const x = evaluate(firstArg!, text);
+          const poolSize = ints(argOf(node, true, 1, 'kernel_size'), 'kernel size') ?? unsupportedAt(node.start, last, `its kernel_size can't be read`);
+          const strideNode = argOf(node, true, 2, 'stride');
+          const strides = strideNode && str(strideNode) !== 'None' ? ints(strideNode, 'stride')! : poolSize;
+          firstKind ??= 'max_pooling2d';
+          return push({ kind: last === 'max_pool2d' ? 'max_pooling2d' : 'average_pooling2d', name: names.take(last), line: lineAt(ctx, node.start), poolSize, strides, padding: paddingOf(argOf(node, true, 3, 'padding'), true, true) }, [x]);
+        }
+        if (TORCH_FUNCTION_PREFIXES.includes(prefix) && last === 'dropout') {
+          const x = evaluate(firstArg!, text);
+          const trainingArg = str(argOf(node, true, 2, 'training'));
+          // F.dropout(x) is on by default; training=self.training follows the module's mode.
+          if (trainingArg === 'False') return x;
+          return push({ kind: 'dropout', name: names.take('dropout'), line: lineAt(ctx, node.start), rate: num(argOf(node, true, 1, 'p')) ?? 0.5 }, [x]);
+        }
+        if (prefix === 'torch' && last === 'flatten') {
+          const startDim = num(argOf(node, true, 1, 'start_dim')) ?? 0;
+          if (startDim !== 1) unsupportedAt(node.start, 'torch.flatten', 'only start_dim=1 (keep the batch axis) is built');
+          firstKind ??= 'flatten';
+          return push({ kind: 'flatten', name: names.take('flatten'), line: lineAt(ctx, node.start) }, [evaluate(firstArg!, text)]);
+        }
+        if ((last === 'view' || last === 'reshape') && path.length === 2) {
+          const v = current.get(path[0]);
+          if (!v) unsupportedAt(node.start, `${path[0]}.${last}`, 'not a tensor forward() builds');
+          const dims = node.args.map((arg) => (arg.value.type === 'number' ? arg.value.value : arg.value.type === 'other' && /^-\s*1$/.test(ctx.text.slice(arg.start, arg.end)) ? -1 : NaN));
+          if (dims.length === 0 || dims.some((d) => Number.isNaN(d)) || (dims[0] !== -1 && dims.length > 1)) unsupportedAt(node.start, `.${last}(…)`, 'only literal shapes with the batch axis first (-1) are built');
+          const target = dims.length > 1 ? dims.slice(1) : dims;
+          if (target.some((d) => d < 1)) unsupportedAt(node.start, `.${last}(…)`, 'only literal shapes with the batch axis first (-1) are built');
+          firstKind ??= target.length === 1 ? 'flatten' : 'reshape';
+          return push(target.length === 1 ? { kind: 'flatten', name: names.take('flatten'), line: lineAt(ctx, node.start) } : { kind: 'reshape', name: names.take('reshape'), line: lineAt(ctx, node.start), targetShape: target }, [v!]);
+        }
+        unsupportedAt(node.start, path.join('.'), 'the probe does not build this call');
+      }
+      // a + b (a residual connection)
+      const raw = ctx.text.slice(node.start, node.end);
+      const parts = splitTopLevelPlus(raw);
+      if (parts.length > 1) {
+        const ins = parts.map((p) => {
+          const sub = subExpression(p.text, node.start + p.offset);
+          if (!sub) unsupportedAt(node.start + p.offset, p.text.trim(), 'not an expression the probe follows');
+          return evaluate(sub!, p.text);
+        });
+        return push({ kind: 'add', name: names.take('add'), line: lineAt(ctx, node.start) }, ins);
+      }
+      return unsupportedAt(node.start, raw.trim().slice(0, 40), 'not an expression the probe follows');
+    };
+    /** The syntax node for an expression at `offset` (a call, a name). */
+    const subExpression = (text: string, offset: number): SyntaxNode | undefined => {
+      const lead = text.length - text.trimStart().length;
+      const at = offset + lead;
+      const call = ctx.calls.get(at);
+      if (call && call.end === offset + text.trimEnd().length) return call;
+      const name = /^[A-Za-z_]\w*$/.exec(text.trim());
+      if (name) return { type: 'name', path: [name[0]], start: at, end: at + name[0].length, first: 0, last: 0 };
+      return undefined;
+    };
+    try {
+      const input = fwd[1];
+      layers.push({ kind: 'input', name: 'input', shape: [1] });
+      current.set(input, 'input');
+      // forward() must be a straight sequence of statements: anything else (a loop, a branch,
+      // a statement the probe can't follow) is refused with its line rather than skipped.
+      let indent: string | undefined;
+      let lineOffset = 0;
+      for (const raw of fwdBody.split('\n')) {
+        const here = fwdStart + lineOffset;
+        lineOffset += raw.length + 1;
+        const code = raw.replace(/#.*$/, '');
+        if (code.trim() === '') continue;
+        const lead = /^[ \t]*/.exec(code)![0];
+        indent ??= lead;
+        const first = code.trim().split(/[\s(:]/)[0];
+        if (lead !== indent) unsupportedAt(here, `line ${lineAt(ctx, here)}`, 'an indented block in forward() (only a straight sequence of statements is followed)');
+        if (!/^(?:\w+\s*=[^=]|return\b)/.test(code.trim())) unsupportedAt(here, `'${first}' statement`, 'forward() must be a straight sequence of assignments and a return');
+      }
+      const stmt = /^[ \t]+(?:(\w+)\s*=\s*|return\s+)(.+)$/gm;
+      let s: RegExpExecArray | null;
+      while ((s = stmt.exec(fwdBody))) {
+        const exprText = s[2].replace(/#.*$/, '').trimEnd();
+        const exprOffset = fwdStart + s.index + s[0].length - s[2].length;
+        const node = subExpression(exprText, exprOffset) ?? ({ type: 'other', start: exprOffset, end: exprOffset + exprText.length, first: 0, last: 0 } as SyntaxNode);
+        const produced = evaluate(node, exprText);
+        if (s[1]) current.set(s[1], produced);
+        else {
+          output = produced;
+          break;
+        }
+      }
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      result.unsupported.push(err.message);
+      continue;
+    }
+    if (!output) {
+      result.problem = 'forward() returns nothing the probe can follow';
+      continue;
+    }
+    const spatial = firstKind === 'conv2d' || firstKind === 'max_pooling2d' || firstKind === 'average_pooling2d' || firstKind === 'batch_normalization';
+    layers[0] = { kind: 'input', name: 'input', shape: spatial ? [1, 28, 28] : firstKind === 'flatten' ? [1, 28, 28] : [784] };
+    result.notes.push(`input: MNIST digits as (${(layers[0] as { shape: number[] }).shape.join(', ')})`);
+    const outLayer = layers.find((l) => l.name === output)!;
+    result.graph = { layout: 'channels_first', layers: [...layers.filter((l) => l !== outLayer), outLayer] };
+  }
+  return out;
+}
+
+function splitTopLevelPlus(text: string): { text: string; offset: number }[] {
+  const parts: { text: string; offset: number }[] = [];
+  let depth = 0;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (c === '+' && depth === 0) {
+      parts.push({ text: text.slice(from, i), offset: from });
+      from = i + 1;
+    }
+  }
+  parts.push({ text: text.slice(from), offset: from });
+  return parts;
+}
+
+/** Every model in a file the probe can be pointed at, built or with the reasons it can't be. Total: never throws. */
+export function sourceGraphs(text: string, language: SourceLanguage): SourceGraph[] {
+  const stream = tokenize(text, language);
+  const python = language === 'python';
+  const reader = new SyntaxReader(stream, python);
+  const calls = new Map<number, CallNode>();
+  for (const c of reader.calls()) if (!calls.has(c.start)) calls.set(c.start, c);
+  const source = scanSource(text, language);
+  const ctx: Ctx = { text, source, lineStarts: source.lineStarts, python, calls };
+  constants = python ? readConstants(text) : new Map();
+  const found: SourceGraph[] = [];
+  for (const f of [() => sequentialGraphs(ctx), () => functionalGraphs(ctx, reader), () => torchGraphs(ctx)]) {
+    try {
+      found.push(...f());
+    } catch (err) {
+      found.push({ name: '?', framework: python ? 'keras' : 'tfjs', line: 1, writtenKernels: [], unsupported: [], notes: [], problem: `InitLens could not read this file: ${(err as Error).message.split('\n')[0]}` });
+    }
+  }
+  return found.sort((a, b) => a.line - b.line);
+}

@@ -1,0 +1,181 @@
+/**
+ * The loops tfjs' wasm backend lacks or runs slowly: im2col and its adjoint (col2im) for
+ * convolutions, and max/average pooling with their backward passes. Plain typed-array code
+ * over channels-last (NHWC) data; no tensors here.
+ */
+import type { Padding } from '../../protocol';
+
+export interface Window {
+  /** Input height, width, channels. */
+  h: number;
+  w: number;
+  c: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  /** Rows/columns added above and left (TensorFlow's 'same' puts the odd one below/right). */
+  padTop: number;
+  padLeft: number;
+  oh: number;
+  ow: number;
+}
+
+/** Output size and padding of a sliding window, as TensorFlow ('valid', 'same') and PyTorch (explicit) compute them. */
+export function slidingWindow(h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, padding: Padding): Window | undefined {
+  let oh: number;
+  let ow: number;
+  let padTop = 0;
+  let padLeft = 0;
+  if (padding === 'valid') {
+    oh = Math.floor((h - kh) / sh) + 1;
+    ow = Math.floor((w - kw) / sw) + 1;
+  } else if (padding === 'same') {
+    oh = Math.ceil(h / sh);
+    ow = Math.ceil(w / sw);
+    padTop = Math.floor(Math.max((oh - 1) * sh + kh - h, 0) / 2);
+    padLeft = Math.floor(Math.max((ow - 1) * sw + kw - w, 0) / 2);
+  } else {
+    [padTop, padLeft] = padding;
+    oh = Math.floor((h + 2 * padTop - kh) / sh) + 1;
+    ow = Math.floor((w + 2 * padLeft - kw) / sw) + 1;
+  }
+  if (!(oh >= 1 && ow >= 1)) return undefined;
+  return { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow };
+}
+
+/** [n, h, w, c] → [n·oh·ow, kh·kw·c], column order (kh, kw, c): Keras' kernel [kh, kw, c, filters] flattened. */
+export function im2col(x: Float32Array, n: number, g: Window, out = new Float32Array(n * g.oh * g.ow * g.kh * g.kw * g.c)): Float32Array {
+  const { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow } = g;
+  const K = kh * kw * c;
+  out.fill(0);
+  let row = 0;
+  for (let b = 0; b < n; b++) {
+    const img = b * h * w * c;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, row++) {
+        const base = row * K;
+        for (let ky = 0; ky < kh; ky++) {
+          const y = oy * sh + ky - padTop;
+          if (y < 0 || y >= h) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const xx = ox * sw + kx - padLeft;
+            if (xx < 0 || xx >= w) continue;
+            const src = img + (y * w + xx) * c;
+            const dst = base + (ky * kw + kx) * c;
+            for (let ch = 0; ch < c; ch++) out[dst + ch] = x[src + ch];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The adjoint of im2col: sums each column entry back onto the input pixel it came from. */
+export function col2im(cols: Float32Array, n: number, g: Window): Float32Array {
+  const { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow } = g;
+  const K = kh * kw * c;
+  const out = new Float32Array(n * h * w * c);
+  let row = 0;
+  for (let b = 0; b < n; b++) {
+    const img = b * h * w * c;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, row++) {
+        const base = row * K;
+        for (let ky = 0; ky < kh; ky++) {
+          const y = oy * sh + ky - padTop;
+          if (y < 0 || y >= h) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const xx = ox * sw + kx - padLeft;
+            if (xx < 0 || xx >= w) continue;
+            const dst = img + (y * w + xx) * c;
+            const src = base + (ky * kw + kx) * c;
+            for (let ch = 0; ch < c; ch++) out[dst + ch] += cols[src + ch];
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Max pooling; `argmax` receives, per output, the input index it took (for the backward pass).
+ * Channels innermost: each window position reads c contiguous values.
+ */
+export function maxPool(x: Float32Array, n: number, g: Window, argmax: Int32Array): Float32Array {
+  const { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow } = g;
+  const out = new Float32Array(n * oh * ow * c);
+  for (let b = 0; b < n; b++) {
+    const img = b * h * w * c;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.max(0, oy * sh - padTop);
+      const y1 = Math.min(h, oy * sh - padTop + kh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = Math.max(0, ox * sw - padLeft);
+        const x1 = Math.min(w, ox * sw - padLeft + kw);
+        const o = ((b * oh + oy) * ow + ox) * c;
+        let first = true;
+        for (let y = y0; y < y1; y++) {
+          for (let xx = x0; xx < x1; xx++) {
+            const src = img + (y * w + xx) * c;
+            if (first) {
+              // The first element, not −∞: a NaN input still flows through.
+              for (let ch = 0; ch < c; ch++) {
+                out[o + ch] = x[src + ch];
+                argmax[o + ch] = src + ch;
+              }
+              first = false;
+              continue;
+            }
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[src + ch];
+              if (v > out[o + ch]) {
+                out[o + ch] = v;
+                argmax[o + ch] = src + ch;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, inputSize: number): Float32Array {
+  const dx = new Float32Array(inputSize);
+  for (let o = 0; o < dy.length; o++) dx[argmax[o]] += dy[o];
+  return dx;
+}
+
+/** Average pooling over the window's in-bounds elements (TensorFlow's 'same' excludes padding; PyTorch's count_include_pad is not modelled). */
+export function avgPool(x: Float32Array, n: number, g: Window, backward?: Float32Array): Float32Array {
+  const { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow } = g;
+  const out = new Float32Array(backward ? n * h * w * c : n * oh * ow * c);
+  let o = 0;
+  for (let b = 0; b < n; b++) {
+    const img = b * h * w * c;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.max(0, oy * sh - padTop);
+      const y1 = Math.min(h, oy * sh - padTop + kh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = Math.max(0, ox * sw - padLeft);
+        const x1 = Math.min(w, ox * sw - padLeft + kw);
+        const inv = 1 / ((y1 - y0) * (x1 - x0));
+        for (let ch = 0; ch < c; ch++, o++) {
+          if (backward) {
+            const d = backward[o] * inv;
+            for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) out[img + (y * w + xx) * c + ch] += d;
+          } else {
+            let s = 0;
+            for (let y = y0; y < y1; y++) for (let xx = x0; xx < x1; xx++) s += x[img + (y * w + xx) * c + ch];
+            out[o] = s * inv;
+          }
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,356 @@
+/**
+ * One probe run of a layer graph (a model as written): the same loop, events and measurements
+ * as the dense stack's (train.ts), over every dense and convolution layer, plus per-channel
+ * variances of convolutions and BatchNormalization's γ, β and batch statistics.
+ */
+import { tf } from '../tfjs';
+import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { LoadedData, DigitSet } from '../data/types';
+import type { LayerInfo, LayerStepStats, RunRequest, StepMetrics } from '../../protocol';
+import type { GraphSpec } from '../../protocol';
+import type { BackendChoice } from '../tfjs';
+import type { ProbeSink, RunOutcome } from '../train';
+import { ACTIVATIONS } from '../initializers/spec';
+import type { Activation } from '../initializers/spec';
+import { ArrayOptimizer } from '../optimizer';
+import { Diagnoser } from '../diagnosis';
+import { predictedGain, weightStdOrLimit } from '../initializers/theory';
+import { formatSpec } from '../initializers/parse';
+import { ConfigError, validateConfig } from '../config';
+import { mulberry32 } from '../random';
+import { distinctUnits, SATURATION_LEVEL } from '../stats';
+import { buildGraph, describeNetwork, disposeGraph, forwardGraph, graphLossAndGrads, parameterCount, toSourceLayout } from './model';
+import type { Graph, NormCache } from './model';
+
+/** Rows per forward pass when measuring or evaluating: im2col of 256 digits through a 64-filter 3×3 conv is ~75 MB. */
+const CHUNK = 256;
+/** Parameters (×5: weights, gradients, two Adam moments, a copy) plus im2col of a batch, in float32. */
+const MEMORY_BUDGET_BYTES = 1024 * 1024 * 1024;
+
+interface Set {
+  x: Tensor2D;
+  y: Tensor2D;
+}
+
+function pixels(set: DigitSet, rows: ArrayLike<number>): Float32Array {
+  const size = set.rows * set.cols;
+  const out = new Float32Array(rows.length * size);
+  for (let r = 0; r < rows.length; r++) {
+    const src = rows[r] * size;
+    for (let k = 0; k < size; k++) out[r * size + k] = set.images[src + k] / 255;
+  }
+  return out;
+}
+
+function oneHot(labels: ArrayLike<number>): Tensor2D {
+  const y = new Float32Array(labels.length * 10);
+  for (let i = 0; i < labels.length; i++) y[i * 10 + labels[i]] = 1;
+  return tf.tensor2d(y, [labels.length, 10]);
+}
+
+function setTensors(set: DigitSet, count: number): Set {
+  const n = Math.min(count, set.count);
+  const rows = Array.from({ length: n }, (_, i) => i);
+  return { x: tf.tensor2d(pixels(set, rows), [n, set.rows * set.cols]), y: oneHot(set.labels.subarray(0, n)) };
+}
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+function evaluate(graph: Graph, set: Set): { loss: number; accuracy: number } {
+  const n = set.x.shape[0];
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += CHUNK) {
+    const size = Math.min(CHUNK, n - start);
+    const packed = tf.tidy(() => {
+      const xs = tf.slice(set.x, [start, 0], [size, -1]);
+      const ys = tf.slice(set.y, [start, 0], [size, -1]);
+      const { logits } = forwardGraph(graph, xs, { training: false, random: () => 0 });
+      const loss = tf.losses.softmaxCrossEntropy(ys, logits);
+      const acc = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(ys, 1)), 'float32'));
+      return tf.stack([tf.mul(loss, size), tf.mul(acc, size)]);
+    });
+    const [l, c] = packed.dataSync();
+    packed.dispose();
+    lossSum += l;
+    correct += c;
+  }
+  return { loss: lossSum / n, accuracy: correct / n };
+}
+
+interface GraphForwardStats {
+  layers: Omit<LayerStepStats, 'gradNorm' | 'biasGradNorm' | 'backwardSecondMoment' | 'updateRatio'>[];
+  normalization: NonNullable<StepMetrics['normalization']>;
+}
+
+const FIELDS = 10;
+
+/** Per measured layer on the probe batch (BatchNormalization on the batch's statistics, dropout off). */
+function measureGraph(graph: Graph, probe: Tensor2D): GraphForwardStats {
+  const bnLayers = graph.layers.filter((l) => l.spec.kind === 'batch_normalization');
+  const packed = tf.tidy(() => {
+    const trace = forwardGraph(graph, probe, { training: false, measuring: true, random: () => 0 });
+    const rows = graph.measured.map((m) => {
+      const layer = graph.layers[m.layer];
+      const z = trace.pre[m.layer]!;
+      const a = m.actLayer === m.layer && m.activation === 'softmax' ? tf.softmax(z) : trace.out[m.actLayer];
+      const channels = z.shape[z.rank - 1];
+      const z2 = tf.reshape(z, [-1, channels]);
+      const a2 = tf.reshape(a, [-1, channels]);
+      const zm = tf.moments(z);
+      const am = tf.moments(a);
+      const isOutput = m.layer === graph.logitsLayer;
+      // A unit (a channel, for a convolution) is dead on the batch when its pre-activation is never positive.
+      const dead = isOutput ? tf.scalar(0) : tf.mean(tf.cast(tf.lessEqual(tf.max(z2, 0), 0), 'float32'));
+      const saturated =
+        m.activation === 'tanh'
+          ? tf.mean(tf.cast(tf.greater(tf.abs(a), SATURATION_LEVEL), 'float32'))
+          : m.activation === 'sigmoid'
+            ? tf.mean(tf.cast(tf.logicalOr(tf.less(a, 1 - SATURATION_LEVEL), tf.greater(a, SATURATION_LEVEL)), 'float32'))
+            : tf.scalar(0);
+      const wStd = tf.sqrt(tf.moments(layer.kernel!).variance);
+      const channelVariance = tf.moments(a2, 0).variance;
+      return tf.stack([zm.mean, zm.variance, am.mean, am.variance, tf.mean(tf.square(a)), dead, saturated, wStd, tf.min(channelVariance), tf.max(channelVariance)]);
+    });
+    const norms = bnLayers.map((l) => {
+      const cache = trace.caches[l.index] as NormCache;
+      const g = tf.moments(l.gamma!);
+      return tf.stack([g.mean, tf.sqrt(g.variance), tf.mean(l.beta!), tf.mean(cache.mean!), tf.mean(cache.variance!)]);
+    });
+    return tf.concat([tf.reshape(tf.stack(rows), [-1]), ...norms.map((t) => tf.reshape(t, [-1]))]);
+  });
+  const v = packed.dataSync();
+  packed.dispose();
+  const layers = graph.measured.map((m, i) => {
+    const layer = graph.layers[m.layer];
+    const at = (k: number): number => v[i * FIELDS + k];
+    const kernel = layer.kernel!;
+    const bias = layer.bias ? (layer.bias.dataSync() as Float32Array) : new Float32Array(kernel.shape[1]!);
+    return {
+      preActivationMean: finite(at(0)),
+      preActivationVariance: finite(at(1)),
+      activationMean: finite(at(2)),
+      activationVariance: finite(at(3)),
+      activationSecondMoment: finite(at(4)),
+      deadFraction: at(5),
+      saturatedFraction: at(6),
+      weightStd: finite(at(7)),
+      // Symmetry: filters (kernel columns) of a convolution, units of a dense layer.
+      distinctUnits: distinctUnits(kernel.dataSync() as Float32Array, bias, kernel.shape[0]!, kernel.shape[1]!),
+      ...(layer.spec.kind === 'conv2d' ? { channelVarianceMin: finite(at(8)), channelVarianceMax: finite(at(9)) } : {}),
+    };
+  });
+  const base = graph.measured.length * FIELDS;
+  const normalization = bnLayers.map((l, j) => ({
+    name: l.spec.name,
+    gammaMean: finite(v[base + j * 5]),
+    gammaStd: finite(v[base + j * 5 + 1]),
+    betaMean: finite(v[base + j * 5 + 2]),
+    batchMean: finite(v[base + j * 5 + 3]),
+    batchVariance: finite(v[base + j * 5 + 4]),
+  }));
+  return { layers, normalization };
+}
+
+function isActivation(a: string): a is Activation {
+  return (ACTIVATIONS as readonly string[]).includes(a);
+}
+
+function checkGraphMemory(graph: Graph, batch: number, probeBatch: number): void {
+  let params = 0;
+  let im2col = 0;
+  for (const l of graph.layers) {
+    params += l.kernel ? l.kernel.size + (l.bias?.size ?? 0) : 0;
+    if (l.window && l.spec.kind === 'conv2d') im2col += l.window.oh * l.window.ow * l.window.kh * l.window.kw * l.window.c;
+  }
+  const bytes = 4 * (5 * params + 3 * Math.max(batch, Math.min(probeBatch, CHUNK)) * im2col);
+  if (bytes > MEMORY_BUDGET_BYTES) {
+    throw new ConfigError('model', `network too large: about ${(bytes / 2 ** 20).toFixed(0)} MiB for parameters and convolution patches, over the ${MEMORY_BUDGET_BYTES / 2 ** 20} MiB budget per probe`);
+  }
+}
+
+export interface GraphRunOptions {
+  /** Called with the built graph before training (tests read parameter counts). */
+  onBuilt?: (graph: Graph) => void;
+}
+
+export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now()): Promise<RunOutcome> {
+  const config = validateConfig(request.config);
+  if (config.batch > data.train.count) throw new ConfigError('batch', `batch size ${config.batch} is larger than the ${data.train.count} training images`);
+  const { runId } = request;
+  const numTensorsBefore = tf.memory().numTensors;
+  const graph = buildGraph(spec, { defaultInitializer: request.initializer, seed: config.seed, runId, image: { rows: data.train.rows, cols: data.train.cols } });
+  let probe: Set | undefined;
+  let val: Set | undefined;
+  let test: Set | undefined;
+  try {
+    for (const l of graph.layers) {
+      if (l.initializer?.spec.kind === 'lsuv') throw new ConfigError('initializer', `${l.spec.name}: LSUV is not supported on a model as written yet (only on the dense stack)`);
+    }
+    checkGraphMemory(graph, config.batch, config.probeBatch);
+    probe = setTensors(data.train, config.probeBatch);
+    val = setTensors(data.test, config.validationSubset);
+    test = setTensors(data.test, data.test.count);
+    const optimizer = new ArrayOptimizer(graph.variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum });
+    const inputSecondMoment = tf.tidy(() => tf.mean(tf.square(probe!.x)).dataSync()[0]);
+    const initial = measureGraph(graph, probe.x);
+    const variableIndex = new Map(graph.variables.map((v, i) => [v, i]));
+    const layers: LayerInfo[] = graph.measured.map((m, i) => {
+      const layer = graph.layers[m.layer];
+      const s = layer.spec;
+      const isOutput = m.layer === graph.logitsLayer;
+      const initSpec = layer.initializer!.spec;
+      const info: LayerInfo = {
+        name: s.name,
+        fanIn: layer.fanIn!,
+        fanOut: layer.fanOut!,
+        activation: m.activation,
+        initializer: formatSpec(initSpec),
+        spec: initSpec,
+        weightStd: initial.layers[i].weightStd ?? NaN,
+        theoryWeightStd: weightStdOrLimit(initSpec, layer.fanIn!, layer.fanOut!).std,
+        predictedGain: isOutput || !isActivation(m.activation) ? null : predictedGain(initSpec, m.activation, layer.fanIn!, layer.fanOut!),
+        isOutput,
+        kind: s.kind,
+        outputShape: toSourceLayout(layer.outShape, spec.layout),
+        params: layer.params,
+      };
+      if (s.kind === 'conv2d') {
+        info.kernelSize = [...s.kernelSize];
+        info.channels = [layer.inShapes[0][2], s.filters];
+      }
+      return info;
+    });
+    sink.emit({
+      type: 'started',
+      runId,
+      backend: backend.name,
+      backendReason: `${backend.reason}; ${graph.layers.length} layers, ${parameterCount(graph)} parameters`,
+      data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
+      layers,
+      network: describeNetwork(graph),
+      inputSecondMoment,
+    });
+    const diagnoser = new Diagnoser(layers, inputSecondMoment);
+    const outcome: RunOutcome = { flags: [], steps: [] };
+
+    const random = mulberry32(config.seed);
+    const dropoutRandom = mulberry32((config.seed * 7 + 1) % 2147483647);
+    let order = new Int32Array(0);
+    let cursor = 0;
+    const nextBatch = (): Int32Array => {
+      if (cursor + config.batch > order.length) {
+        order = new Int32Array(data.train.count);
+        for (let k = 0; k < order.length; k++) order[k] = k;
+        for (let k = order.length - 1; k > 0; k--) {
+          const j = Math.floor(random() * (k + 1));
+          [order[k], order[j]] = [order[j], order[k]];
+        }
+        cursor = 0;
+      }
+      cursor += config.batch;
+      return order.subarray(cursor - config.batch, cursor);
+    };
+
+    const M = graph.measured.length;
+    const V = graph.variables.length;
+    let lossSum = 0;
+    let lossCount = 0;
+    let firstMetricSeconds = 0;
+    let stepsDone = 0;
+    const trainStart = performance.now();
+    const batchLabels = new Uint8Array(config.batch);
+    for (let step = 0; step <= config.steps; step++) {
+      if (sink.cancelled?.()) break;
+      const isStats = step % config.every === 0 || step === config.steps;
+      const applies = step < config.steps;
+      const forwardStats = isStats ? (step === 0 ? initial : measureGraph(graph, probe.x)) : undefined;
+      const idx = nextBatch();
+      for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
+      let lossValue = NaN;
+      let batchAccuracy = NaN;
+      const result = tf.tidy(() => {
+        const xb = tf.tensor2d(pixels(data.train, idx), [idx.length, data.train.rows * data.train.cols]);
+        const g = graphLossAndGrads(graph, xb, oneHot(batchLabels), { training: true, random: dropoutRandom });
+        lossValue = g.loss;
+        batchAccuracy = g.accuracy;
+        const kept: Tensor[] = [...g.grads];
+        if (isStats) {
+          kept.push(
+            tf.stack([
+              ...graph.measured.map((m) => tf.norm(g.grads[variableIndex.get(graph.layers[m.layer].kernel!)!])),
+              ...graph.measured.map((m) => {
+                const b = graph.layers[m.layer].bias;
+                return b ? tf.norm(g.grads[variableIndex.get(b)!]) : tf.scalar(0);
+              }),
+              // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+              ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
+            ]),
+          );
+        }
+        return kept;
+      });
+      const grads = result.slice(0, V).map((g) => g.dataSync() as Float32Array);
+      const extra = isStats ? (result[V].dataSync() as Float32Array) : undefined;
+      tf.dispose(result);
+
+      let updateRatios: (number | null)[] = graph.measured.map(() => null);
+      const lossFinite = Number.isFinite(lossValue);
+      if (applies && lossFinite) {
+        const ratios = optimizer.apply(grads, isStats);
+        if (ratios) updateRatios = graph.measured.map((m) => finite(ratios[variableIndex.get(graph.layers[m.layer].kernel!)!]));
+        stepsDone = step + 1;
+      }
+      lossSum += lossValue;
+      lossCount += 1;
+
+      if (isStats || !lossFinite) {
+        const fs = forwardStats ?? measureGraph(graph, probe.x);
+        const layerStats: LayerStepStats[] = graph.measured.map((_, i) => ({
+          ...fs.layers[i],
+          gradNorm: extra ? finite(extra[i]) : null,
+          biasGradNorm: extra ? finite(extra[M + i]) : null,
+          backwardSecondMoment: extra ? finite(extra[2 * M + i]) : null,
+          updateRatio: updateRatios[i],
+        }));
+        const validation = lossFinite ? evaluate(graph, val) : { accuracy: NaN };
+        const metrics: StepMetrics = {
+          step,
+          loss: finite(lossSum / lossCount),
+          accuracy: extra ? finite(batchAccuracy) : null,
+          validationAccuracy: finite(validation.accuracy),
+          layers: layerStats,
+        };
+        if (fs.normalization.length > 0) metrics.normalization = fs.normalization;
+        lossSum = 0;
+        lossCount = 0;
+        if (step === 0) firstMetricSeconds = (performance.now() - startedAt) / 1000;
+        outcome.steps.push(metrics);
+        sink.emit({ type: 'step', runId, metrics });
+        for (const flag of diagnoser.observe(metrics)) {
+          outcome.flags.push(flag);
+          sink.emit({ type: 'flag', runId, flag });
+        }
+        if (!lossFinite) break;
+      }
+      if (step % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const seconds = (performance.now() - trainStart) / 1000;
+    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(graph, test);
+    disposeGraph(graph);
+    tf.dispose([probe.x, probe.y, val.x, val.y, test.x, test.y]);
+    sink.emit({
+      type: 'finished',
+      runId,
+      final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds },
+      numTensorsBefore,
+      numTensorsAfter: tf.memory().numTensors,
+    });
+    return outcome;
+  } catch (err) {
+    disposeGraph(graph);
+    for (const s of [probe, val, test]) if (s) tf.dispose([s.x, s.y]);
+    throw err;
+  }
+}
