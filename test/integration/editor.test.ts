@@ -71,12 +71,12 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     const { document } = await openFixture('keras_models.py');
     const glorot = await hoverText(document, positionOf(document, 'GlorotUniform(seed=42)', 0, 3));
     assert.match(glorot, /`GlorotUniform\(seed=42\)`/);
-    assert.match(glorot, /fan_in 784 · fan_out 256 → \*\*limit ±0\.0760\*\* \(std 0\.0439\)/);
+    assert.match(glorot, /fan_in 784 · fan_out 256 → \*\*limit ±0\.076\*\* \(std 0\.0439\)/);
     const vs = await hoverText(document, positionOf(document, 'VarianceScaling', 0, 3));
     assert.match(vs, /W ~ U\(±√\(6\/fan_out\)\)/);
     assert.match(vs, /fan_in 256 · fan_out 256 → \*\*limit ±0\.153\*\*/);
     const rn = await hoverText(document, positionOf(document, 'RandomNormal', 0, 3));
-    assert.match(rn, /fan_in 256 · fan_out 64 → \*\*std 0\.0500\*\* · gain 0\.320 per layer/);
+    assert.match(rn, /fan_in 256 · fan_out 64 → \*\*std 0\.05\*\* · gain 0\.32 per layer/);
     assert.match(rn, /not for this layer's relu/);
   });
 
@@ -125,7 +125,7 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
       assert.ok(typeof d.code === 'object' && d.code.target.scheme === 'command' && d.code.target.path === 'initlens.openNote', `code target of ${ruleOf(d)}`);
     }
     const random = diagnostics.find((d) => ruleOf(d) === 'randomScale');
-    assert.match(random?.message ?? '', /gain 0\.320 per layer, outside \[0\.5, 2\]/);
+    assert.match(random?.message ?? '', /gain 0\.32 per layer, outside \[0\.5, 2\]/);
     const deep = diagnostics.find((d) => ruleOf(d) === 'glorotInDeepRelu');
     assert.match(deep?.message ?? '', /stack of 10 ReLU-family layers/);
     log(`      ${diagnostics.length} warnings: ${summary(diagnostics).join(', ')}`);
