@@ -104,10 +104,13 @@ export function pickInitializers(): Promise<string[] | undefined> {
       resolve(value);
       qp.dispose();
     };
-    qp.onDidChangeValue((value) => {
+    const typedFor = (value: string): InitItem[] => {
       const text = value.trim();
       const matches = text !== '' && items.some((i) => i.written !== undefined && i.label.toLowerCase().includes(text.toLowerCase()));
-      typed = text === '' || matches || custom.some((c) => c.label === text) ? [] : customItems(text);
+      return text === '' || matches || custom.some((c) => c.label === text) ? [] : customItems(text);
+    };
+    qp.onDidChangeValue((value) => {
+      typed = typedFor(value);
       render();
     });
     qp.onDidChangeSelection((selection) => {
@@ -138,6 +141,8 @@ export function pickInitializers(): Promise<string[] | undefined> {
     let asking = false;
     qp.onDidAccept(async () => {
       if (asking) return;
+      // Enter can arrive before the last key's value change was handled: read the text as it is now.
+      typed = typedFor(qp.value);
       // In list order (typed, added, seed, catalog), each written form once.
       const chosen = [...new Set([...typed, ...custom, ...items].filter((i) => i.written !== undefined && checked.has(i.written)).map((i) => i.written!))];
       const own = typed[0];
