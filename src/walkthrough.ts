@@ -1,12 +1,12 @@
 /**
  * The Getting Started walkthrough's moving parts (the steps themselves are in package.json,
  * contributes.walkthroughs): an example model to hover and probe, and the context keys that
- * tick off the steps no command marks, a hover shown and a note read.
+ * tick off the steps no command marks: a hover shown, a note read, a model probed from its lens.
  */
 import * as vscode from 'vscode';
 
 /** Context keys named in the walkthrough's `onContext:` completion events. */
-export const WALKTHROUGH_KEYS = { hovered: 'initlens.walkthrough.hovered', noteRead: 'initlens.walkthrough.noteRead' } as const;
+export const WALKTHROUGH_KEYS = { hovered: 'initlens.walkthrough.hovered', noteRead: 'initlens.walkthrough.noteRead', probed: 'initlens.walkthrough.probed' } as const;
 
 const marked = new Set<string>();
 

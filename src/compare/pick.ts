@@ -78,8 +78,8 @@ export function pickInitializers(): Promise<string[] | undefined> {
    * re-drawn); reading that back lost checked initializers without a word.
    */
   let checked = new Set(preselected.map((i) => i.written!));
-  /** A re-render was sent and its selection echo has not come back yet. */
-  let echo = false;
+  /** Re-renders sent whose selection echo (checks missing while re-drawn) may still come back. */
+  let echoes = 0;
   let shownKey = '';
   const showChecks = (): void => {
     qp.selectedItems = qp.items.filter((i) => i.written !== undefined && checked.has(i.written));
@@ -91,7 +91,7 @@ export function pickInitializers(): Promise<string[] | undefined> {
     shownKey = key;
     qp.items = next;
     showChecks();
-    echo = true;
+    echoes += 1;
   };
   qp.items = items;
   shownKey = items.map((i) => `${i.label}\0${i.description ?? ''}`).join('\n');
@@ -121,9 +121,11 @@ export function pickInitializers(): Promise<string[] | undefined> {
       const listed = new Set(qp.items.filter((i) => i.written !== undefined).map((i) => i.written!));
       const removed = [...checked].filter((w) => listed.has(w) && !now.has(w));
       const added = [...now].filter((w) => !checked.has(w));
-      const wasEcho = echo;
-      echo = false;
-      if (wasEcho && added.length === 0 && removed.length > 1) {
+      const mayBeEcho = echoes > 0 || qp.value.trim() !== '';
+      echoes = Math.max(0, echoes - 1);
+      // While text is typed the list is re-drawn at every key and the echoes can outnumber the
+      // re-draws under load: only checks added count then (clear the text to uncheck).
+      if (mayBeEcho && added.length === 0 && removed.length > 0) {
         // The redraw's echo, not a person unchecking several at once: show our checks again.
         showChecks();
         return;

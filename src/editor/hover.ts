@@ -13,7 +13,7 @@ import { familyEntry, formulaFor, parametersOf, scaleText, suitedActivations } f
 import { isProbeActivation } from './layerKinds';
 import { requestText } from './requestText';
 import type { InitializerCommandArgs } from './initializerRequests';
-import { predictedGain, recommendedId, suitsActivation } from '../probe/initializers/theory';
+import { predictedGain, recommendedId, stackFixedPoint, suitsActivation } from '../probe/initializers/theory';
 import type { InitSpec } from '../probe/initializers/spec';
 import { loadNote } from '../notes';
 
@@ -91,6 +91,11 @@ function layerLines(model: SourceModel, site: InitializerSite, spec: InitSpec): 
         line += ` → **${main}**${detail ? ` ${detail}` : ''}`;
         if (!layer.isOutput && isProbeActivation(layer.activation)) {
           line += ` · gain ${fmt(predictedGain(spec, layer.activation, f.fanIn, f.fanOut))} per layer`;
+          // relu, leaky_relu and linear scale linearly: their gain holds at every variance.
+          if (!['relu', 'leaky_relu', 'linear'].includes(layer.activation)) {
+            const { qStar, chi1 } = stackFixedPoint(spec, layer.activation, f.fanIn, f.fanOut);
+            line += ` at unit variance; a deep stack of such layers settles at q* ${qStar === null ? '∞' : fmt(qStar)} with backward gain ${fmt(chi1)} per layer (mean-field theory)`;
+          }
         }
       }
       lines.push(line);

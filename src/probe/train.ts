@@ -193,6 +193,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     let firstMetricSeconds = 0;
     let stepsDone = 0;
     const trainStart = performance.now();
+    const cpuStart = process.cpuUsage();
     const L = plan.length;
 
     for (let step = 0; step <= config.steps; step++) {
@@ -276,6 +277,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           deadFraction: fs[i].deadFraction,
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
+          unitSimilarity: finite(fs[i].unitSimilarity) ?? undefined,
         }));
         if (step === 0) {
           const predicted = predictedStats(prediction, layerStats[L - 1].backwardSecondMoment);
@@ -305,6 +307,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     }
 
     const seconds = (performance.now() - trainStart) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluateOn(test);
     disposeParams(params);
     disposeSets(probe, val, test);
@@ -312,7 +315,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       type: 'finished',
       runId,
       final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
-      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
       numTensorsBefore,
       numTensorsAfter: tf.memory().numTensors,
     });

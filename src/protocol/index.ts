@@ -175,6 +175,8 @@ export const layerStepStatsSchema = z.object({
   /** Convolutions: the smallest and largest per-channel variance of the activation over the probe batch and positions. */
   channelVarianceMin: measured.optional(),
   channelVarianceMax: measured.optional(),
+  /** Mean pairwise similarity of the units' incoming weights (stats.ts unitSimilarity): 1 = all alike. */
+  unitSimilarity: z.number().optional(),
   /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
   predicted: predictedLayerStatsSchema.optional(),
 });
@@ -225,6 +227,8 @@ export const runTimingSchema = z.object({
   samplesPerSecond: z.number(),
   /** From the probe process' start to its first metrics record. */
   firstMetricSeconds: z.number(),
+  /** CPU time the probe process spent in the training loop (less than `seconds` when other work shares the cores). */
+  cpuSeconds: z.number().optional(),
 });
 
 export const runFinalSchema = z.object({
@@ -279,11 +283,31 @@ export const runSummarySchema = z.object({
   backend: backendNameSchema.optional(),
   backendReason: z.string().optional(),
   inputSecondMoment: z.number().optional(),
+  /** The run's random seed (several per initializer with --seeds). */
+  seed: z.number().int().optional(),
   layers: z.array(layerInfoSchema),
   final: runFinalSchema.optional(),
   timing: runTimingSchema.optional(),
   tensorLeak: z.number().int().optional(),
 });
+
+const intervalSchema = z.object({ mean: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() });
+
+/**
+ * Several seeds of one initializer (`--seeds N`, `initlens.seeds`): mean and 95% Student-t
+ * interval over the finished seeds, and in how many seeds each (kind, layer) flag fired.
+ */
+export const seedSummarySchema = z.object({
+  initializer: z.string(),
+  seeds: z.number().int(),
+  /** Seeds whose run finished (the interval is over these). */
+  finished: z.number().int(),
+  seedValues: z.array(z.number().int().nullable()),
+  validationAccuracy: intervalSchema,
+  loss: intervalSchema,
+  flags: z.array(z.object({ kind: z.enum(FLAG_KINDS), layer: z.number().int(), seeds: z.number().int() })),
+});
+export type SeedSummary = z.infer<typeof seedSummarySchema>;
 
 export const runRecordSchema = runSummarySchema.extend({
   /** Layer graph runs: every layer as built, with its output shape and parameter count. */

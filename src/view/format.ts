@@ -1,7 +1,7 @@
 /**
- * How a run reads in the panel's table, the report and the CSV-adjacent texts: one set of
- * formatters, shared by the webview bundle and the host, so the panel and the report never
- * disagree. Formatting only: every number comes from the results document.
+ * How a run reads in the panel's table, its flag cards and the report: shared by the webview
+ * bundle and the host. Numbers go through src/view/number.ts, the format the CLI, hovers and
+ * diagnostics use too. Formatting only: every number comes from the results document.
  */
 import type { Flag, RunStatus } from '../protocol';
 import { formatNumber, formatPercent } from './number';

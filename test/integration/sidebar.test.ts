@@ -3,7 +3,7 @@
 // history fills. What the webview shows is read back through the test-only `initlens._sidebarState`.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SidebarTestState } from '../../src/sidebar/view';
+import type { SidebarTestState } from '../../src/sidebar/testHooks';
 import type { SidebarReport } from '../../src/protocol/sidebar';
 import { initLens, log, waitFor } from './helpers';
 
