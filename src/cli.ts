@@ -146,11 +146,10 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   }
   const v = parsed.values;
   if (v.help) return 'help';
-  const pytorch = v.backend === 'pytorch' || v.model !== undefined;
+  // --model alone probes the network as written on InitLens' own engine; with --backend pytorch
+  // the file runs in the user's Python instead.
+  const pytorch = v.backend === 'pytorch';
   if (pytorch && v.model === undefined) throw new ConfigError('cli', '--backend pytorch needs --model FILE[:NAME]');
-  if (v.model !== undefined && v.backend !== undefined && v.backend !== 'pytorch') {
-    throw new ConfigError('cli', `--model runs your PyTorch model; it needs --backend pytorch, not ${v.backend}`);
-  }
   if (!pytorch) {
     for (const flag of ['model-args', 'python', 'device', 'timeout'] as const) {
       if (v[flag] !== undefined) throw new ConfigError('cli', `--${flag} is for --backend pytorch --model FILE`);
@@ -177,17 +176,6 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   if (pytorch) return { ...pytorchRequests(v, config), jobs, json: v.json ?? false, seeds: 1 };
   const inits = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
   if (inits.length === 0) throw new ConfigError('cli', '--init: no initializer given');
-  if (v.model !== undefined) {
-    if (v.hidden !== undefined || v.activation !== undefined) throw new ConfigError('cli', '--model probes the network as written: --hidden and --activation do not apply');
-    for (const text of inits) {
-      try {
-        parseInitializer(text);
-      } catch (err) {
-        throw new ConfigError('cli', `--init: ${(err as Error).message}`);
-      }
-    }
-    return { requests: modelRequestsFromFlag(v.model, config, v.init === undefined ? undefined : inits), jobs, json: v.json ?? false, seeds: 1 };
-  }
   const seeds = numberFlag('seeds', v.seeds, 1);
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new ConfigError('cli', `--seeds must be a whole number from 1 to ${MAX_SEEDS}, got ${v.seeds}`);
   for (const text of inits) {
@@ -196,6 +184,11 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
     } catch (err) {
       throw new ConfigError('cli', `--init: ${(err as Error).message}`);
     }
+  }
+  if (v.model !== undefined) {
+    if (v.hidden !== undefined || v.activation !== undefined) throw new ConfigError('cli', '--model probes the network as written: --hidden and --activation do not apply');
+    if (seeds !== 1) throw new ConfigError('cli', '--model runs one seed for now: drop --seeds');
+    return { requests: modelRequestsFromFlag(v.model, config, v.init === undefined ? undefined : inits), jobs, json: v.json ?? false, seeds: 1 };
   }
   const requests = seedRequests(
     inits.map((text) => ({ text })),

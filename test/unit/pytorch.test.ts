@@ -28,7 +28,7 @@ function py(code: string, env: NodeJS.ProcessEnv = {}): string {
 }
 
 function compare(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; doc?: ResultsDocument; stderr: string } {
-  const r = spawnSync(process.execPath, [cli, 'compare', '--python', python, '--json', '--jobs', '2', ...args], {
+  const r = spawnSync(process.execPath, [cli, 'compare', '--backend', 'pytorch', '--python', python, '--json', '--jobs', '2', ...args], {
     encoding: 'utf8',
     timeout: 900_000,
     env: { ...process.env, ...env },
@@ -228,7 +228,7 @@ test('PyTorch: an interpreter without torch is refused in one line saying how to
   const fake = mkdtempSync(join(tmpdir(), 'initlens-notorch-'));
   mkdirSync(join(fake, 'torch'));
   writeFileSync(join(fake, 'torch', '__init__.py'), "raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n");
-  const r = spawnSync(process.execPath, [cli, 'compare', '--model', join(fixtures, 'convnet.py'), '--python', python], {
+  const r = spawnSync(process.execPath, [cli, 'compare', '--backend', 'pytorch', '--model', join(fixtures, 'convnet.py'), '--python', python], {
     encoding: 'utf8',
     timeout: 120_000,
     env: { ...process.env, PYTHONPATH: fake },
