@@ -94,6 +94,17 @@ export const layerInfoSchema = z.object({
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
+/** Hidden layer activations on the probe batch in fixed bins (bins set at step 0; see activationHistograms.ts). */
+export const activationHistogramSchema = z.object({
+  lo: z.number(),
+  hi: z.number(),
+  /** Counts per bin; they sum to probe batch × units (values beyond the ends count in the end bins). */
+  counts: z.array(z.number().int()),
+  /** Share of activations with |a| < 1% of max(|lo|, |hi|). */
+  nearZero: z.number(),
+});
+export type ActivationHistogramJson = z.infer<typeof activationHistogramSchema>;
+
 export const layerStepStatsSchema = z.object({
   preActivationMean: measured,
   preActivationVariance: measured,
@@ -112,6 +123,8 @@ export const layerStepStatsSchema = z.object({
   deadFraction: z.number(),
   saturatedFraction: z.number(),
   distinctUnits: z.number().int(),
+  /** Hidden layers only (absent for the output and in documents from before histograms). */
+  histogram: activationHistogramSchema.optional(),
 });
 export type LayerStepStats = z.infer<typeof layerStepStatsSchema>;
 

@@ -20,6 +20,7 @@ import { checkMemory, ConfigError, validateConfig } from './config';
 import { mulberry32 } from './random';
 import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from './inputs';
 import type { InputTensors } from './inputs';
+import { ActivationHistograms } from './propagation/activationHistograms';
 
 export interface ProbeSink {
   emit(event: ProbeEvent): void;
@@ -134,6 +135,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       inputSecondMoment,
     });
     const diagnoser = new Diagnoser(layers, inputSecondMoment);
+    const histograms = new ActivationHistograms(plan);
 
     const random = mulberry32(config.seed);
     let order = new Int32Array(0);
@@ -164,6 +166,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
       const forwardStats = isStats ? (step === 0 ? initial : measureForward(plan, params, probe.x, probe.cols)) : undefined;
+      const stepHistograms = isStats ? histograms.record(params, probe.x, probe.cols) : undefined;
       const idx = nextBatch();
       const batch = compactRows(data.train.images, inputSize, idx, batchScratch);
       for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
@@ -208,6 +211,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
 
       if (isStats || !lossFinite) {
         const fs = forwardStats ?? measureForward(plan, params, probe.x, probe.cols);
+        const histogram = stepHistograms ?? histograms.record(params, probe.x, probe.cols);
         const layerStats: LayerStepStats[] = plan.map((_, i) => ({
           preActivationMean: finite(fs[i].preActivationMean),
           preActivationVariance: finite(fs[i].preActivationVariance),
@@ -222,6 +226,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           deadFraction: fs[i].deadFraction,
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
+          ...(histogram[i] ? { histogram: histogram[i] } : {}),
         }));
         const validation = lossFinite ? evaluate(plan, params, val) : { accuracy: NaN };
         const metrics: StepMetrics = {
