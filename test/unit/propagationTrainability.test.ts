@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 import { cellRequest, runTrainabilityMap, TrainabilityCache, validateGrid } from '../../src/probe/propagation/trainability';
-import type { TrainabilityGrid } from '../../src/probe/propagation/trainability';
+import type { TrainabilityGrid, TrainabilityHandle } from '../../src/probe/propagation/trainability';
 import { parseInitializer } from '../../src/probe/initializers/parse';
 import { weightVariance } from '../../src/probe/initializers/theory';
 
@@ -48,12 +48,10 @@ test('a 2 × 2 map trains every cell once, reports progress, and a second run co
 });
 
 test('cancel stops the map: the promise resolves with the cells done so far', async () => {
-  let cancel: (() => Promise<void>) | undefined;
-  const handle = runTrainabilityMap(grid([0.5, 1, 1.5, 2], [2, 4, 6], 2000), {
-    jobs: 1,
-    onCell: () => void cancel?.(),
-  });
-  cancel = handle.cancel;
+  const box: { handle?: TrainabilityHandle } = {};
+  // Cancel after the first finished cell, or after 8 s if none has finished by then.
+  const handle = runTrainabilityMap(grid([0.5, 1, 1.5, 2], [2, 4, 6], 2000), { jobs: 1, onCell: () => void box.handle?.cancel() });
+  box.handle = handle;
   setTimeout(() => void handle.cancel(), 8000);
   const cells = await handle.done;
   assert.ok(cells.length < 12, `${cells.length} cells`);
