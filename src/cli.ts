@@ -21,10 +21,12 @@ import { formatNumber } from './probe/diagnosis';
 import { loadNote } from './notes';
 import { oneLineReason } from './probe/errors';
 import { splitInitializerList } from './probe/initializers/list';
+import { parseTheoryArgs, renderTheory, theoryDocument, THEORY_USAGE } from './cliTheory';
 
 export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 
 const USAGE = `Usage: initlens compare [flags]
+       initlens theory [flags]   (mean-field signal propagation, no training: initlens theory --help)
 
 Trains one short probe per initializer on MNIST and measures every layer.
 
@@ -222,12 +224,29 @@ export async function compare(options: CompareOptions): Promise<number> {
   return doc.runs.some((r: RunRecord) => r.status === 'failed') ? 1 : 0;
 }
 
+function theory(argv: string[]): number {
+  try {
+    const options = parseTheoryArgs(argv);
+    if (options === 'help') {
+      process.stdout.write(THEORY_USAGE);
+      return 0;
+    }
+    const doc = theoryDocument(options);
+    process.stdout.write(options.json ? JSON.stringify(doc, null, 2) + '\n' : renderTheory(doc) + '\n');
+    return 0;
+  } catch (err) {
+    process.stderr.write(`initlens: ${oneLineReason(err)}\n`);
+    return 2;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === 'theory') return theory(rest);
   if (command !== 'compare') {
     process.stderr.write(`initlens: unknown command '${command}'; try 'initlens compare --help'\n`);
     return 2;

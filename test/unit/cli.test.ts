@@ -26,6 +26,13 @@ const badInputs: [string[], RegExp][] = [
   [['compare', '--jobs', '0'], /--jobs must be a whole number from 1 to 64/],
   [['compare', '--bogus'], /Unknown option '--bogus'/],
   [['frobnicate'], /unknown command 'frobnicate'/],
+  [['theory', '--activation', 'swish'], /--activation: unknown activation 'swish'/],
+  [['theory', '--sigma-w2', '0'], /--sigma-w2 must be above 0/],
+  [['theory', '--sigma-b2', '-0.05'], /--sigma-b2 must be from 0 to 10000, got -0.05/],
+  [['theory', '--depth', '2.5'], /--depth must be a whole number from 1 to 1000/],
+  [['theory', '--c0', '1.5'], /--c0 must be from −1 to 1/],
+  [['theory', '--q0', 'big'], /--q0: 'big' is not a number/],
+  [['theory', '--bogus'], /Unknown option '--bogus'/],
 ];
 
 for (const [args, message] of badInputs) {
@@ -109,4 +116,31 @@ test('--init keeps commas inside calls', () => {
     "tf.initializers.varianceScaling({scale: 2, mode: 'fanOut'})",
     'he_normal',
   ]);
+});
+
+test('initlens theory --json: per-layer q, c, χ, the fixed point and the critical σ_w² (tanh, σ_b² = 0.05)', () => {
+  const r = run('theory', '--activation', 'tanh', '--sigma-w2', '1.5', '--sigma-b2', '0.05', '--depth', '50', '--json', '--critical');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as {
+    layers: { layer: number; q: number; c: number; chi: number; backwardGain: number }[];
+    fixedPoint: { qStar: number; cStar: number; chi1: number; xiQ: number; xiC: number };
+    phase: string;
+    criticalSigmaW2: number;
+  };
+  assert.equal(doc.layers.length, 50);
+  assert.equal(doc.layers[0].q, 1);
+  // σ_w² = 1.5 is below the critical 1.76: ordered, q → q*, c → 1, χ₁ < 1.
+  assert.equal(doc.phase, 'ordered');
+  assert.ok(Math.abs(doc.layers[49].q - doc.fixedPoint.qStar) < 1e-6);
+  assert.ok(doc.layers[49].c > doc.layers[0].c);
+  assert.ok(doc.fixedPoint.chi1 < 1 && doc.fixedPoint.xiC > 1);
+  assert.ok(Math.abs(doc.criticalSigmaW2 - 1.76) < 0.01, `critical ${doc.criticalSigmaW2}`);
+});
+
+test('initlens theory prints a table and the fixed point line', () => {
+  const r = run('theory', '--activation', 'relu', '--sigma-w2', '2', '--depth', '5');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /InitLens theory — relu, σ_w² 2, σ_b² 0, 5 layers/);
+  assert.equal((r.stdout.match(/^│ \d/gm) ?? []).length, 5, r.stdout);
+  assert.match(r.stdout, /χ₁ 1\.000.*critical/);
 });
