@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // The engine never imports vscode: the CLI, the tests and the extension all drive it.
-    files: ['src/probe/**/*.ts', 'src/protocol.ts', 'src/results.ts', 'src/cli.ts', 'src/notes.ts'],
+    files: ['src/probe/**/*.ts', 'src/protocol/**/*.ts', 'src/results.ts', 'src/cli.ts', 'src/notes.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'The engine must not depend on VS Code.' }] }],
     },

@@ -6,31 +6,56 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { selectBackend, tf } from '../src/probe/tfjs';
 import { DEFAULT_CONFIG } from '../src/probe/config';
 import type { ProbeConfig } from '../src/probe/config';
 import { startRuns } from '../src/probe/runner';
+import { matmulKernels, WasmArena } from '../src/probe/kernels/matmul';
 import { applyEvent, newDocument } from '../src/results';
 import type { RunRequest } from '../src/protocol';
 
 const SEED = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 
-async function matMulPeak(): Promise<{ backend: string; gflops: number }> {
+/** Best of `rounds` timings of `reps` calls, in ms per call. */
+function bestMs(run: () => void, reps: number, rounds = 5): number {
+  for (let i = 0; i < reps * 3; i++) run(); // let V8 tier the wasm up
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) run();
+    best = Math.min(best, (performance.now() - t) / reps);
+  }
+  return best;
+}
+
+/**
+ * This machine's one-core matMul peak: tfjs' wasm backend (XNNPACK) on 512×512, and InitLens'
+ * own kernels on a square 512 and on the deep model's layer (128×256·256×256, cache-resident).
+ */
+async function matMulPeak(): Promise<{ backend: string; xnnpack: number; ours: number; oursSquare: number; kernels: string }> {
   const backend = await selectBackend('auto');
   const n = 512;
   const a = tf.randomNormal([n, n]);
   const b = tf.randomNormal([n, n]);
-  const once = (): void => tf.tidy(() => void tf.matMul(a, b).dataSync());
-  for (let i = 0; i < 30; i++) once(); // let V8 tier the wasm up
-  let best = Infinity;
-  for (let r = 0; r < 5; r++) {
-    const t = performance.now();
-    for (let i = 0; i < 10; i++) once();
-    best = Math.min(best, (performance.now() - t) / 10);
-  }
+  const xnn = bestMs(() => tf.tidy(() => void tf.matMul(a, b).dataSync()), 10);
   tf.dispose([a, b]);
-  return { backend: backend.name, gflops: (2 * n ** 3) / (best / 1000) / 1e9 };
+  const kernels = matmulKernels();
+  let ours = NaN;
+  let oursSquare = NaN;
+  if (kernels) {
+    const gflops = (m: number, k: number, nn: number): number => {
+      const arena = new WasmArena(kernels, WasmArena.bytesFor([m * k, k * nn, m * nn]));
+      const [x, w, y] = [arena.alloc(m * k), arena.alloc(k * nn), arena.alloc(m * nn)];
+      arena.f32(x, m * k).fill(0.5);
+      arena.f32(w, k * nn).fill(0.25);
+      const ms = bestMs(() => arena.matmul({ a: x, b: w, c: y, m, n: nn, k }), Math.max(5, Math.round(1e8 / (2 * m * k * nn))));
+      return (2 * m * k * nn) / (ms / 1000) / 1e9;
+    };
+    ours = gflops(128, 256, 256);
+    oursSquare = gflops(n, n, n);
+  }
+  return { backend: backend.name, xnnpack: (2 * n ** 3) / (xnn / 1000) / 1e9, ours, oursSquare, kernels: kernels?.description ?? 'InitLens kernels unavailable (no WebAssembly SIMD)' };
 }
 
 /** Training FLOPs per step: forward 2·B·fanIn·fanOut per layer, backward twice that (no ∂/∂input). */
@@ -46,13 +71,28 @@ interface Scenario {
   config: ProbeConfig;
 }
 
-async function runScenario(s: Scenario, jobs: number): Promise<{ wall: number; firstMetric: number[]; samplesPerSecond: number[]; accuracy: (number | null)[]; gflops: number }> {
+interface OurRound {
+  wall: number;
+  /** Training-loop seconds of each run (timing.seconds: the steps with their measurements). */
+  perRun: number[];
+  firstMetric: number[];
+  samplesPerSecond: number[];
+  accuracy: (number | null)[];
+  gflops: number;
+  backendReason: string;
+}
+
+async function runScenario(s: Scenario, jobs: number): Promise<OurRound> {
   const requests: RunRequest[] = SEED.map((init, i) => ({ runId: `b${i}`, label: init, initializer: init, config: s.config }));
   const doc = newDocument(requests);
+  let backendReason = '';
   const t0 = performance.now();
   const handle = startRuns(requests, {
     jobs,
-    onEvent: (e) => void applyEvent(doc, e),
+    onEvent: (e) => {
+      if (e.type === 'started') backendReason = e.backendReason;
+      void applyEvent(doc, e);
+    },
   });
   await handle.done;
   const wall = (performance.now() - t0) / 1000;
@@ -62,14 +102,22 @@ async function runScenario(s: Scenario, jobs: number): Promise<{ wall: number; f
   const steps = doc.runs.reduce((sum, r) => sum + (r.final?.steps ?? 0), 0);
   return {
     wall,
+    perRun: timings.map((t) => t?.seconds ?? NaN),
     firstMetric: doc.runs.map((r) => r.timing?.firstMetricSeconds ?? NaN),
     samplesPerSecond: timings.map((t) => t?.samplesPerSecond ?? 0),
     accuracy: doc.runs.map((r) => r.final?.validationAccuracy ?? null),
     gflops: (steps * flops) / trainSeconds / 1e9,
+    backendReason,
   };
 }
 
-function torchBaseline(s: Scenario, jobs: number): { wall: number; torch: string } | string {
+interface TorchRound {
+  wall: number;
+  perRun: number[];
+  torch: string;
+}
+
+function torchBaseline(s: Scenario, jobs: number): TorchRound | string {
   const script = join(__dirname, '..', 'bench', 'torchBaseline.py');
   if (!existsSync(script)) return 'bench/torchBaseline.py missing';
   const python = '/usr/bin/python3';
@@ -78,8 +126,8 @@ function torchBaseline(s: Scenario, jobs: number): { wall: number; torch: string
   const hidden = s.config.hidden.length > 1 ? `${s.config.hidden[0]}x${s.config.hidden.length}` : String(s.config.hidden[0]);
   const r = spawnSync(python, [script, '--hidden', hidden, '--batch', String(s.config.batch), '--steps', String(s.config.steps), '--every', String(s.config.every), '--jobs', String(jobs)], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return `PyTorch baseline failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-  const out = JSON.parse(r.stdout) as { wallSeconds: number; torch: string };
-  return { wall: out.wallSeconds, torch: out.torch };
+  const out = JSON.parse(r.stdout) as { wallSeconds: number; torch: string; runs: { trainSeconds: number }[] };
+  return { wall: out.wallSeconds, perRun: out.runs.map((x) => x.trainSeconds), torch: out.torch };
 }
 
 function median(xs: number[]): number {
@@ -88,7 +136,7 @@ function median(xs: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** `--repeat N`: how many times the seed comparison and its PyTorch twin run, alternating. */
+/** `--repeat N`: how many rounds each comparison and its PyTorch twin run, alternating. */
 function repeats(): number {
   const at = process.argv.indexOf('--repeat');
   const n = at >= 0 ? Number(process.argv[at + 1]) : 3;
@@ -99,46 +147,58 @@ function repeats(): number {
   return n;
 }
 
+const fmt = (xs: number[], digits = 2): string => xs.map((x) => x.toFixed(digits)).join(', ');
+const ratio = (ours: number, theirs: number): string => (ours <= theirs ? `${(theirs / ours).toFixed(2)}× faster` : `${(ours / theirs).toFixed(2)}× slower`);
+
 async function main(): Promise<void> {
   const jobs = availableParallelism();
-  const seedRepeats = repeats();
+  const rounds = repeats();
+  // `--engine tfjs`: train on tfjs ops instead of InitLens' kernels (the probes read it from the environment).
+  if (process.argv.includes('--engine') && process.argv[process.argv.indexOf('--engine') + 1] === 'tfjs') process.env.INITLENS_ENGINE = 'tfjs';
+  const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
   const peak = await matMulPeak();
-  console.log(`machine: ${availableParallelism()} cores; ${peak.backend} matMul peak (512×512, one core): ${peak.gflops.toFixed(1)} GFLOP/s`);
-  const scenarios: (Scenario & { repeat: number })[] = [
-    { name: 'seed model 784→128→10, batch 32, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist' }, repeat: seedRepeats },
-    { name: 'deep 784→256x8→10, batch 128, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist', hidden: Array(8).fill(256), batch: 128 }, repeat: 1 },
+  const peakGflops = Math.max(peak.xnnpack, peak.ours, peak.oursSquare);
+  console.log(`machine: ${availableParallelism()} cores, load average ${load()} (other work on the machine slows every figure)`);
+  console.log(`one-core matMul peak: ${peak.backend} backend (XNNPACK) ${peak.xnnpack.toFixed(1)} GFLOP/s on 512×512; ${peak.kernels}: ${peak.ours.toFixed(1)} GFLOP/s on 128×256·256×256, ${peak.oursSquare.toFixed(1)} on 512×512`);
+  const scenarios: Scenario[] = [
+    { name: 'seed model 784→128→10, batch 32, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist' } },
+    { name: 'deep 784→256x8→10, batch 128, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist', hidden: Array(8).fill(256), batch: 128 } },
   ];
   for (const s of scenarios) {
     // The VM's speed drifts by ±20% over minutes: InitLens and PyTorch take turns, and the
     // medians are compared.
-    const ours: Awaited<ReturnType<typeof runScenario>>[] = [];
-    const theirs: number[] = [];
+    const ours: OurRound[] = [];
+    const theirs: TorchRound[] = [];
     let torch = '';
-    for (let r = 0; r < s.repeat; r++) {
+    for (let r = 0; r < rounds; r++) {
       ours.push(await runScenario(s, jobs));
       const t = torchBaseline(s, jobs);
       if (typeof t === 'string') torch = t;
       else {
-        theirs.push(t.wall);
+        theirs.push(t);
         torch = t.torch;
       }
     }
     const walls = ours.map((o) => o.wall);
-    const r = ours[walls.indexOf([...walls].sort((a, b) => a - b)[Math.floor((walls.length - 1) / 2)])];
-    console.log(`\n${s.name} — the seed's four initializers, ${jobs} in parallel${s.repeat > 1 ? `, ${s.repeat} rounds` : ''}`);
-    console.log(`  wall clock: ${s.repeat > 1 ? `median ${median(walls).toFixed(2)} s (${walls.map((w) => w.toFixed(2)).join(', ')})` : `${r.wall.toFixed(2)} s`}`);
-    console.log(`  samples/s per run: ${r.samplesPerSecond.map((x) => x.toFixed(0)).join(', ')}`);
-    console.log(`  achieved: ${r.gflops.toFixed(2)} GFLOP/s per run, counting the dense layers' FLOPs (${((100 * r.gflops) / peak.gflops).toFixed(0)}% of the one-core peak)`);
-    console.log(`  time to first metric (from process start): ${r.firstMetric.map((x) => x.toFixed(2)).join(', ')} s`);
-    console.log(`  held-out accuracy: ${r.accuracy.map((a) => (a === null ? '—' : (100 * a).toFixed(1) + '%')).join(', ')}`);
+    const perRun = ours.flatMap((o) => o.perRun);
+    const last = ours[ours.length - 1];
+    console.log(`\n${s.name} — the seed's four initializers, ${jobs} in parallel, ${rounds} round${rounds > 1 ? 's' : ''} alternating with PyTorch`);
+    console.log(`  engine: ${last.backendReason}`);
+    console.log(`  InitLens seconds per run (training loop): median ${median(perRun).toFixed(2)} s (${fmt(perRun)})`);
+    console.log(`  InitLens whole process (start of the comparison to the last result): median ${median(walls).toFixed(2)} s (${fmt(walls)})`);
+    console.log(`  achieved: ${median(ours.map((o) => o.gflops)).toFixed(2)} GFLOP/s per run, counting the dense layers' FLOPs (${((100 * median(ours.map((o) => o.gflops))) / peakGflops).toFixed(0)}% of the one-core peak ${peakGflops.toFixed(1)})`);
+    console.log(`  samples/s per run (last round): ${last.samplesPerSecond.map((x) => x.toFixed(0)).join(', ')}`);
+    console.log(`  time to first metric (from process start, last round): ${fmt(last.firstMetric)} s`);
+    console.log(`  held-out accuracy: ${last.accuracy.map((a) => (a === null ? '—' : (100 * a).toFixed(1) + '%')).join(', ')}`);
     if (theirs.length === 0) console.log(`  PyTorch: ${torch}`);
     else {
-      const t = median(theirs);
-      const m = median(walls);
-      const rounds = theirs.length > 1 ? ` (${theirs.map((w) => w.toFixed(2)).join(', ')})` : '';
-      console.log(`  PyTorch ${torch}, same work: ${theirs.length > 1 ? 'median ' : ''}${t.toFixed(2)} s wall clock${rounds} → InitLens ${(t / m).toFixed(2)}× ${m < t ? 'faster' : 'slower'}`);
+      const tPerRun = theirs.flatMap((t) => t.perRun);
+      const tWalls = theirs.map((t) => t.wall);
+      console.log(`  PyTorch ${torch}, same work, 1 thread per run: per run median ${median(tPerRun).toFixed(2)} s (${fmt(tPerRun)}); whole process median ${median(tWalls).toFixed(2)} s (${fmt(tWalls)})`);
+      console.log(`  → InitLens per run ${ratio(median(perRun), median(tPerRun))}; whole process ${ratio(median(walls), median(tWalls))}`);
     }
   }
+  console.log(`\nload average at the end: ${load()}`);
 }
 
 void main();

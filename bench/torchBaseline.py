@@ -89,6 +89,7 @@ def run(args, init_name):
     metrics, first_metric = [], None
     order = torch.randperm(len(xtr))
     pos = 0
+    t_train = time.time()  # as InitLens' timing.seconds: the training loop with its measurements
     for step in range(args.steps):
         if pos + args.batch > len(order):
             order, pos = torch.randperm(len(xtr)), 0
@@ -117,10 +118,12 @@ def run(args, init_name):
             if first_metric is None:
                 first_metric = time.time() - args.t0  # parent's start
         opt.step()
+    train_seconds = time.time() - t_train
     with torch.no_grad():
         final = (forward(xte).argmax(1) == yte).float().mean().item()
     seconds, cpu = time.time() - t_start, time.process_time() - cpu_start
     return {'initializer': init_name, 'torch': torch.__version__, 'seconds': round(seconds, 3),
+            'trainSeconds': round(train_seconds, 3),
             'samplesPerSecond': round(args.steps * args.batch / seconds, 1),
             'finalAccuracy': round(final, 4), 'firstMetricSeconds': round(first_metric, 3),
             'metricPoints': len(metrics),

@@ -1,4 +1,4 @@
-// `npm test`: build, typecheck, lint, then the unit, integration (real VS Code) and UI suites.
+// `npm test`: build, typecheck, lint (eslint and the layering rules), then the unit, integration (real VS Code) and UI suites.
 // Every suite runs even if an earlier one failed, so one run shows everything; the output ends
 // with one summary line over all suites: "N passed, N failed".
 import { spawn } from 'node:child_process';
@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 const stages = [
   { name: 'build', cmd: 'npm run --silent build', gate: true },
   { name: 'typecheck', cmd: 'npm run --silent typecheck', gate: true },
-  { name: 'lint', cmd: 'npm run --silent lint', gate: true },
+  // eslint, then the layering rules (.dependency-cruiser.cjs)
+  { name: 'lint', cmd: 'npm run --silent lint && npm run --silent lint:layers', gate: true },
   { name: 'unit', cmd: 'npm run --silent test:unit' },
   { name: 'integration', cmd: 'npm run --silent test:integration' },
   { name: 'ui', cmd: 'npm run --silent test:ui' },

@@ -2,8 +2,8 @@
 import * as vscode from 'vscode';
 import { ProbeSession } from './host/session';
 import type { InitLensContext } from './host/context';
-import { registerCompare } from './panels/compare';
-import { registerSidebar } from './panels/sidebar';
+import { registerCompare } from './compare/register';
+import { registerSidebar } from './sidebar/register';
 import { registerEditor } from './editor/register';
 
 export function activate(extension: vscode.ExtensionContext): void {

@@ -2,28 +2,10 @@
  * The results document: what the CLI prints with --json, what the panel exports and what the
  * history keeps. Built only from probe events (a reducer), never recomputed.
  */
-import type { BackendName, DataInfo, Flag, InitSpecJson, LayerInfo, ProbeEvent, RunRequest, StepMetrics } from './protocol';
+import { isRunDone } from './protocol';
+import type { BackendName, DataInfo, ProbeEvent, RunRecord, RunRequest } from './protocol';
 
-export type RunStatus = 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
-
-export interface RunRecord {
-  runId: string;
-  initializer: string;
-  spec: InitSpecJson | null;
-  activation: string;
-  hidden: number[];
-  status: RunStatus;
-  error?: string;
-  backend?: BackendName;
-  backendReason?: string;
-  inputSecondMoment?: number;
-  layers: LayerInfo[];
-  steps: StepMetrics[];
-  flags: Flag[];
-  final?: { validationAccuracy: number | null; loss: number | null; steps: number };
-  timing?: { seconds: number; samplesPerSecond: number; firstMetricSeconds: number };
-  tensorLeak?: number;
-}
+export type { RunRecord, RunStatus } from './protocol';
 
 export interface ResultsDocument {
   tool: 'initlens';
@@ -93,5 +75,5 @@ export function applyEvent(doc: ResultsDocument, event: ProbeEvent): RunRecord |
 }
 
 export function markCancelled(doc: ResultsDocument): void {
-  for (const run of doc.runs) if (run.status === 'queued' || run.status === 'running') run.status = 'cancelled';
+  for (const run of doc.runs) if (!isRunDone(run.status)) run.status = 'cancelled';
 }

@@ -16,7 +16,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode/codicons/dist/codicon.css';
 import './sidebar.css';
-import type { HostToSidebar, SidebarReport } from '../src/protocolSidebar';
+import type { HostToSidebar, SidebarReport } from '../src/protocol/sidebar';
 import { h, replaceChildren } from './sidebar/dom';
 import { listen, post, saveViewState, viewState } from './sidebar/host';
 import { SettingsForm } from './sidebar/settingsForm';

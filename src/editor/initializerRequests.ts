@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import type { ProbeConfig } from '../probe/config';
-import { formatHidden, validateConfig } from '../probe/config';
+import { validateConfig } from '../probe/config';
+import { formatHidden } from '../view/network';
 import { parseInitializer } from '../probe/initializers/parse';
 import { recommendedId } from '../probe/initializers/theory';
 import type { RunRequest } from '../protocol';

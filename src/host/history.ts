@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { ResultsDocument } from '../results';
-import { formatHidden } from '../probe/config';
+import { formatHidden } from '../view/network';
 
 export const HISTORY_LIMIT = 20;
 const INDEX_KEY = 'initlens.history';

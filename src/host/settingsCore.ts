@@ -5,6 +5,7 @@
  */
 import { BACKENDS, ConfigError, DEFAULT_CONFIG, OPTIMIZERS, isActivation, parseHidden, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
+import { LIMITS, settingKeyFor } from '../protocol/vocabulary';
 import { parse as parseJsonc } from 'jsonc-parser';
 import { isAbsolute, resolve } from 'node:path';
 
@@ -97,25 +98,25 @@ export function settingsFrom(read: Reader): Omit<InitLensSettings, 'ignoredForTr
   });
   if (backend) config.backend = backend;
   const isInt = (min: number, max: number) => (n: number) => Number.isInteger(n) && n >= min && n <= max;
-  config.lr = num('learningRate', 'learning rate', (n) => n > 0 && n <= 10, 'use a number in (0, 10]') ?? config.lr;
-  config.batch = num('batchSize', 'batch size', isInt(1, 8192), 'use a whole number from 1 to 8192') ?? config.batch;
-  config.steps = num('steps', 'steps', isInt(1, 1_000_000), 'use a whole number from 1 to 1,000,000') ?? config.steps;
-  config.every = num('statsInterval', 'stats interval', isInt(1, 1_000_000), 'use a whole number ≥ 1') ?? config.every;
-  config.seed = num('seed', 'seed', isInt(0, 2 ** 31 - 1), 'use a whole number ≥ 0') ?? config.seed;
+  config.lr = num('learningRate', 'learning rate', (n) => n > 0 && n <= LIMITS.maxLr, `use a number in (0, ${LIMITS.maxLr}]`) ?? config.lr;
+  config.batch = num('batchSize', 'batch size', isInt(1, LIMITS.maxBatch), `use a whole number from 1 to ${LIMITS.maxBatch}`) ?? config.batch;
+  config.steps = num('steps', 'steps', isInt(1, LIMITS.maxSteps), `use a whole number from 1 to ${LIMITS.maxSteps.toLocaleString('en-US')}`) ?? config.steps;
+  config.every = num('statsInterval', 'stats interval', isInt(1, LIMITS.maxSteps), 'use a whole number ≥ 1') ?? config.every;
+  config.seed = num('seed', 'seed', isInt(0, LIMITS.maxSeed), 'use a whole number ≥ 0') ?? config.seed;
   const data = take('dataSource', (v) => {
     if (v === undefined) return undefined;
     if (typeof v !== 'string' || v.trim() === '') throw new ConfigError('dataSource', 'data source: empty; use auto, mnist, an .npz file or an IDX folder');
     return v.trim();
   });
   if (data) config.data = data;
-  const jobs = num('parallelJobs', 'parallel jobs', isInt(0, 64), 'use 0 (= cores) to 64') ?? 0;
+  const jobs = num('parallelJobs', 'parallel jobs', isInt(0, LIMITS.maxParallelJobs), `use 0 (= cores) to ${LIMITS.maxParallelJobs}`) ?? 0;
   try {
     validateConfig(config);
   } catch (err) {
-    problems.push({ key: (err as ConfigError).field === 'hidden' ? 'hiddenLayers' : ((err as ConfigError).field ?? 'hiddenLayers'), message: (err as Error).message });
+    problems.push({ key: settingKeyFor((err as ConfigError).field) ?? 'hiddenLayers', message: (err as Error).message });
   }
   const bool = (key: string): boolean => read<unknown>(key, true) !== false;
-  const depth = num('diagnostics.deepStackDepth', 'deep stack depth', isInt(2, 1000), 'use a whole number ≥ 2') ?? 8;
+  const depth = num('diagnostics.deepStackDepth', 'deep stack depth', isInt(LIMITS.minDeepStackDepth, LIMITS.maxDeepStackDepth), `use a whole number ≥ ${LIMITS.minDeepStackDepth}`) ?? 8;
   return {
     config,
     jobs,

@@ -1,33 +1,13 @@
-import { ACTIVATIONS } from './initializers/spec';
-import type { Activation } from './initializers/spec';
+import { ACTIVATIONS, BACKENDS, LIMITS, OPTIMIZERS } from '../protocol/vocabulary';
+import type { Activation } from '../protocol/vocabulary';
+import type { ProbeConfig } from '../protocol';
 
-export const OPTIMIZERS = ['adam', 'sgd'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendRequest = (typeof BACKENDS)[number];
+// The vocabulary and the config's shape live in the protocol; re-exported for the engine's modules.
+export { BACKENDS, LIMITS, OPTIMIZERS } from '../protocol/vocabulary';
+export type { BackendRequest, OptimizerName } from '../protocol/vocabulary';
+export type { ProbeConfig } from '../protocol';
 
-/** Everything a probe run needs besides its initializer. Defaults = the seed notebook's model. */
-export interface ProbeConfig {
-  hidden: number[];
-  activation: Activation;
-  optimizer: OptimizerName;
-  lr: number;
-  /** Momentum for sgd (ignored by adam). */
-  momentum: number;
-  batch: number;
-  steps: number;
-  /** Statistics every `every` steps (and at step 0 and the last step). */
-  every: number;
-  seed: number;
-  /** `mnist`/`bundled`, `auto`, a .npz path, or an IDX folder. */
-  data: string;
-  backend: BackendRequest;
-  /** Fixed batch of training images the per-layer statistics are measured on. */
-  probeBatch: number;
-  /** Held-out images used for the accuracy recorded at each statistics step (the final accuracy uses all). */
-  validationSubset: number;
-}
-
+/** Defaults = the seed notebook's model. */
 export const DEFAULT_CONFIG: ProbeConfig = {
   hidden: [128],
   activation: 'relu',
@@ -43,20 +23,6 @@ export const DEFAULT_CONFIG: ProbeConfig = {
   probeBatch: 256,
   validationSubset: 500,
 };
-
-export const LIMITS = {
-  maxWidth: 8192,
-  maxLayers: 200,
-  maxBatch: 8192,
-  maxSteps: 1_000_000,
-  maxLr: 10,
-  /**
-   * Memory budget for one probe: parameters (×4 for weights, gradients and Adam's two moments)
-   * plus activations of the largest batch kept for backprop, in float32. Each probe runs in its
-   * own process; with two in parallel this stays well inside a 2–4 GB machine.
-   */
-  memoryBudgetBytes: 1024 * 1024 * 1024,
-} as const;
 
 /** A user's bad value: one line, shown as-is by the CLI, a notification or the sidebar form. */
 export class ConfigError extends Error {
@@ -87,18 +53,6 @@ export function parseHidden(text: string): number[] {
     throw new ConfigError('hidden', `hidden layers: ${widths.length} layers is more than the limit of ${LIMITS.maxLayers}`);
   }
   return widths;
-}
-
-export function formatHidden(hidden: readonly number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < hidden.length) {
-    let j = i;
-    while (j < hidden.length && hidden[j] === hidden[i]) j++;
-    parts.push(j - i > 1 ? `${hidden[i]}x${j - i}` : String(hidden[i]));
-    i = j;
-  }
-  return parts.join(',');
 }
 
 function checkInt(field: string, what: string, value: number, min: number, max: number): void {
@@ -142,7 +96,7 @@ export function validateConfig(config: ProbeConfig): ProbeConfig {
   checkInt('batch', 'batch size', config.batch, 1, LIMITS.maxBatch);
   checkInt('steps', 'steps', config.steps, 1, LIMITS.maxSteps);
   checkInt('every', 'stats interval', config.every, 1, LIMITS.maxSteps);
-  checkInt('seed', 'seed', config.seed, 0, 2 ** 31 - 1);
+  checkInt('seed', 'seed', config.seed, 0, LIMITS.maxSeed);
   checkInt('probeBatch', 'probe batch', config.probeBatch, 1, LIMITS.maxBatch);
   checkInt('validationSubset', 'validation subset', config.validationSubset, 1, 1_000_000);
   if (typeof config.data !== 'string' || config.data.trim() === '') {

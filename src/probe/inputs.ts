@@ -82,7 +82,7 @@ export function compactRows(images: Uint8Array, size: number, rows: ArrayLike<nu
  * Calls `copy(from, to, count)` for each run of consecutive columns: a digit's used pixels come
  * in runs along its image rows, so rows of a [columns, units] matrix move a run at a time.
  */
-function forRuns(cols: Int32Array, copy: (column: number, index: number, count: number) => void): void {
+export function forRuns(cols: Int32Array, copy: (column: number, index: number, count: number) => void): void {
   let c = 0;
   while (c < cols.length) {
     let e = c + 1;

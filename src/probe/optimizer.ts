@@ -12,6 +12,7 @@ import { tf } from './tfjs';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { ADAM_WASM } from './adamWasm';
 import { noteHostCopy } from './inputs';
+import type { ArenaLayout } from './kernelStep';
 
 export interface OptimizerSettings {
   kind: 'adam' | 'sgd';
@@ -44,33 +45,44 @@ class WasmAdamState {
   private readonly offsets: { w: number; g: number; m: number; v: number }[] = [];
   private readonly kernel: AdamKernel;
 
-  constructor(module: WebAssembly.Module, sizes: readonly number[]) {
+  constructor(module: WebAssembly.Module, sizes: readonly number[], layout?: ArenaLayout) {
     const aligned = (n: number): number => Math.ceil((n * 4) / 16) * 16;
-    const bytes = sizes.reduce((sum, n) => sum + 4 * aligned(n), 0);
-    const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+    let memory: WebAssembly.Memory;
+    let take: (n: number) => [number, Float32Array];
+    if (layout) {
+      // Weights and gradients where the matmul kernels use them; m and v beside them.
+      memory = layout.arena.memory;
+      take = (n) => {
+        const at = layout.arena.alloc(n);
+        return [at, layout.arena.f32(at, n)];
+      };
+    } else {
+      const bytes = sizes.reduce((sum, n) => sum + 4 * aligned(n), 0);
+      memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / 65536)) });
+      let at = 0;
+      take = (n) => {
+        const offset = at;
+        at += aligned(n);
+        return [offset, new Float32Array(memory.buffer, offset, n)];
+      };
+    }
     this.kernel = (new WebAssembly.Instance(module, { env: { memory } }).exports as { adam: AdamKernel }).adam;
-    let at = 0;
-    const take = (n: number): [number, Float32Array] => {
-      const offset = at;
-      at += aligned(n);
-      return [offset, new Float32Array(memory.buffer, offset, n)];
-    };
-    for (const n of sizes) {
-      const [w, wv] = take(n);
-      const [g, gv] = take(n);
-      const [m, mv] = take(n);
-      const [v, vv] = take(n);
+    const mv = sizes.map((n) => [take(n), take(n)]);
+    sizes.forEach((n, i) => {
+      const [w, wv] = layout ? [layout.weights[i], layout.arena.f32(layout.weights[i], n)] : take(n);
+      const [g, gv] = layout ? [layout.grads[i], layout.arena.f32(layout.grads[i], n)] : take(n);
+      const [[m, mView], [v, vView]] = mv[i];
       this.offsets.push({ w, g, m, v });
       this.weights.push(wv);
       this.grads.push(gv);
-      this.m.push(mv);
-      this.v.push(vv);
-    }
+      this.m.push(mView);
+      this.v.push(vView);
+    });
   }
 
   /** One Adam update of variable i from gradient g; returns Σ Δ². */
   step(i: number, g: Float32Array, alpha: number): number {
-    this.grads[i].set(g);
+    if (g !== this.grads[i]) this.grads[i].set(g);
     const o = this.offsets[i];
     return this.kernel(o.w, o.g, o.m, o.v, this.weights[i].length, alpha, ADAM.beta1, 1 - ADAM.beta1, ADAM.beta2, 1 - ADAM.beta2, ADAM.epsilon);
   }
@@ -83,25 +95,53 @@ export class ArrayOptimizer {
   private readonly wasm: WasmAdamState | undefined;
   private t = 0;
 
-  /** `useWasm: false` forces the JS Adam loop (tests compare the two). */
+  /** Whether every update is copied into the tfjs variables (else `syncVariables` does it). */
+  private readonly syncEachStep: boolean;
+
+  /**
+   * `useWasm: false` forces the JS Adam loop (tests compare the two). `layout`: the weights and
+   * gradients live in a matmul arena at these offsets (kernelStep.ts); the optimizer's state
+   * goes in the same memory, and the tfjs variables are updated only by `syncVariables`.
+   */
   constructor(
     private readonly variables: readonly Variable[],
     private readonly settings: OptimizerSettings,
-    { useWasm = true }: { useWasm?: boolean } = {},
+    { useWasm = true, layout }: { useWasm?: boolean; layout?: ArenaLayout } = {},
   ) {
     const module = settings.kind === 'adam' && useWasm ? adamWasmModule() : null;
+    this.syncEachStep = !layout;
     if (module) {
-      this.wasm = new WasmAdamState(module, variables.map((x) => x.size));
+      this.wasm = new WasmAdamState(module, variables.map((x) => x.size), layout);
       this.weights = this.wasm.weights;
       this.m = this.wasm.m;
       this.v = this.wasm.v;
-      variables.forEach((x, i) => this.weights[i].set(x.dataSync() as Float32Array));
+    } else if (layout) {
+      const floats = (n: number): Float32Array => layout.arena.f32(layout.arena.alloc(n), n);
+      this.weights = variables.map((x, i) => layout.arena.f32(layout.weights[i], x.size));
+      this.m = variables.map((x) => floats(x.size));
+      this.v = settings.kind === 'adam' ? variables.map((x) => floats(x.size)) : [];
     } else {
-      this.weights = variables.map((x) => Float32Array.from(x.dataSync() as Float32Array));
+      this.weights = variables.map((x) => new Float32Array(x.size));
       this.m = variables.map((x) => new Float32Array(x.size));
       this.v = settings.kind === 'adam' ? variables.map((x) => new Float32Array(x.size)) : [];
     }
-    variables.forEach((x, i) => noteHostCopy(x, this.weights[i]));
+    variables.forEach((x, i) => {
+      this.weights[i].set(x.dataSync() as Float32Array);
+      noteHostCopy(x, this.weights[i]);
+    });
+  }
+
+  /** Float32 counts the optimizer allocates besides weights and gradients (m and v). */
+  static stateFloats(sizes: readonly number[], kind: OptimizerSettings['kind']): number {
+    return sizes.reduce((sum, n) => sum + n + 20, 0) * (kind === 'adam' ? 2 : 1);
+  }
+
+  /** Copies the current weights into the tfjs variables (for tfjs ops that read them). */
+  syncVariables(): void {
+    this.variables.forEach((x, i) => {
+      tf.tidy(() => x.assign(tf.tensor(this.weights[i], x.shape)));
+      noteHostCopy(x, this.weights[i]);
+    });
   }
 
   /** Whether Adam runs in the WebAssembly SIMD kernel. */
@@ -132,10 +172,8 @@ export class ArrayOptimizer {
           ? adamStep(w, grads[i], this.m[i], this.v[i], alpha, measure)
           : momentumStep(w, grads[i], this.m[i], lr, momentum, measure);
       if (measure) ratios.push(Math.sqrt(deltaSquares / before));
-      const x = this.variables[i];
-      tf.tidy(() => x.assign(tf.tensor(w, x.shape)));
-      noteHostCopy(x, w);
     }
+    if (this.syncEachStep) this.syncVariables();
     return measure ? ratios : undefined;
   }
 }

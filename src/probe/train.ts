@@ -11,6 +11,7 @@ import { crossEntropy, disposeParams, forward, initParams, planNetwork } from '.
 import { lossAndGrads } from './backprop';
 import type { DenseLayerPlan, NetworkParams } from './network';
 import { accuracyOf, measureForward } from './stats';
+import type { ForwardStats } from './stats';
 import { ArrayOptimizer } from './optimizer';
 import { Diagnoser } from './diagnosis';
 import { predictedGain, weightStdOrLimit } from './initializers/theory';
@@ -19,7 +20,9 @@ import { lsuvRescale } from './lsuv';
 import { checkMemory, ConfigError, validateConfig } from './config';
 import { mulberry32 } from './random';
 import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from './inputs';
-import type { InputTensors } from './inputs';
+import type { CompactRows, InputTensors } from './inputs';
+import { matmulKernels } from './kernels/matmul';
+import { KernelNet } from './kernelStep';
 import { ActivationHistograms } from './propagation/activationHistograms';
 
 export interface ProbeSink {
@@ -40,10 +43,11 @@ const EVAL_CHUNK = 2048;
  * `count` images of `set` from `from` as tensors: pixels scaled to [0, 1] as Keras' notebook does
  * (x / 255), all-zero columns left out (inputs.ts), and one-hot labels.
  */
-function setTensors(set: DigitSet, from: number, count: number): InputTensors & { y: Tensor2D } {
+function setTensors(set: DigitSet, from: number, count: number): InputTensors & { y: Tensor2D; rows: CompactRows; labels: Uint8Array } {
   const n = Math.min(count, set.count - from);
   const rows = compactRows(set.images, set.rows * set.cols, rowRange(from, n));
-  return tf.tidy(() => ({ ...inputTensors(rows), y: oneHot(set.labels.subarray(from, from + n)) }));
+  const labels = set.labels.subarray(from, from + n);
+  return { ...tf.tidy(() => ({ ...inputTensors(rows), y: oneHot(labels) })), rows, labels };
 }
 
 function oneHot(labels: Uint8Array): Tensor2D {
@@ -82,7 +86,20 @@ function evaluate(plan: readonly DenseLayerPlan[], params: NetworkParams, { x, y
   return { loss: lossSum / n, accuracy: correct / n };
 }
 
-export async function runProbe(request: RunRequest, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now()): Promise<RunOutcome> {
+/**
+ * Which code trains: `auto` uses InitLens' own WebAssembly SIMD kernels (kernelStep.ts) on the
+ * wasm backend and tfjs ops elsewhere; `tfjs` forces tfjs ops (tests compare the two).
+ */
+export type TrainEngine = 'auto' | 'tfjs';
+
+/** Σ x² in float64. */
+function sumSquares(a: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += a[k] * a[k];
+  return s;
+}
+
+export async function runProbe(request: RunRequest, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now(), engine: TrainEngine = 'auto'): Promise<RunOutcome> {
   const config = validateConfig(request.config);
   const inputSize = data.train.rows * data.train.cols;
   checkMemory(config, inputSize, 10);
@@ -107,10 +124,17 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec, probe.cols);
     });
     const variables = [...params.kernels, ...params.biases];
-    const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum });
+    const kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
+    const net = kernels
+      ? new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer))
+      : undefined;
+    const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
     // E[x²] over every input feature, the left-out (all-zero) columns included.
     const inputSecondMoment = tf.tidy(() => tf.sum(tf.square(probe.x)).dataSync()[0]) / (probe.x.shape[0] * inputSize);
-    const initial = measureForward(plan, params, probe.x, probe.cols);
+    // With the kernels, statistics and evaluation run on them too (same numbers, no tfjs op).
+    const measure = (): ForwardStats[] => (net ? net.measure(probe.rows) : measureForward(plan, params, probe.x, probe.cols));
+    const evaluateOn = (set: typeof val): { loss: number; accuracy: number } => (net ? net.evaluate(set.rows, set.labels) : evaluate(plan, params, set));
+    const initial = measure();
     // The first layer's gradient over all its input rows (the step's is over the used ones).
     const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
     const layers: LayerInfo[] = plan.map((layer, i) => ({
@@ -129,13 +153,15 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       type: 'started',
       runId,
       backend: backend.name,
-      backendReason: backend.reason,
+      backendReason: kernels ? `${backend.reason}; ${kernels.description}` : backend.reason,
       data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
       layers,
       inputSecondMoment,
     });
     const diagnoser = new Diagnoser(layers, inputSecondMoment);
     const histograms = new ActivationHistograms(plan);
+    const recordHistograms = (): ReturnType<ActivationHistograms['record']> =>
+      net ? histograms.recordFrom((visit) => net.forEachActivation(probe.rows, visit), probe.rows.rows) : histograms.record(params, probe.x, probe.cols);
 
     const random = mulberry32(config.seed);
     let order = new Int32Array(0);
@@ -165,39 +191,57 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (sink.cancelled?.()) break;
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
-      const forwardStats = isStats ? (step === 0 ? initial : measureForward(plan, params, probe.x, probe.cols)) : undefined;
-      const stepHistograms = isStats ? histograms.record(params, probe.x, probe.cols) : undefined;
+      const forwardStats = isStats ? (step === 0 ? initial : measure()) : undefined;
+      const stepHistograms = isStats ? recordHistograms() : undefined;
       const idx = nextBatch();
-      const batch = compactRows(data.train.images, inputSize, idx, batchScratch);
+      const batch = compactRows(data.train.images, inputSize, idx, net ? net.scratch : batchScratch);
       for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
 
       // Loss and gradients in one hand-written backward pass; on stats steps also the batch
       // accuracy, the gradient norms and the backward signal E[δ²] of every layer.
       let lossValue = NaN;
       let batchAccuracy = NaN;
-      const result = tf.tidy(() => {
-        const { x: xb, cols } = inputTensors(batch);
-        const yb = oneHot(batchLabels);
-        const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
-        lossValue = g.loss;
-        batchAccuracy = g.accuracy;
-        const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
+      let grads: Float32Array[];
+      let extra: Float32Array | undefined;
+      if (net) {
+        const r = net.step(batch.rows, batch.width, batch.cols, batchLabels);
+        lossValue = r.loss;
+        batchAccuracy = r.accuracy;
+        grads = net.gradViews();
         if (isStats) {
-          kept.push(
-            tf.stack([
-              ...g.kernelGrads.map((k) => tf.norm(k)),
-              ...g.biasGrads.map((b) => tf.norm(b)),
-              // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
-              ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
-            ]),
-          );
+          // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+          const b2 = config.batch * config.batch;
+          extra = Float32Array.from([
+            ...net.kernelGrads.map((g) => Math.sqrt(sumSquares(g.view))),
+            ...net.biasGrads.map((g) => Math.sqrt(sumSquares(g.view))),
+            ...net.deltas.map((d) => (sumSquares(d.view) * b2) / d.view.length),
+          ]);
         }
-        return kept;
-      });
-      const grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
-      grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, firstGrad);
-      const extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
-      tf.dispose(result);
+      } else {
+        const result = tf.tidy(() => {
+          const { x: xb, cols } = inputTensors(batch);
+          const yb = oneHot(batchLabels);
+          const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
+          lossValue = g.loss;
+          batchAccuracy = g.accuracy;
+          const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
+          if (isStats) {
+            kept.push(
+              tf.stack([
+                ...g.kernelGrads.map((k) => tf.norm(k)),
+                ...g.biasGrads.map((b) => tf.norm(b)),
+                // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+                ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
+              ]),
+            );
+          }
+          return kept;
+        });
+        grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
+        grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, firstGrad);
+        extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
+        tf.dispose(result);
+      }
 
       let updateRatios: (number | null)[] = plan.map(() => null);
       const lossFinite = Number.isFinite(lossValue);
@@ -210,8 +254,8 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       lossCount += 1;
 
       if (isStats || !lossFinite) {
-        const fs = forwardStats ?? measureForward(plan, params, probe.x, probe.cols);
-        const histogram = stepHistograms ?? histograms.record(params, probe.x, probe.cols);
+        const fs = forwardStats ?? measure();
+        const histogram = stepHistograms ?? recordHistograms();
         const layerStats: LayerStepStats[] = plan.map((_, i) => ({
           preActivationMean: finite(fs[i].preActivationMean),
           preActivationVariance: finite(fs[i].preActivationVariance),
@@ -228,7 +272,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           distinctUnits: fs[i].distinctUnits,
           ...(histogram[i] ? { histogram: histogram[i] } : {}),
         }));
-        const validation = lossFinite ? evaluate(plan, params, val) : { accuracy: NaN };
+        const validation = lossFinite ? evaluateOn(val) : { accuracy: NaN };
         const metrics: StepMetrics = {
           step,
           loss: finite(lossSum / lossCount),
@@ -252,7 +296,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     }
 
     const seconds = (performance.now() - trainStart) / 1000;
-    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(plan, params, test);
+    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluateOn(test);
     disposeParams(params);
     disposeSets(probe, val, test);
     sink.emit({

@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     const backend = await selectBackend(request.config.backend);
     const data = loadData(request.config.data, { bundledPath: bundledDataPath() });
     // performance.now() counts from process start, so first-metric time includes start-up.
-    await runProbe(request, data, backend, { emit }, 0);
+    // INITLENS_ENGINE=tfjs trains on tfjs ops instead of InitLens' kernels (`npm run bench -- --engine tfjs`).
+    await runProbe(request, data, backend, { emit }, 0, process.env.INITLENS_ENGINE === 'tfjs' ? 'tfjs' : 'auto');
   } catch (err) {
     emit({ type: 'failed', runId: request.runId, reason: oneLineReason(err) });
     process.exitCode = 1;

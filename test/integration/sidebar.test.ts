@@ -3,8 +3,8 @@
 // history fills. What the webview shows is read back through the test-only `initlens._sidebarState`.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SidebarTestState } from '../../src/panels/sidebarView';
-import type { SidebarReport } from '../../src/protocolSidebar';
+import type { SidebarTestState } from '../../src/sidebar/view';
+import type { SidebarReport } from '../../src/protocol/sidebar';
 import { initLens, log, waitFor } from './helpers';
 
 const state = async (): Promise<SidebarTestState> => {

@@ -12,7 +12,7 @@ const themes: { slug: string; theme: ColorTheme }[] = [
 ];
 
 const commandTitle = 'InitLens: Compare Initializers';
-// The command's first step: the initializer QuickPick (src/panels/comparePick.ts).
+// The command's first step: the initializer QuickPick (src/compare/pick.ts).
 const firstStepTitle = 'InitLens: Compare Initializers (1/2)';
 
 for (const { slug, theme } of themes) {

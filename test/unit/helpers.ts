@@ -8,7 +8,7 @@ import { DEFAULT_CONFIG } from '../../src/probe/config';
 import type { ProbeConfig } from '../../src/probe/config';
 import type { ProbeEvent, RunRequest } from '../../src/protocol';
 import { runProbe } from '../../src/probe/train';
-import type { RunOutcome } from '../../src/probe/train';
+import type { RunOutcome, TrainEngine } from '../../src/probe/train';
 
 let data: LoadedData | undefined;
 let backend: BackendChoice | undefined;
@@ -23,10 +23,11 @@ export function request(initializer: string, config: Partial<ProbeConfig> = {}, 
   return { runId: 'test', label: initializer, initializer, config: { ...DEFAULT_CONFIG, data: 'mnist', ...config }, ...extra };
 }
 
-export async function probe(req: RunRequest): Promise<{ outcome: RunOutcome; events: ProbeEvent[] }> {
+/** Runs a probe in this process; `trainEngine: 'tfjs'` forces the tfjs ops instead of InitLens' kernels. */
+export async function probe(req: RunRequest, trainEngine: TrainEngine = 'auto'): Promise<{ outcome: RunOutcome; events: ProbeEvent[] }> {
   const { data: d, backend: b } = await engine();
   const events: ProbeEvent[] = [];
-  const outcome = await runProbe(req, d, b, { emit: (e) => events.push(e) });
+  const outcome = await runProbe(req, d, b, { emit: (e) => events.push(e) }, performance.now(), trainEngine);
   return { outcome, events };
 }
 

@@ -4,8 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clampForLog, decadeSplits, formatDecade, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, theoryLine } from '../../webview/panel/chartData';
-import { runHeader } from '../../src/panels/panelDelta';
-import type { PanelRun } from '../../src/protocolPanel';
+import { runHeader } from '../../src/compare/delta';
+import type { PanelRun } from '../../src/protocol/panel';
 import type { RunRecord } from '../../src/results';
 import { probedDocument, stats, step, syntheticDocument } from './panelFixtures';
 

@@ -2,7 +2,7 @@
 // where a spreadsheet needs it; empty cells where a value was not finite.
 import * as assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { CSV_COLUMNS, csvCell, toCsv } from '../../src/panels/exportCsv';
+import { CSV_COLUMNS, csvCell, toCsv } from '../../src/compare/exportCsv';
 import type { ResultsDocument } from '../../src/results';
 import { probedDocument, syntheticDocument } from './panelFixtures';
 

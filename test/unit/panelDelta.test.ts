@@ -3,11 +3,11 @@
 // throttle gives ≤ 1 flush per interval and never loses the last update.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DeltaTracker } from '../../src/panels/panelDelta';
-import { Throttle } from '../../src/panels/panelThrottle';
-import type { Timers } from '../../src/panels/panelThrottle';
-import { parseHostMessage } from '../../src/protocolPanel';
-import type { PanelNote } from '../../src/protocolPanel';
+import { DeltaTracker } from '../../src/compare/delta';
+import { Throttle } from '../../src/compare/throttle';
+import type { Timers } from '../../src/compare/throttle';
+import { parseHostMessage } from '../../src/protocol/panel';
+import type { PanelNote } from '../../src/protocol/panel';
 import { applyDelta, applySnapshot } from '../../webview/panel/model';
 import { loadNote } from '../../src/notes';
 import { SYMMETRIC, stats, step, syntheticDocument } from './panelFixtures';

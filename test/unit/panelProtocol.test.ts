@@ -3,8 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseHostMessage, parseWebviewMessage } from '../../src/protocolPanel';
-import { DeltaTracker } from '../../src/panels/panelDelta';
+import { parseHostMessage, parseWebviewMessage } from '../../src/protocol/panel';
+import { DeltaTracker } from '../../src/compare/delta';
 import { syntheticDocument } from './panelFixtures';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';

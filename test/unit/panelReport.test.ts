@@ -2,9 +2,9 @@
 // as images beside it, every flag with its evidence and its note (each note once).
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { nestHeadings, reportFileStem, reportMarkdown, tableCell } from '../../src/panels/reportMarkdown';
+import { nestHeadings, reportFileStem, reportMarkdown, tableCell } from '../../src/compare/reportMarkdown';
 import { loadNote } from '../../src/notes';
-import { flagLabels } from '../../src/panels/panelFormat';
+import { flagLabels } from '../../src/view/format';
 import { SYMMETRIC, syntheticDocument } from './panelFixtures';
 
 describe('report Markdown', () => {

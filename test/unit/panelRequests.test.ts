@@ -3,9 +3,10 @@
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
-import { SEED_INITIALIZERS, SEED_STEPS, buildRequests, describeNetwork, networkConfig, networkTitle, readCompareArgs } from '../../src/panels/compareRequests';
-import { comparisonProgress } from '../../src/panels/panelProgress';
-import { contentSecurityPolicy, webviewHtml } from '../../src/panels/webviewHtml';
+import { SEED_INITIALIZERS, SEED_STEPS, buildRequests, networkConfig, networkTitle, readCompareArgs } from '../../src/compare/requests';
+import { describeNetwork } from '../../src/view/network';
+import { comparisonProgress } from '../../src/compare/progressCore';
+import { contentSecurityPolicy, webviewHtml } from '../../src/host/webviewHtml';
 import { syntheticDocument } from './panelFixtures';
 
 const settings = { ...DEFAULT_CONFIG, data: '/data/mnist.npz', backend: 'cpu' as const, hidden: [64, 32], activation: 'tanh' as const, steps: 50 };

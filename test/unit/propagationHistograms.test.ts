@@ -1,7 +1,8 @@
 /** Per-layer activation histograms recorded by the probe on measured steps (real training on digits). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { probe, request, finished } from './helpers';
+import { engine, probe, request, finished } from './helpers';
+import { runProbe } from '../../src/probe/train';
 import { parseLine, probeEventSchema, toJsonLine } from '../../src/protocol';
 import { histogramRange, HISTOGRAM_BINS } from '../../src/probe/propagation/activationHistograms';
 
@@ -53,4 +54,22 @@ test('histogram ranges: bounded activations use their range, unbounded ones 4 RM
   assert.deepEqual(histogramRange('linear', 0.5), { lo: -2, hi: 2 });
   assert.equal(histogramRange('elu', 0.5).lo, -1);
   assert.deepEqual(histogramRange('relu', 0), { lo: 0, hi: 1 }, 'an all-zero layer still gets a usable range');
+});
+
+test('the kernels and the tfjs ops bin the same activations into the same counts', async () => {
+  const { data, backend } = await engine();
+  const req = request('glorot_uniform', { hidden: [48, 24], steps: 10, every: 10, probeBatch: 120, activation: 'tanh' });
+  const viaKernels = await runProbe(req, data, backend, { emit: () => undefined }, performance.now(), 'auto');
+  const viaTfjs = await runProbe(req, data, backend, { emit: () => undefined }, performance.now(), 'tfjs');
+  for (const s of [0, 1]) {
+    for (const l of [0, 1]) {
+      const a = viaKernels.steps[s].layers[l].histogram!;
+      const b = viaTfjs.steps[s].layers[l].histogram!;
+      assert.deepEqual([a.lo, a.hi], [b.lo, b.hi]);
+      // Float summation order differs between the two: a value on a bin edge may move by one bin.
+      const moved = a.counts.reduce((sum, c, k) => sum + Math.abs(c - b.counts[k]), 0);
+      assert.ok(moved <= 4, `step ${s} layer ${l}: ${moved} counts differ`);
+      assert.ok(Math.abs(a.nearZero - b.nearZero) < 1e-3);
+    }
+  }
 });

@@ -2,8 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { checkField, displayValue, effectiveValue, FIELDS, problemKey, SETTING_KEYS, trustNotice } from '../../src/panels/sidebarForm';
-import type { SettingKey } from '../../src/panels/sidebarForm';
+import { checkField, displayValue, effectiveValue, FIELDS, problemKey, SETTING_KEYS, trustNotice } from '../../src/view/settingsForm';
+import type { SettingKey } from '../../src/view/settingsForm';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 
 const current = { ...DEFAULT_CONFIG };

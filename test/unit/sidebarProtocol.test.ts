@@ -2,13 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseHostMessage, parseSidebarMessage } from '../../src/protocolSidebar';
-import type { HostToSidebar } from '../../src/protocolSidebar';
+import { parseHostMessage, parseSidebarMessage } from '../../src/protocol/sidebar';
+import type { HostToSidebar } from '../../src/protocol/sidebar';
 import { INITIALIZER_CATALOG } from '../../src/probe/initializers/catalog';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 import { loadNote } from '../../src/notes';
-import { SETTING_KEYS } from '../../src/panels/sidebarForm';
-import { backendStatus, dataStatus } from '../../src/panels/sidebarStatus';
+import { SETTING_KEYS } from '../../src/view/settingsForm';
+import { backendStatus, dataStatus } from '../../src/sidebar/status';
 import { describeDataSource } from '../../src/probe/data/describeData';
 import { bundledDataPath } from '../../src/probe/paths';
 

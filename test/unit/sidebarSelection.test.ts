@@ -1,7 +1,7 @@
 /** What the next comparison runs: the checked catalog entries, written initializers, requests. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addCustom, buildRequests, comparisonTitle, defaultSelection, normalizeSelection, orderedSelection, removeCustom, SelectionError, setChecked } from '../../src/panels/sidebarSelection';
+import { addCustom, buildRequests, comparisonTitle, defaultSelection, normalizeSelection, orderedSelection, removeCustom, SelectionError, setChecked } from '../../src/sidebar/selection';
 import { ConfigError, DEFAULT_CONFIG } from '../../src/probe/config';
 import { runRequestSchema } from '../../src/protocol';
 

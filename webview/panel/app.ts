@@ -3,9 +3,9 @@
  * model, and redraws at most once per animation frame: header, summary table, charts (uPlot and
  * a canvas heatmap) and flags with their notes. Every host message is validated first.
  */
-import { parseHostMessage } from '../../src/protocolPanel';
-import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/protocolPanel';
-import { describeNetwork } from '../../src/panels/compareRequests';
+import { parseHostMessage } from '../../src/protocol/panel';
+import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/protocol/panel';
+import { describeNetwork } from '../../src/view/network';
 import { applyDelta, applySnapshot, emptyModel } from './model';
 import type { PanelModel } from './model';
 import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, theoryLine } from './chartData';

@@ -3,7 +3,7 @@
  * step, the theory line, metrics over steps aligned on one x axis, and the heatmap grid. Pure
  * (no DOM, no uPlot) and unit-tested; nothing here computes a statistic the engine measured.
  */
-import type { PanelRun } from '../../src/protocolPanel';
+import type { PanelRun } from '../../src/protocol/panel';
 import type { LayerStepStats, StepMetrics } from '../../src/protocol';
 
 export type LayerMetric = 'activationVariance' | 'activationSecondMoment' | 'gradNorm';

@@ -4,9 +4,10 @@
  * Ten "dead" flags of a 10-layer Zeros run read as one card with ten layer badges, not ten
  * copies of the same note.
  */
+import { isRunDone } from '../../src/protocol/vocabulary';
 import type { Flag } from '../../src/protocol';
-import type { PanelNote, PanelRun } from '../../src/protocolPanel';
-import { flagValuesText, layerName } from '../../src/panels/panelFormat';
+import type { PanelNote, PanelRun } from '../../src/protocol/panel';
+import { flagValuesText, layerName } from '../../src/view/format';
 import { custom, el } from './dom';
 import { noteFragment } from './notes';
 
@@ -77,7 +78,7 @@ export function renderFlags(host: HTMLElement, runs: readonly PanelRun[], notes:
   const groups = groupFlags(runs, colorOf);
   const open = new Set(Array.from(host.querySelectorAll<HTMLElement>('article.flag-card')).filter((a) => a.querySelector('details')?.open).map((a) => `${a.dataset.run}\0${a.dataset.kind}`));
   if (groups.length === 0) {
-    const finished = runs.length > 0 && runs.every((r) => r.status !== 'running' && r.status !== 'queued');
+    const finished = runs.length > 0 && runs.every((r) => isRunDone(r.status));
     host.replaceChildren(el('p', { className: 'muted', text: finished ? 'No flags: every layer of every run stayed within the thresholds.' : 'No flags so far.' }));
     return [];
   }

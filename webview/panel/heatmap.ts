@@ -5,7 +5,7 @@
  */
 import type { HeatmapGrid } from './chartData';
 import { heatPosition } from './chartData';
-import { formatNumber } from '../../src/panels/panelFormat';
+import { formatNumber } from '../../src/view/format';
 import { composeImage } from './chartImage';
 import { el } from './dom';
 import { parseColor } from './theme';

@@ -4,8 +4,8 @@
  * cursor. Rebuilt when its series change or the theme does; otherwise only its data is set.
  */
 import uPlot from 'uplot';
-import type { ChartId } from '../../src/protocolPanel';
-import { formatNumber } from '../../src/panels/panelFormat';
+import type { ChartId } from '../../src/protocol/panel';
+import { formatNumber } from '../../src/view/format';
 import { composeImage } from './chartImage';
 import { decadeSplits, formatDecade } from './chartData';
 import type { LegendEntry } from './chartImage';

@@ -3,7 +3,7 @@
  * DOM) so the unit tests drive it directly. A delta for a run the webview never saw, or one
  * whose steps do not continue where the copy ends, asks for a snapshot instead of guessing.
  */
-import type { HostMessage, PanelMeta, PanelNote, PanelRun } from '../../src/protocolPanel';
+import type { HostMessage, PanelMeta, PanelNote, PanelRun } from '../../src/protocol/panel';
 
 export interface PanelModel {
   seq: number;

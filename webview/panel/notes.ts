@@ -5,7 +5,7 @@
  */
 import MarkdownIt from 'markdown-it';
 import DOMPurify from 'dompurify';
-import type { PanelNote } from '../../src/protocolPanel';
+import type { PanelNote } from '../../src/protocol/panel';
 
 const md = new MarkdownIt({ html: false, linkify: true, typographer: false });
 const cache = new Map<string, string>();

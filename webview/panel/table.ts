@@ -1,6 +1,6 @@
-/** The summary table: one row per run, the texts shared with the report (panelFormat). */
-import type { PanelRun } from '../../src/protocolPanel';
-import { accuracyText, flagLabels, lossText, samplesPerSecondText, statusText } from '../../src/panels/panelFormat';
+/** The summary table: one row per run, the texts shared with the report (src/view/format.ts). */
+import type { PanelRun } from '../../src/protocol/panel';
+import { accuracyText, flagLabels, lossText, samplesPerSecondText, statusText } from '../../src/view/format';
 import { custom, el } from './dom';
 
 const HEAD = ['Initializer', 'Backend', 'Held-out accuracy', 'Loss', 'Samples/s', 'Flags', 'Status'];

@@ -1,6 +1,6 @@
 /** The webview's one channel to the host: typed, and every message checked before it is sent. */
-import { webviewMessageSchema } from '../../src/protocolPanel';
-import type { WebviewMessage } from '../../src/protocolPanel';
+import { webviewMessageSchema } from '../../src/protocol/panel';
+import type { WebviewMessage } from '../../src/protocol/panel';
 import { vscodeApi } from '../shared/vscodeApi';
 
 const api = vscodeApi;

@@ -3,9 +3,9 @@
  * comparison, its note on demand, written forms added through the free-text field, and the
  * Compare / Stop buttons.
  */
-import type { CatalogItem, SelectionState } from '../../src/protocolSidebar';
+import type { CatalogItem, SelectionState } from '../../src/protocol/sidebar';
 import { codicon, h, replaceChildren } from './dom';
-import { renderMarkdown } from './markdown';
+import { renderMarkdown } from '../shared/markdown';
 import { post, saveViewState, viewState } from './host';
 
 interface Note {

@@ -1,6 +1,6 @@
 /** History: the last comparisons; open one (no re-run), delete one, or clear them all. */
 import type { z } from 'zod';
-import type { historyItemSchema } from '../../src/protocolSidebar';
+import type { historyItemSchema } from '../../src/protocol/sidebar';
 import { h, replaceChildren } from './dom';
 import { post } from './host';
 

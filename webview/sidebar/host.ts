@@ -1,6 +1,6 @@
 /** The webview's line to the extension host: validated messages both ways, and saved view state. */
-import { parseHostMessage } from '../../src/protocolSidebar';
-import type { HostToSidebar, SidebarToHost } from '../../src/protocolSidebar';
+import { parseHostMessage } from '../../src/protocol/sidebar';
+import type { HostToSidebar, SidebarToHost } from '../../src/protocol/sidebar';
 import { vscodeApi } from '../shared/vscodeApi';
 
 const api = vscodeApi;

@@ -3,9 +3,9 @@
  * engine's validators (instant reason under the field), sent to the host only when valid, and
  * checked again there before it is written. Edits in settings.json arrive as `settings`.
  */
-import { checkField, FIELDS, GROUP_TITLES } from '../../src/panels/sidebarForm';
-import type { FieldGroup, FieldSpec, SettingKey } from '../../src/panels/sidebarForm';
-import type { SettingsState } from '../../src/protocolSidebar';
+import { checkField, FIELDS, GROUP_TITLES } from '../../src/view/settingsForm';
+import type { FieldGroup, FieldSpec, SettingKey } from '../../src/view/settingsForm';
+import type { SettingsState } from '../../src/protocol/sidebar';
 import { codicon, h, replaceChildren } from './dom';
 import { post, saveViewState, viewState } from './host';
 

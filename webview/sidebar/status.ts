@@ -1,7 +1,7 @@
 /** Status: the backend in use and why, the data source and its size, and the runs in flight. */
-import { progressSummary } from '../../src/panels/sidebarStatus';
-import type { RunProgress } from '../../src/panels/sidebarStatus';
-import type { StatusState } from '../../src/protocolSidebar';
+import { progressSummary } from '../../src/view/progress';
+import type { RunProgress } from '../../src/protocol/sidebar';
+import type { StatusState } from '../../src/protocol/sidebar';
 import { codicon, h, replaceChildren } from './dom';
 
 interface Row {

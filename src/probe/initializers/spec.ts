@@ -2,44 +2,13 @@
  * The resolved form of any written initializer. Every front end (CLI flag, hover, CodeLens,
  * panel) goes through the one parser in `parse.ts` and ends up with one of these.
  */
-export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
-export type Distribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';
+import type { InitSpec } from '../../protocol';
 
-/** Activations the probe can build. Names follow Keras. */
-export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leaky_relu', 'gelu', 'linear'] as const;
-export type Activation = (typeof ACTIVATIONS)[number];
-
-export type InitSpec =
-  | { kind: 'zeros' }
-  | { kind: 'ones' }
-  | { kind: 'constant'; value: number }
-  | { kind: 'random_normal'; mean: number; stddev: number; seed?: number }
-  | { kind: 'random_uniform'; minval: number; maxval: number; seed?: number }
-  /**
-   * Keras: redraw values beyond mean ± 2·stddev, no rescaling (`lower`/`upper` absent).
-   * PyTorch `trunc_normal_`: redraw outside the absolute bounds [lower, upper].
-   */
-  | { kind: 'truncated_normal'; mean: number; stddev: number; lower?: number; upper?: number; seed?: number }
-  /**
-   * Keras VarianceScaling. `preset` remembers the named case (`he_normal`, …) for display.
-   * `uncorrected` = TensorFlow.js' truncated normal, which skips Keras' 1/0.87962566103423978
-   * rescaling, so its sampled variance is about 0.774 × scale/n.
-   */
-  | {
-      kind: 'variance_scaling';
-      scale: number;
-      mode: FanMode;
-      distribution: Distribution;
-      preset?: string;
-      uncorrected?: boolean;
-      seed?: number;
-    }
-  | { kind: 'orthogonal'; gain: number; seed?: number }
-  | { kind: 'identity'; gain: number }
-  /** Mishkin & Matas 2016: orthogonal, then rescale each layer on one batch to unit output variance. */
-  | { kind: 'lsuv'; tolerance: number; maxIterations: number; seed?: number };
-
-export type InitKind = InitSpec['kind'];
+// The shapes live in the protocol (written once, as zod schemas); the engine's modules keep
+// importing them from here.
+export { ACTIVATIONS } from '../../protocol/vocabulary';
+export type { Activation } from '../../protocol/vocabulary';
+export type { Distribution, FanMode, InitSpec } from '../../protocol';
 
 /** Where a written initializer came from: decides how a quick fix writes its replacement. */
 export type InitDialect = 'keras' | 'tfjs' | 'pytorch' | 'plain';

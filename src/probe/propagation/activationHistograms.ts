@@ -84,6 +84,41 @@ export class ActivationHistograms {
     private readonly bins = HISTOGRAM_BINS,
   ) {}
 
+  /**
+   * The same from activations computed elsewhere (the probe's own kernels): `forEach` calls its
+   * visitor with every layer's activations, chunk by chunk, for `rows` rows in all.
+   */
+  recordFrom(forEach: (visit: (layer: number, a: Float32Array) => void) => void, rows: number): (ActivationHistogram | undefined)[] {
+    const hidden = this.plan.filter((l) => !l.isOutput).length;
+    if (!this.ranges) {
+      const sums = new Float64Array(hidden);
+      forEach((i, a) => {
+        if (i >= hidden) return;
+        let s = 0;
+        for (let e = 0; e < a.length; e++) s += a[e] * a[e];
+        sums[i] += s;
+      });
+      this.ranges = Array.from({ length: hidden }, (_, i) => histogramRange(this.plan[i].activation as Activation, Math.sqrt(sums[i] / (rows * this.plan[i].fanOut))));
+    }
+    const ranges = this.ranges;
+    const counts = ranges.map(() => new Array<number>(this.bins).fill(0));
+    const near = new Float64Array(hidden);
+    forEach((i, a) => {
+      if (i >= hidden) return;
+      const { lo, hi } = ranges[i];
+      const width = (hi - lo) / this.bins;
+      const limit = NEAR_ZERO_SHARE * Math.max(Math.abs(lo), Math.abs(hi));
+      const c = counts[i];
+      for (let e = 0; e < a.length; e++) {
+        const v = a[e] === a[e] ? a[e] : 0;
+        const k = Math.floor((v - lo) / width);
+        c[k >= this.bins ? this.bins - 1 : k > 0 ? k : 0] += 1;
+        if (Math.abs(v) < limit) near[i] += 1;
+      }
+    });
+    return this.plan.map((layer, i) => (i < hidden ? { ...ranges[i], counts: counts[i], nearZero: near[i] / (rows * layer.fanOut) } : undefined));
+  }
+
   /** One histogram per layer of the plan; undefined for the softmax output. */
   record(params: NetworkParams, x: Tensor2D, cols?: Int32Array): (ActivationHistogram | undefined)[] {
     const hidden = this.plan.filter((l) => !l.isOutput);

@@ -4,29 +4,14 @@
  * program). The checks are the engine's own: parseHidden and validateConfig on the config the
  * value would produce, so the form never accepts what a probe would refuse.
  */
-import { BACKENDS, ConfigError, OPTIMIZERS, parseHidden, validateConfig } from '../probe/config';
-import type { ProbeConfig } from '../probe/config';
-import { ACTIVATIONS } from '../probe/initializers/spec';
+import { ConfigError, parseHidden, validateConfig } from '../probe/config';
+import { formatHidden } from './network';
+import { ACTIVATIONS, BACKENDS, isSettingKey, LIMITS, OPTIMIZERS, SETTING_FIELDS, settingKeyFor } from '../protocol/vocabulary';
+import type { SettingKey } from '../protocol/vocabulary';
+import type { ProbeConfig } from '../protocol';
 
-/** The settings the form edits, as keys under `initlens.` (package.json contributes.configuration). */
-export const SETTING_KEYS = [
-  'hiddenLayers',
-  'activation',
-  'optimizer',
-  'learningRate',
-  'batchSize',
-  'steps',
-  'statsInterval',
-  'seed',
-  'dataSource',
-  'backend',
-  'parallelJobs',
-] as const;
-export type SettingKey = (typeof SETTING_KEYS)[number];
-
-export function isSettingKey(key: string): key is SettingKey {
-  return (SETTING_KEYS as readonly string[]).includes(key);
-}
+export { isSettingKey, SETTING_KEYS } from '../protocol/vocabulary';
+export type { SettingKey } from '../protocol/vocabulary';
 
 export type FieldGroup = 'network' | 'training' | 'execution';
 
@@ -79,29 +64,9 @@ export const FIELDS: readonly FieldSpec[] = [
 
 export const GROUP_TITLES: Record<FieldGroup, string> = { network: 'Network', training: 'Training', execution: 'Execution' };
 
-/** validateConfig names fields after ProbeConfig; the form after the settings. */
-const CONFIG_FIELD_TO_KEY: Record<string, SettingKey> = {
-  hidden: 'hiddenLayers',
-  hiddenLayers: 'hiddenLayers',
-  activation: 'activation',
-  optimizer: 'optimizer',
-  lr: 'learningRate',
-  learningRate: 'learningRate',
-  batch: 'batchSize',
-  batchSize: 'batchSize',
-  steps: 'steps',
-  every: 'statsInterval',
-  statsInterval: 'statsInterval',
-  seed: 'seed',
-  data: 'dataSource',
-  dataSource: 'dataSource',
-  backend: 'backend',
-  parallelJobs: 'parallelJobs',
-};
-
 /** The form field a settings problem belongs to (settingsFrom mixes setting keys and config fields). */
 export function problemKey(key: string): SettingKey | undefined {
-  return Object.prototype.hasOwnProperty.call(CONFIG_FIELD_TO_KEY, key) ? CONFIG_FIELD_TO_KEY[key] : undefined;
+  return settingKeyFor(key);
 }
 
 /** The manifest's `pattern` for initlens.hiddenLayers: what VS Code's settings editor accepts silently. */
@@ -132,7 +97,7 @@ function withValue(config: ProbeConfig, key: SettingKey, raw: string): { config:
     case 'hiddenLayers': {
       const hidden = parseHidden(raw);
       // Keep the person's spelling when the settings editor would accept it; else its canonical form.
-      const value = MANIFEST_HIDDEN_PATTERN.test(raw) ? raw.trim() : formatHiddenValue(hidden);
+      const value = MANIFEST_HIDDEN_PATTERN.test(raw) ? raw.trim() : formatHidden(hidden);
       return { config: { ...config, hidden }, value };
     }
     case 'activation':
@@ -149,37 +114,21 @@ function withValue(config: ProbeConfig, key: SettingKey, raw: string): { config:
       return { config: { ...config, data: value }, value };
     }
     case 'learningRate':
-      return numeric(config, 'lr', readNumber(key, raw));
     case 'batchSize':
-      return numeric(config, 'batch', readNumber(key, raw));
     case 'steps':
-      return numeric(config, 'steps', readNumber(key, raw));
     case 'statsInterval':
-      return numeric(config, 'every', readNumber(key, raw));
-    case 'seed':
-      return numeric(config, 'seed', readNumber(key, raw));
+    case 'seed': {
+      const value = readNumber(key, raw);
+      return { config: { ...config, [SETTING_FIELDS[key]]: value }, value };
+    }
     case 'parallelJobs': {
       const n = readNumber(key, raw);
-      // Not part of ProbeConfig; the range is settingsFrom's (src/host/settings.ts).
-      if (!Number.isInteger(n) || n < 0 || n > 64) throw new ConfigError(key, `parallel jobs: ${n} is not valid; use 0 (= cores) to 64`);
+      // Not part of ProbeConfig; the range is settingsFrom's (src/host/settingsCore.ts).
+      const max = LIMITS.maxParallelJobs;
+      if (!Number.isInteger(n) || n < 0 || n > max) throw new ConfigError(key, `parallel jobs: ${n} is not valid; use 0 (= cores) to ${max}`);
       return { config, value: n };
     }
   }
-}
-
-function numeric(config: ProbeConfig, field: 'lr' | 'batch' | 'steps' | 'every' | 'seed', n: number): { config: ProbeConfig; value: number } {
-  return { config: { ...config, [field]: n }, value: n };
-}
-
-function formatHiddenValue(hidden: readonly number[]): string {
-  const parts: string[] = [];
-  for (let i = 0; i < hidden.length; ) {
-    let j = i;
-    while (j < hidden.length && hidden[j] === hidden[i]) j++;
-    parts.push(j - i > 1 ? `${hidden[i]}x${j - i}` : String(hidden[i]));
-    i = j;
-  }
-  return parts.join(',');
 }
 
 function configProblem(config: ProbeConfig): string | undefined {
@@ -219,30 +168,10 @@ export function displayValue(value: unknown): string {
 
 /** What a field falls back to while its setting is bad: the value the probe will use. */
 export function effectiveValue(key: SettingKey, config: ProbeConfig, jobs: number): string {
-  switch (key) {
-    case 'hiddenLayers':
-      return formatHiddenValue(config.hidden);
-    case 'activation':
-      return config.activation;
-    case 'optimizer':
-      return config.optimizer;
-    case 'learningRate':
-      return String(config.lr);
-    case 'batchSize':
-      return String(config.batch);
-    case 'steps':
-      return String(config.steps);
-    case 'statsInterval':
-      return String(config.every);
-    case 'seed':
-      return String(config.seed);
-    case 'dataSource':
-      return config.data;
-    case 'backend':
-      return config.backend;
-    case 'parallelJobs':
-      return String(jobs);
-  }
+  const field = SETTING_FIELDS[key];
+  if (field === undefined) return String(jobs);
+  if (field === 'hidden') return formatHidden(config.hidden);
+  return String(config[field]);
 }
 
 /** Human names of restricted keys, for the Workspace Trust notice. */

@@ -4,16 +4,21 @@
  * so nothing they send is trusted before it passes these schemas.
  *
  * Channel 1 (this file): extension host / CLI  ⇄  probe process, JSON lines.
- * Channel 2 (protocolPanel.ts): extension host  ⇄  Compare panel webview.
- * Channel 3 (protocolSidebar.ts): extension host  ⇄  sidebar webview.
- * They live in three files so the probe process and each webview bundle only the schemas of
- * their own channel.
+ * Channel 2 (panel.ts): extension host  ⇄  Compare panel webview.
+ * Channel 3 (sidebar.ts): extension host  ⇄  sidebar webview.
+ * The panel's and the sidebar's channels reuse this one's shapes (a run's layers, steps and
+ * flags; the probe config), so each webview bundles these schemas plus its own channel's.
+ *
+ * The TypeScript types are z.infer of the schemas: each shape is written once, here. Like the
+ * vocabulary, this folder imports nothing else of the project.
  */
 import { z } from 'zod';
-import { parseWith } from './protocolParse';
-import type { Parsed } from './protocolParse';
-import { ACTIVATIONS } from './probe/initializers/spec';
-import { BACKENDS, OPTIMIZERS } from './probe/config';
+import { parseWith } from './parse';
+import type { Parsed } from './parse';
+import { ACTIVATIONS, BACKEND_NAMES, BACKENDS, DATA_KINDS, FLAG_KINDS, OPTIMIZERS, RUN_STATUSES } from './vocabulary';
+
+export * from './vocabulary';
+export type { Parsed } from './parse';
 
 /** A measured value; NaN/±Inf travel as null (JSON has no NaN), which the diagnosis reads as divergence. */
 const measured = z.number().nullable();
@@ -24,6 +29,10 @@ export const initSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('constant'), value: z.number() }),
   z.object({ kind: z.literal('random_normal'), mean: z.number(), stddev: z.number(), seed: z.number().int().optional() }),
   z.object({ kind: z.literal('random_uniform'), minval: z.number(), maxval: z.number(), seed: z.number().int().optional() }),
+  /**
+   * Keras: redraw values beyond mean ± 2·stddev, no rescaling (`lower`/`upper` absent).
+   * PyTorch `trunc_normal_`: redraw outside the absolute bounds [lower, upper].
+   */
   z.object({
     kind: z.literal('truncated_normal'),
     mean: z.number(),
@@ -32,6 +41,11 @@ export const initSpecSchema = z.discriminatedUnion('kind', [
     upper: z.number().optional(),
     seed: z.number().int().optional(),
   }),
+  /**
+   * Keras VarianceScaling. `preset` remembers the named case (`he_normal`, …) for display.
+   * `uncorrected` = TensorFlow.js' truncated normal, which skips Keras' 1/0.87962566103423978
+   * rescaling, so its sampled variance is about 0.774 × scale/n.
+   */
   z.object({
     kind: z.literal('variance_scaling'),
     scale: z.number(),
@@ -43,24 +57,36 @@ export const initSpecSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('orthogonal'), gain: z.number(), seed: z.number().int().optional() }),
   z.object({ kind: z.literal('identity'), gain: z.number() }),
+  /** Mishkin & Matas 2016: orthogonal, then rescale each layer on one batch to unit output variance. */
   z.object({ kind: z.literal('lsuv'), tolerance: z.number(), maxIterations: z.number().int(), seed: z.number().int().optional() }),
 ]);
+/** The resolved form of any written initializer (the parser's output, src/probe/initializers/parse.ts). */
+export type InitSpec = z.infer<typeof initSpecSchema>;
+export type FanMode = Extract<InitSpec, { kind: 'variance_scaling' }>['mode'];
+export type Distribution = Extract<InitSpec, { kind: 'variance_scaling' }>['distribution'];
 
+/** Everything a probe run needs besides its initializer. Defaults (probe/config.ts) = the seed notebook's model. */
 export const probeConfigSchema = z.object({
   hidden: z.array(z.number().int()).min(1),
   activation: z.enum(ACTIVATIONS),
   optimizer: z.enum(OPTIMIZERS),
   lr: z.number(),
+  /** Momentum for sgd (ignored by adam). */
   momentum: z.number(),
   batch: z.number().int(),
   steps: z.number().int(),
+  /** Statistics every `every` steps (and at step 0 and the last step). */
   every: z.number().int(),
   seed: z.number().int(),
+  /** `mnist`/`bundled`, `auto`, a .npz path, or an IDX folder. */
   data: z.string(),
   backend: z.enum(BACKENDS),
+  /** Fixed batch of training images the per-layer statistics are measured on. */
   probeBatch: z.number().int(),
+  /** Held-out images used for the accuracy recorded at each statistics step (the final accuracy uses all). */
   validationSubset: z.number().int(),
 });
+export type ProbeConfig = z.infer<typeof probeConfigSchema>;
 
 /** One run = one network trained once. `initializer` is the written text for every hidden layer
  * unless `layers` says otherwise per layer (Probe this model). */
@@ -140,7 +166,6 @@ export const stepMetricsSchema = z.object({
 });
 export type StepMetrics = z.infer<typeof stepMetricsSchema>;
 
-export const FLAG_KINDS = ['vanishing', 'exploding', 'symmetric', 'dead', 'saturated', 'diverged'] as const;
 export const flagSchema = z.object({
   kind: z.enum(FLAG_KINDS),
   /** 1-based index into `layers` (the output layer is last); 0 = the whole network. */
@@ -153,19 +178,17 @@ export const flagSchema = z.object({
   values: z.record(z.number()).optional(),
 });
 export type Flag = z.infer<typeof flagSchema>;
-export type FlagKind = Flag['kind'];
 
 export const dataInfoSchema = z.object({
   source: z.string(),
-  kind: z.enum(['bundled', 'npz', 'idx']),
+  kind: z.enum(DATA_KINDS),
   description: z.string(),
   train: z.number().int(),
   test: z.number().int(),
 });
 export type DataInfo = z.infer<typeof dataInfoSchema>;
 
-export const backendNameSchema = z.enum(['tensorflow', 'wasm', 'cpu']);
-export type BackendName = z.infer<typeof backendNameSchema>;
+export const backendNameSchema = z.enum(BACKEND_NAMES);
 
 export const runTimingSchema = z.object({
   seconds: z.number(),
@@ -207,9 +230,35 @@ export const probeEventSchema = z.discriminatedUnion('type', [
 ]);
 export type ProbeEvent = z.infer<typeof probeEventSchema>;
 
+/**
+ * A run as the results document keeps it (src/results.ts reduces probe events into these),
+ * without its growing lists; the panel's run header is this plus the planned steps.
+ */
+export const runSummarySchema = z.object({
+  runId: z.string().min(1),
+  initializer: z.string(),
+  spec: initSpecSchema.nullable(),
+  activation: z.string(),
+  hidden: z.array(z.number().int()),
+  status: z.enum(RUN_STATUSES),
+  error: z.string().optional(),
+  backend: backendNameSchema.optional(),
+  backendReason: z.string().optional(),
+  inputSecondMoment: z.number().optional(),
+  layers: z.array(layerInfoSchema),
+  final: runFinalSchema.optional(),
+  timing: runTimingSchema.optional(),
+  tensorLeak: z.number().int().optional(),
+});
+
+export const runRecordSchema = runSummarySchema.extend({
+  steps: z.array(stepMetricsSchema),
+  flags: z.array(flagSchema),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
 /** Host → probe process (one line on stdin). Cancel is a kill: the process holds nothing worth saving. */
 export const probeCommandSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('start'), request: runRequestSchema })]);
-export type ProbeCommand = z.infer<typeof probeCommandSchema>;
 
 /** Parses one JSON line from the other side; returns an error string instead of throwing. */
 export function parseLine<T>(schema: z.ZodType<T>, line: string): Parsed<T> {
@@ -226,6 +275,4 @@ export function parseLine<T>(schema: z.ZodType<T>, line: string): Parsed<T> {
 export function toJsonLine(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v));
 }
-
-export type InitSpecJson = z.infer<typeof initSpecSchema>;
 

@@ -8,7 +8,7 @@ import type { ProbeConfig } from '../probe/config';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
-import { buildRequests as panelRequests, networkTitle, newRunId } from './compareRequests';
+import { buildRequests as panelRequests, networkTitle, newRunId } from '../compare/requests';
 
 /** The seed notebook's four. */
 export const DEFAULT_SELECTED: readonly string[] = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];

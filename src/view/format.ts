@@ -3,12 +3,12 @@
  * formatters, shared by the webview bundle and the host, so the panel and the report never
  * disagree. Formatting only: every number comes from the results document.
  */
-import type { Flag } from '../protocol';
+import type { Flag, RunStatus } from '../protocol';
 
 /** The fields of a run the summary needs; both RunRecord and the webview's PanelRun have them. */
 export interface SummaryRun {
   initializer: string;
-  status: 'queued' | 'running' | 'finished' | 'failed' | 'cancelled';
+  status: RunStatus;
   error?: string;
   backend?: string;
   layers: readonly { name: string }[];

@@ -1,11 +1,11 @@
 /**
- * The sidebar's HTML shell: the same strict page as the Compare panel's (webviewHtml.ts), with
+ * The sidebar's HTML shell: the same strict page as the Compare panel's (host/webviewHtml.ts), with
  * the sidebar's own root class and placeholder.
  */
-import { webviewHtml } from './webviewHtml';
-import type { WebviewPage } from './webviewHtml';
+import { webviewHtml } from '../host/webviewHtml';
+import type { WebviewPage } from '../host/webviewHtml';
 
-export { contentSecurityPolicy, makeNonce } from './webviewHtml';
+export { contentSecurityPolicy, makeNonce } from '../host/webviewHtml';
 
 export type SidebarHtmlParts = Pick<WebviewPage, 'cspSource' | 'scriptUri' | 'styleUri' | 'nonce'>;
 

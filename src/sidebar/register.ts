@@ -1,7 +1,7 @@
 /** The InitLens sidebar: registers the webview view and the commands it owns. */
 import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
-import { SIDEBAR_VIEW_ID, SidebarView } from './sidebarView';
+import { SIDEBAR_VIEW_ID, SidebarView } from './view';
 
 export function registerSidebar(ctx: InitLensContext, compare: CompareApi): void {
   const testMode = ctx.extension.extensionMode === vscode.ExtensionMode.Test || process.env.INITLENS_TEST !== undefined;

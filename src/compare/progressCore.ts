@@ -1,4 +1,5 @@
 /** How far a comparison is, for the progress notification: pure, from the results document. */
+import { isRunDone } from '../protocol/vocabulary';
 import type { ResultsDocument } from '../results';
 
 export interface ComparisonProgress {
@@ -18,7 +19,7 @@ export function comparisonProgress(doc: ResultsDocument, plannedSteps: (runId: s
   for (const run of doc.runs) {
     const planned = Math.max(1, plannedSteps(run.runId) ?? doc.config?.steps ?? 1);
     weight += planned;
-    if (run.status === 'finished' || run.status === 'failed' || run.status === 'cancelled') {
+    if (isRunDone(run.status)) {
       done += 1;
       progressed += planned;
       continue;

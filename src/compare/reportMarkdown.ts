@@ -5,8 +5,8 @@
  */
 import type { ResultsDocument } from '../results';
 import type { Note } from '../notes';
-import { describeNetwork } from './compareRequests';
-import { accuracyText, flagValuesText, layerName, lossText, samplesPerSecondText, statusText } from './panelFormat';
+import { describeNetwork } from '../view/network';
+import { accuracyText, flagValuesText, layerName, lossText, samplesPerSecondText, statusText } from '../view/format';
 
 export interface ReportImage {
   title: string;

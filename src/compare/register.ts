@@ -1,7 +1,7 @@
 /**
  * "Compare Initializers": the commands (compare, stop, export, save report), the one Compare
  * panel and its serializer, the progress notification, and the CompareApi the editor and the
- * sidebar use. Wiring only: requests come from compareRequests, results from the session.
+ * sidebar use. Wiring only: requests come from requests.ts, results from the session.
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
@@ -9,12 +9,13 @@ import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings } from '../host/settings';
 import type { RunRequest } from '../protocol';
 import type { ResultsDocument } from '../results';
-import type { PanelAction } from '../protocolPanel';
-import { buildRequests, describeNetwork, networkConfig, networkTitle, readCompareArgs } from './compareRequests';
-import type { NetworkId } from './compareRequests';
-import { pickInitializers, pickNetwork } from './comparePick';
-import { ComparePanel, VIEW_TYPE } from './comparePanel';
-import { showProgress } from './compareProgress';
+import type { PanelAction } from '../protocol/panel';
+import { buildRequests, networkConfig, networkTitle, readCompareArgs } from './requests';
+import { describeNetwork } from '../view/network';
+import type { NetworkId } from './requests';
+import { pickInitializers, pickNetwork } from './pick';
+import { ComparePanel, VIEW_TYPE } from './panel';
+import { showProgress } from './progress';
 import { exportResults, saveChartPng, saveReport } from './exportFiles';
 
 interface Meta {

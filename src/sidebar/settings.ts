@@ -6,9 +6,9 @@
 import * as vscode from 'vscode';
 import { readSettings, SECTION } from '../host/settings';
 import type { InitLensSettings } from '../host/settings';
-import type { SettingsState } from '../protocolSidebar';
-import { displayValue, effectiveValue, problemKey, SETTING_KEYS, trustNotice } from './sidebarForm';
-import type { SettingKey } from './sidebarForm';
+import type { SettingsState } from '../protocol/sidebar';
+import { displayValue, effectiveValue, problemKey, SETTING_KEYS, trustNotice } from '../view/settingsForm';
+import type { SettingKey } from '../view/settingsForm';
 
 export function settingsState(settings: InitLensSettings = readSettings()): SettingsState {
   const cfg = vscode.workspace.getConfiguration(SECTION);

@@ -8,9 +8,9 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 import type { InitLensContext } from '../host/context';
 import { loadNote } from '../notes';
-import type { ChartImage } from '../protocolPanel';
+import type { ChartImage } from '../protocol/panel';
 import type { ResultsDocument } from '../results';
-import type { ComparePanel } from './comparePanel';
+import type { ComparePanel } from './panel';
 import { toCsv } from './exportCsv';
 import { reportFileStem, reportMarkdown } from './reportMarkdown';
 

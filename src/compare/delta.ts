@@ -4,7 +4,7 @@
  * notes the webview has not received. Pure: the panel host feeds it the session's document.
  */
 import type { ResultsDocument, RunRecord } from '../results';
-import type { PanelMeta, PanelNote, PanelRun, RunDelta, RunHeader } from '../protocolPanel';
+import type { PanelMeta, PanelNote, PanelRun, RunDelta, RunHeader } from '../protocol/panel';
 
 export interface PanelExtras {
   title: string;

@@ -3,15 +3,13 @@
  * direction with runtime validators; both sides parse every message and drop (and log) what
  * does not fit. The webview says `ready` first; the host answers with a snapshot, then deltas.
  *
- * The probe config travels in the probe channel's own schema (./protocol).
+ * The probe config travels in the probe channel's own schema (./index.ts).
  */
 import { z } from 'zod';
-import { parseWith } from './protocolParse';
-import { probeConfigSchema } from './protocol';
-import type { Parsed } from './protocolParse';
-import { BACKENDS } from './probe/config';
-import type { ProbeConfig } from './probe/config';
-import { SETTING_KEYS } from './panels/sidebarForm';
+import { parseWith } from './parse';
+import { probeConfigSchema } from './index';
+import type { Parsed } from './parse';
+import { BACKENDS, DATA_KINDS, RUN_STATUSES, SETTING_KEYS } from './vocabulary';
 
 const text = (max = 4000) => z.string().max(max);
 const id = z.string().min(1).max(200);
@@ -19,7 +17,7 @@ const id = z.string().min(1).max(200);
 export const settingKeySchema = z.enum(SETTING_KEYS);
 
 /** The config in effect (after settingsFrom's fallbacks), so the webview checks fields against it. */
-export const effectiveConfigSchema: z.ZodType<ProbeConfig> = probeConfigSchema;
+export const effectiveConfigSchema = probeConfigSchema;
 
 const settingValues = z.object(Object.fromEntries(SETTING_KEYS.map((k) => [k, text()])) as Record<(typeof SETTING_KEYS)[number], z.ZodString>);
 
@@ -52,7 +50,7 @@ export const selectionStateSchema = z.object({
 });
 export type SelectionState = z.infer<typeof selectionStateSchema>;
 
-const runStatus = z.enum(['queued', 'running', 'finished', 'failed', 'cancelled']);
+const runStatus = z.enum(RUN_STATUSES);
 
 export const runProgressSchema = z.object({
   runId: id,
@@ -63,11 +61,12 @@ export const runProgressSchema = z.object({
   flags: z.array(text(40)).max(20),
   error: text().optional(),
 });
+export type RunProgress = z.infer<typeof runProgressSchema>;
 
 export const statusStateSchema = z.object({
   backend: z.object({ name: text(40), detail: text(), measured: z.boolean(), setting: z.enum(BACKENDS) }),
   data: z.discriminatedUnion('ok', [
-    z.object({ ok: z.literal(true), setting: text(), kind: z.enum(['bundled', 'npz', 'idx']), description: text(), size: text(40), path: text() }),
+    z.object({ ok: z.literal(true), setting: text(), kind: z.enum(DATA_KINDS), description: text(), size: text(40), path: text() }),
     z.object({ ok: z.literal(false), setting: text(), error: text() }),
   ]),
   running: z.boolean(),
@@ -156,7 +155,7 @@ export const sidebarToHostSchema = z.discriminatedUnion('type', [
 ]);
 export type SidebarToHost = z.infer<typeof sidebarToHostSchema>;
 
-export type { Parsed } from './protocolParse';
+export type { Parsed } from './parse';
 
 export const parseSidebarMessage = (raw: unknown): Parsed<SidebarToHost> => parseWith(sidebarToHostSchema, raw);
 export const parseHostMessage = (raw: unknown): Parsed<HostToSidebar> => parseWith(hostToSidebarSchema, raw);

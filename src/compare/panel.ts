@@ -8,12 +8,12 @@ import * as vscode from 'vscode';
 import { loadNote } from '../notes';
 import type { InitLensContext } from '../host/context';
 import type { ResultsDocument } from '../results';
-import { parseWebviewMessage } from '../protocolPanel';
-import type { ChartImage, HostMessage, PanelAction, PanelNote, RenderedState } from '../protocolPanel';
-import { DeltaTracker } from './panelDelta';
-import type { PanelExtras } from './panelDelta';
-import { Throttle } from './panelThrottle';
-import { webviewHtml } from './webviewHtml';
+import { parseWebviewMessage } from '../protocol/panel';
+import type { ChartImage, HostMessage, PanelAction, PanelNote, RenderedState } from '../protocol/panel';
+import { DeltaTracker } from './delta';
+import type { PanelExtras } from './delta';
+import { Throttle } from './throttle';
+import { webviewHtml } from '../host/webviewHtml';
 
 export const VIEW_TYPE = 'initlens.compare';
 /** ≤ 10 updates per second reach the webview, whatever the probes emit. */

@@ -4,10 +4,11 @@
  * non-interactive argument and the tests all go through here.
  */
 import { z } from 'zod';
-import { DEFAULT_CONFIG, formatHidden, validateConfig } from '../probe/config';
+import { DEFAULT_CONFIG, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
+import { describeNetwork } from '../view/network';
 
 /** The seed notebook's four, in its order. */
 export const SEED_INITIALIZERS = ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal'] as const;
@@ -61,12 +62,6 @@ export function networkConfig(id: NetworkId, settings: ProbeConfig, steps?: numb
   }
   if (steps !== undefined) config = { ...config, steps };
   return validateConfig(config);
-}
-
-/** "784→256×10→10, tanh, 300 steps": the panel's title for a network. */
-export function describeNetwork(config: ProbeConfig): string {
-  const hidden = formatHidden(config.hidden).replace(/x/g, '×');
-  return `784→${hidden}→10, ${config.activation}, ${config.steps} steps`;
 }
 
 export function networkTitle(id: NetworkId, config: ProbeConfig): string {

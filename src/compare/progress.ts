@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ProbeSession } from '../host/session';
 import type { ResultsDocument } from '../results';
-import { comparisonProgress } from './panelProgress';
+import { comparisonProgress } from './progressCore';
 
 export function showProgress(session: ProbeSession, doc: ResultsDocument, plannedSteps: (runId: string) => number | undefined): void {
   void vscode.window.withProgress(

@@ -7,7 +7,8 @@ import type { BackendRequest } from '../probe/config';
 import { formatBytes } from '../probe/data/format';
 import type { DataSourceInfo } from '../probe/data/types';
 import { oneLineReason } from '../probe/errors';
-import type { ResultsDocument, RunRecord, RunStatus } from '../results';
+import type { RunProgress } from '../protocol/sidebar';
+import type { ResultsDocument, RunRecord } from '../results';
 
 export interface BackendStatus {
   /** tfjs-node, wasm, cpu — or, before any run, what the setting will try. */
@@ -67,16 +68,6 @@ export function dataStatus(setting: string, describe: () => DataSourceInfo): Dat
   }
 }
 
-export interface RunProgress {
-  runId: string;
-  label: string;
-  status: RunStatus;
-  step: number;
-  steps: number;
-  flags: string[];
-  error?: string;
-}
-
 export function runProgress(run: RunRecord, steps: number): RunProgress {
   const last = run.steps[run.steps.length - 1];
   const done = run.status === 'finished' ? (run.final?.steps ?? last?.step ?? steps) : (last?.step ?? 0);
@@ -96,16 +87,4 @@ export function progressOf(doc: ResultsDocument | undefined): RunProgress[] {
   if (!doc || !Array.isArray(doc.runs)) return [];
   const steps = doc.config?.steps ?? 0;
   return doc.runs.map((r) => runProgress(r, steps));
-}
-
-/** One line for the whole comparison: '2 running, 1 queued, 1 finished'. */
-export function progressSummary(runs: readonly RunProgress[]): string {
-  if (runs.length === 0) return 'no runs yet';
-  const order: RunStatus[] = ['running', 'queued', 'finished', 'failed', 'cancelled'];
-  const counts = new Map<RunStatus, number>();
-  for (const r of runs) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
-  return order
-    .filter((s) => counts.has(s))
-    .map((s) => `${counts.get(s)} ${s}`)
-    .join(', ');
 }

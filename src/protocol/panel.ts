@@ -2,37 +2,22 @@
  * Channel 2: extension host ⇄ Compare panel webview. One discriminated union per direction, each
  * validated at runtime on the receiving side (the webview is another program; and the host's
  * messages are checked in the webview too, so a protocol drift shows up as a logged drop, not as
- * a half-drawn chart). The lead re-exports this from src/protocol.ts.
+ * a half-drawn chart).
  *
  * Data moves as a snapshot (after the webview says it is ready, and after it was hidden) and
  * then as deltas: per run only the step records and flags the webview has not seen yet, plus
  * the run's header when its status changed. Whole histories are never resent per step.
  */
 import { z } from 'zod';
-import { parseWith } from './protocolParse';
-import type { Parsed } from './protocolParse';
-import { backendNameSchema, flagSchema, initSpecSchema, layerInfoSchema, probeConfigSchema, stepMetricsSchema } from './protocol';
-
-export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
+import { parseWith } from './parse';
+import type { Parsed } from './parse';
+import { backendNameSchema, flagSchema, probeConfigSchema, runSummarySchema, stepMetricsSchema } from './index';
+import { RUN_STATUSES } from './vocabulary';
 
 /** Everything about a run except its growing lists (steps, flags). */
-export const runHeaderSchema = z.object({
-  runId: z.string().min(1),
-  initializer: z.string(),
-  spec: initSpecSchema.nullable(),
-  activation: z.string(),
-  hidden: z.array(z.number().int()),
-  status: z.enum(RUN_STATUSES),
-  error: z.string().optional(),
-  backend: backendNameSchema.optional(),
-  backendReason: z.string().optional(),
-  inputSecondMoment: z.number().optional(),
-  layers: z.array(layerInfoSchema),
+export const runHeaderSchema = runSummarySchema.extend({
   /** Steps the run was asked for: progress and the step slider's end. */
   stepsPlanned: z.number().int().optional(),
-  final: z.object({ validationAccuracy: z.number().nullable(), loss: z.number().nullable(), steps: z.number().int() }).optional(),
-  timing: z.object({ seconds: z.number(), samplesPerSecond: z.number(), firstMetricSeconds: z.number() }).optional(),
-  tensorLeak: z.number().int().optional(),
 });
 export type RunHeader = z.infer<typeof runHeaderSchema>;
 
@@ -126,7 +111,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;
 
-export type { Parsed } from './protocolParse';
+export type { Parsed } from './parse';
 
 /** Checks a message from the webview; unknown or malformed ones come back as a one-line error. */
 export function parseWebviewMessage(raw: unknown): Parsed<WebviewMessage> {

@@ -6,10 +6,10 @@
 import * as vscode from 'vscode';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { InitializerParseError, parseInitializer } from '../probe/initializers/parse';
-import { formatHidden } from '../probe/config';
+import { formatHidden } from '../view/network';
 import type { InitLensSettings } from '../host/settings';
-import { NETWORKS, SEED_INITIALIZERS } from './compareRequests';
-import type { NetworkId } from './compareRequests';
+import { NETWORKS, SEED_INITIALIZERS } from './requests';
+import type { NetworkId } from './requests';
 
 interface InitItem extends vscode.QuickPickItem {
   /** The written initializer this item runs; undefined for items that explain an error. */

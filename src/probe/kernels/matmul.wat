@@ -1,0 +1,293 @@
+;; General matrix products on float32 matrices in WebAssembly SIMD, for the probe's dense layers
+;; and for convolutions lowered to matrix products (im2col). Assembled at build time
+;; (scripts/assembleWat.mjs) twice: as written, with the relaxed-SIMD fused multiply-add, and with
+;; every f32x4.relaxed_madd rewritten as f32x4.add(f32x4.mul) for runtimes without relaxed SIMD.
+;; The TypeScript side (matmul.ts) picks one at run time and documents the API.
+;;
+;; All matrices are row-major in the imported memory; addresses are byte offsets, leading
+;; dimensions (lda, ldb, ldc) are in elements. Reads may run up to 32 bytes past an operand's
+;; last element (the results do not depend on what is there), so every operand needs 32
+;; readable bytes after it: matmul.ts' arena leaves them.
+;;
+;;   gemm:    C = op(A)·B,  op(A) = A (transA = 0) or Aᵀ (transA = 1); C is m×n, k the inner size.
+;;   gemm_bt: C = A·Bᵀ     (B is n×k).
+;;
+;; Epilogue, per element of C, in this order:
+;;   flags & 1   accumulate: v += C (the old value)
+;;   bias ≠ 0    v += bias[j] (a vector of n at that address)
+;;   D = 0       activation (flags >> 1): 0 none, 1 relu max(v, 0), 2 leaky relu (v > 0 ? v : slope·v)
+;;   D ≠ 0       derivative mask from D (same layout as C, typically the layer's activation output a):
+;;               1 relu: v·[D > 0], 2 leaky relu: v·(D > 0 ? 1 : slope), 0: none
+;;
+;; Register blocking: gemm keeps a 4×8 tile of C in eight f32x4 accumulators and walks k
+;; broadcasting one element of op(A) per row against two vectors of a row of B, so both A
+;; layouts are read in place with a stride; gemm_bt keeps a 2×4 tile as dot products along k
+;; (rows of A and of B are both contiguous there) and reduces each to one lane at the end.
+;; Edge tiles clamp their row addresses to the last row and store only the valid lanes.
+(module
+  (import "env" "memory" (memory 1))
+
+  (func $min (param $a i32) (param $b i32) (result i32)
+    (select (local.get $a) (local.get $b) (i32.lt_s (local.get $a) (local.get $b))))
+
+  ;; The first `count` lanes at p (all four when count >= 4), zeros in the others.
+  (func $load4 (param $p i32) (param $count i32) (result v128)
+    (local $v v128)
+    (if (i32.ge_u (local.get $count) (i32.const 4)) (then (return (v128.load (local.get $p)))))
+    (local.set $v (f32x4.replace_lane 0 (v128.const i32x4 0 0 0 0) (f32.load (local.get $p))))
+    (if (i32.ge_u (local.get $count) (i32.const 2))
+      (then (local.set $v (f32x4.replace_lane 1 (local.get $v) (f32.load offset=4 (local.get $p))))))
+    (if (i32.ge_u (local.get $count) (i32.const 3))
+      (then (local.set $v (f32x4.replace_lane 2 (local.get $v) (f32.load offset=8 (local.get $p))))))
+    (local.get $v))
+
+  ;; Stores the first `count` lanes of v at p.
+  (func $store4 (param $p i32) (param $v v128) (param $count i32)
+    (if (i32.ge_u (local.get $count) (i32.const 4))
+      (then (v128.store (local.get $p) (local.get $v)) (return)))
+    (f32.store (local.get $p) (f32x4.extract_lane 0 (local.get $v)))
+    (if (i32.ge_u (local.get $count) (i32.const 2))
+      (then (f32.store offset=4 (local.get $p) (f32x4.extract_lane 1 (local.get $v)))))
+    (if (i32.ge_u (local.get $count) (i32.const 3))
+      (then (f32.store offset=8 (local.get $p) (f32x4.extract_lane 2 (local.get $v))))))
+
+  ;; The epilogue on up to four consecutive elements of one row of C (see the header).
+  (func $finish (param $v v128) (param $c i32) (param $bias i32) (param $d i32) (param $count i32) (param $flags i32) (param $slope f32)
+    (local $act i32) (local $mask v128)
+    (if (i32.and (local.get $flags) (i32.const 1))
+      (then (local.set $v (f32x4.add (local.get $v) (call $load4 (local.get $c) (local.get $count))))))
+    (if (local.get $bias)
+      (then (local.set $v (f32x4.add (local.get $v) (call $load4 (local.get $bias) (local.get $count))))))
+    (local.set $act (i32.shr_u (local.get $flags) (i32.const 1)))
+    (if (local.get $d)
+      (then
+        (local.set $mask (f32x4.gt (call $load4 (local.get $d) (local.get $count)) (v128.const f32x4 0 0 0 0)))
+        (if (i32.eq (local.get $act) (i32.const 1))
+          (then (local.set $v (v128.and (local.get $v) (local.get $mask)))))
+        (if (i32.eq (local.get $act) (i32.const 2))
+          (then (local.set $v (v128.bitselect (local.get $v)
+            (f32x4.mul (local.get $v) (f32x4.splat (local.get $slope))) (local.get $mask))))))
+      (else
+        (if (i32.eq (local.get $act) (i32.const 1))
+          (then (local.set $v (f32x4.max (local.get $v) (v128.const f32x4 0 0 0 0)))))
+        (if (i32.eq (local.get $act) (i32.const 2))
+          (then (local.set $v (v128.bitselect (local.get $v)
+            (f32x4.mul (local.get $v) (f32x4.splat (local.get $slope)))
+            (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))))))
+    (call $store4 (local.get $c) (local.get $v) (local.get $count)))
+
+  ;; Up to eight elements (two vectors) of row `row` of C from column j; cols = n - j.
+  (func $rowOut (param $v0 v128) (param $v1 v128) (param $row i32) (param $j i32) (param $cols i32)
+      (param $C i32) (param $ldc4 i32) (param $bias i32) (param $D i32) (param $flags i32) (param $slope f32)
+    (local $at i32) (local $b i32) (local $d i32)
+    (local.set $at (i32.add (i32.mul (local.get $row) (local.get $ldc4)) (i32.shl (local.get $j) (i32.const 2))))
+    (if (local.get $bias) (then (local.set $b (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+    (if (local.get $D) (then (local.set $d (i32.add (local.get $D) (local.get $at)))))
+    (call $finish (local.get $v0) (i32.add (local.get $C) (local.get $at)) (local.get $b) (local.get $d)
+      (call $min (local.get $cols) (i32.const 4)) (local.get $flags) (local.get $slope))
+    (if (i32.gt_s (local.get $cols) (i32.const 4))
+      (then
+        (if (local.get $b) (then (local.set $b (i32.add (local.get $b) (i32.const 16)))))
+        (if (local.get $d) (then (local.set $d (i32.add (local.get $d) (i32.const 16)))))
+        (call $finish (local.get $v1) (i32.add (i32.add (local.get $C) (local.get $at)) (i32.const 16)) (local.get $b) (local.get $d)
+          (i32.sub (local.get $cols) (i32.const 4)) (local.get $flags) (local.get $slope)))))
+
+  ;; C = op(A)·B with the epilogue; see the header.
+  (func (export "gemm")
+    (param $transA i32) (param $m i32) (param $n i32) (param $k i32)
+    (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32)
+    (param $bias i32) (param $D i32) (param $flags i32) (param $slope f32)
+    (local $sai i32) (local $sap i32) (local $ldb4 i32) (local $ldc4 i32) (local $last i32) (local $plain i32)
+    (local $i i32) (local $j i32) (local $p i32)
+    (local $a0 i32) (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $pb i32)
+    (local $x v128) (local $b0 v128) (local $b1 v128)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (if (i32.or (i32.le_s (local.get $m) (i32.const 0)) (i32.le_s (local.get $n) (i32.const 0))) (then (return)))
+    (local.set $ldb4 (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $ldc4 (i32.shl (local.get $ldc) (i32.const 2)))
+    ;; op(A)[i][p] is at A + i*sai + p*sap
+    (if (local.get $transA)
+      (then (local.set $sai (i32.const 4)) (local.set $sap (i32.shl (local.get $lda) (i32.const 2))))
+      (else (local.set $sai (i32.shl (local.get $lda) (i32.const 2))) (local.set $sap (i32.const 4))))
+    (local.set $last (i32.sub (local.get $m) (i32.const 1)))
+    (local.set $plain (i32.eqz (i32.or (local.get $flags) (i32.or (local.get $bias) (local.get $D)))))
+    (loop $rows
+      (local.set $j (i32.const 0))
+      (loop $cols
+        (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $sai))))
+        (local.set $a1 (i32.add (local.get $A) (i32.mul (call $min (i32.add (local.get $i) (i32.const 1)) (local.get $last)) (local.get $sai))))
+        (local.set $a2 (i32.add (local.get $A) (i32.mul (call $min (i32.add (local.get $i) (i32.const 2)) (local.get $last)) (local.get $sai))))
+        (local.set $a3 (i32.add (local.get $A) (i32.mul (call $min (i32.add (local.get $i) (i32.const 3)) (local.get $last)) (local.get $sai))))
+        (local.set $pb (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $c00 (v128.const i32x4 0 0 0 0))
+        (local.set $c01 (v128.const i32x4 0 0 0 0))
+        (local.set $c10 (v128.const i32x4 0 0 0 0))
+        (local.set $c11 (v128.const i32x4 0 0 0 0))
+        (local.set $c20 (v128.const i32x4 0 0 0 0))
+        (local.set $c21 (v128.const i32x4 0 0 0 0))
+        (local.set $c30 (v128.const i32x4 0 0 0 0))
+        (local.set $c31 (v128.const i32x4 0 0 0 0))
+        (local.set $p (local.get $k))
+        (block $kDone
+          (loop $kLoop
+            (br_if $kDone (i32.eqz (local.get $p)))
+            (local.set $b0 (v128.load (local.get $pb)))
+            (local.set $b1 (v128.load offset=16 (local.get $pb)))
+            (local.set $x (v128.load32_splat (local.get $a0)))
+            (local.set $c00 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c00)))
+            (local.set $c01 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c01)))
+            (local.set $x (v128.load32_splat (local.get $a1)))
+            (local.set $c10 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c10)))
+            (local.set $c11 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c11)))
+            (local.set $x (v128.load32_splat (local.get $a2)))
+            (local.set $c20 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c20)))
+            (local.set $c21 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c21)))
+            (local.set $x (v128.load32_splat (local.get $a3)))
+            (local.set $c30 (f32x4.relaxed_madd (local.get $x) (local.get $b0) (local.get $c30)))
+            (local.set $c31 (f32x4.relaxed_madd (local.get $x) (local.get $b1) (local.get $c31)))
+            (local.set $a0 (i32.add (local.get $a0) (local.get $sap)))
+            (local.set $a1 (i32.add (local.get $a1) (local.get $sap)))
+            (local.set $a2 (i32.add (local.get $a2) (local.get $sap)))
+            (local.set $a3 (i32.add (local.get $a3) (local.get $sap)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldb4)))
+            (local.set $p (i32.sub (local.get $p) (i32.const 1)))
+            (br $kLoop)))
+        ;; A whole tile with nothing to add or apply (weight gradients): eight plain stores.
+        (if (i32.and (local.get $plain) (i32.and
+              (i32.le_s (i32.add (local.get $i) (i32.const 4)) (local.get $m))
+              (i32.le_s (i32.add (local.get $j) (i32.const 8)) (local.get $n))))
+          (then
+            (local.set $pb (i32.add (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc4))) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.store (local.get $pb) (local.get $c00))
+            (v128.store offset=16 (local.get $pb) (local.get $c01))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldc4)))
+            (v128.store (local.get $pb) (local.get $c10))
+            (v128.store offset=16 (local.get $pb) (local.get $c11))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldc4)))
+            (v128.store (local.get $pb) (local.get $c20))
+            (v128.store offset=16 (local.get $pb) (local.get $c21))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldc4)))
+            (v128.store (local.get $pb) (local.get $c30))
+            (v128.store offset=16 (local.get $pb) (local.get $c31)))
+          (else
+        (call $rowOut (local.get $c00) (local.get $c01) (local.get $i) (local.get $j) (i32.sub (local.get $n) (local.get $j))
+          (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))
+        (if (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $m))
+          (then (call $rowOut (local.get $c10) (local.get $c11) (i32.add (local.get $i) (i32.const 1)) (local.get $j) (i32.sub (local.get $n) (local.get $j))
+            (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))))
+        (if (i32.lt_s (i32.add (local.get $i) (i32.const 2)) (local.get $m))
+          (then (call $rowOut (local.get $c20) (local.get $c21) (i32.add (local.get $i) (i32.const 2)) (local.get $j) (i32.sub (local.get $n) (local.get $j))
+            (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))))
+        (if (i32.lt_s (i32.add (local.get $i) (i32.const 3)) (local.get $m))
+          (then (call $rowOut (local.get $c30) (local.get $c31) (i32.add (local.get $i) (i32.const 3)) (local.get $j) (i32.sub (local.get $n) (local.get $j))
+            (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))))))
+        (local.set $j (i32.add (local.get $j) (i32.const 8)))
+        (br_if $cols (i32.lt_s (local.get $j) (local.get $n))))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br_if $rows (i32.lt_s (local.get $i) (local.get $m)))))
+
+  ;; [Σa, Σb, Σc, Σd]: the four vectors' horizontal sums in one vector.
+  (func $hsum4 (param $a v128) (param $b v128) (param $c v128) (param $d v128) (result v128)
+    (local $ab v128) (local $cd v128)
+    ;; [a0+a2, b0+b2, a1+a3, b1+b3]
+    (local.set $ab (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b))))
+    (local.set $cd (f32x4.add
+      (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $c) (local.get $d))
+      (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $c) (local.get $d))))
+    (f32x4.add
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $ab) (local.get $cd))
+      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $ab) (local.get $cd))))
+
+  ;; C = A·Bᵀ with the epilogue; A is m×k, B is n×k.
+  (func (export "gemm_bt")
+    (param $m i32) (param $n i32) (param $k i32)
+    (param $A i32) (param $lda i32) (param $B i32) (param $ldb i32) (param $C i32) (param $ldc i32)
+    (param $bias i32) (param $D i32) (param $flags i32) (param $slope f32)
+    (local $lda4 i32) (local $ldb4 i32) (local $ldc4 i32) (local $kv i32) (local $o i32)
+    (local $i i32) (local $j i32) (local $cols i32) (local $lastRow i32) (local $lastCol i32)
+    (local $a0 i32) (local $a1 i32) (local $b0 i32) (local $b1 i32) (local $b2 i32) (local $b3 i32)
+    (local $x0 v128) (local $x1 v128) (local $y v128) (local $mask v128)
+    (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
+    (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
+    (local $at i32) (local $bj i32) (local $d i32)
+    (if (i32.or (i32.le_s (local.get $m) (i32.const 0)) (i32.le_s (local.get $n) (i32.const 0))) (then (return)))
+    (local.set $lda4 (i32.shl (local.get $lda) (i32.const 2)))
+    (local.set $ldb4 (i32.shl (local.get $ldb) (i32.const 2)))
+    (local.set $ldc4 (i32.shl (local.get $ldc) (i32.const 2)))
+    ;; bytes of whole 4-element chunks of k; the rest (k mod 4) is read whole and masked
+    (local.set $kv (i32.shl (i32.shr_u (local.get $k) (i32.const 2)) (i32.const 4)))
+    (local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $k) (i32.const 3)))))
+    (local.set $lastRow (i32.sub (local.get $m) (i32.const 1)))
+    (local.set $lastCol (i32.sub (local.get $n) (i32.const 1)))
+    (loop $rows
+      (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda4))))
+      (local.set $a1 (i32.add (local.get $A) (i32.mul (call $min (i32.add (local.get $i) (i32.const 1)) (local.get $lastRow)) (local.get $lda4))))
+      (local.set $j (i32.const 0))
+      (loop $cols
+        (local.set $b0 (i32.add (local.get $B) (i32.mul (local.get $j) (local.get $ldb4))))
+        (local.set $b1 (i32.add (local.get $B) (i32.mul (call $min (i32.add (local.get $j) (i32.const 1)) (local.get $lastCol)) (local.get $ldb4))))
+        (local.set $b2 (i32.add (local.get $B) (i32.mul (call $min (i32.add (local.get $j) (i32.const 2)) (local.get $lastCol)) (local.get $ldb4))))
+        (local.set $b3 (i32.add (local.get $B) (i32.mul (call $min (i32.add (local.get $j) (i32.const 3)) (local.get $lastCol)) (local.get $ldb4))))
+        (local.set $c00 (v128.const i32x4 0 0 0 0))
+        (local.set $c01 (v128.const i32x4 0 0 0 0))
+        (local.set $c02 (v128.const i32x4 0 0 0 0))
+        (local.set $c03 (v128.const i32x4 0 0 0 0))
+        (local.set $c10 (v128.const i32x4 0 0 0 0))
+        (local.set $c11 (v128.const i32x4 0 0 0 0))
+        (local.set $c12 (v128.const i32x4 0 0 0 0))
+        (local.set $c13 (v128.const i32x4 0 0 0 0))
+        (local.set $o (i32.const 0))
+        (block $kDone
+          (loop $kLoop
+            (br_if $kDone (i32.ge_u (local.get $o) (local.get $kv)))
+            (local.set $x0 (v128.load (i32.add (local.get $a0) (local.get $o))))
+            (local.set $x1 (v128.load (i32.add (local.get $a1) (local.get $o))))
+            (local.set $y (v128.load (i32.add (local.get $b0) (local.get $o))))
+            (local.set $c00 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c00)))
+            (local.set $c10 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c10)))
+            (local.set $y (v128.load (i32.add (local.get $b1) (local.get $o))))
+            (local.set $c01 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c01)))
+            (local.set $c11 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c11)))
+            (local.set $y (v128.load (i32.add (local.get $b2) (local.get $o))))
+            (local.set $c02 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c02)))
+            (local.set $c12 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c12)))
+            (local.set $y (v128.load (i32.add (local.get $b3) (local.get $o))))
+            (local.set $c03 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c03)))
+            (local.set $c13 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c13)))
+            (local.set $o (i32.add (local.get $o) (i32.const 16)))
+            (br $kLoop)))
+        (if (i32.and (local.get $k) (i32.const 3))
+          (then
+            (local.set $x0 (v128.and (local.get $mask) (v128.load (i32.add (local.get $a0) (local.get $o)))))
+            (local.set $x1 (v128.and (local.get $mask) (v128.load (i32.add (local.get $a1) (local.get $o)))))
+            (local.set $y (v128.and (local.get $mask) (v128.load (i32.add (local.get $b0) (local.get $o)))))
+            (local.set $c00 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c00)))
+            (local.set $c10 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c10)))
+            (local.set $y (v128.and (local.get $mask) (v128.load (i32.add (local.get $b1) (local.get $o)))))
+            (local.set $c01 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c01)))
+            (local.set $c11 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c11)))
+            (local.set $y (v128.and (local.get $mask) (v128.load (i32.add (local.get $b2) (local.get $o)))))
+            (local.set $c02 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c02)))
+            (local.set $c12 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c12)))
+            (local.set $y (v128.and (local.get $mask) (v128.load (i32.add (local.get $b3) (local.get $o)))))
+            (local.set $c03 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $c03)))
+            (local.set $c13 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $c13)))))
+        (local.set $cols (call $min (i32.sub (local.get $n) (local.get $j)) (i32.const 4)))
+        (if (local.get $bias) (then (local.set $bj (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
+        (local.set $at (i32.add (i32.mul (local.get $i) (local.get $ldc4)) (i32.shl (local.get $j) (i32.const 2))))
+        (if (local.get $D) (then (local.set $d (i32.add (local.get $D) (local.get $at)))))
+        (call $finish (call $hsum4 (local.get $c00) (local.get $c01) (local.get $c02) (local.get $c03))
+          (i32.add (local.get $C) (local.get $at)) (local.get $bj) (local.get $d) (local.get $cols) (local.get $flags) (local.get $slope))
+        (if (i32.lt_s (local.get $i) (local.get $lastRow))
+          (then
+            (local.set $at (i32.add (local.get $at) (local.get $ldc4)))
+            (if (local.get $D) (then (local.set $d (i32.add (local.get $D) (local.get $at)))))
+            (call $finish (call $hsum4 (local.get $c10) (local.get $c11) (local.get $c12) (local.get $c13))
+              (i32.add (local.get $C) (local.get $at)) (local.get $bj) (local.get $d) (local.get $cols) (local.get $flags) (local.get $slope))))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br_if $cols (i32.lt_s (local.get $j) (local.get $n))))
+      (local.set $i (i32.add (local.get $i) (i32.const 2)))
+      (br_if $rows (i32.lt_s (local.get $i) (local.get $m))))))

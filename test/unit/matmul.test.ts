@@ -1,0 +1,183 @@
+/** Our WebAssembly SIMD matrix products (src/probe/kernels) against float64 and tfjs' matMul. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tf, selectBackend } from '../../src/probe/tfjs';
+import { matmulKernels, WasmArena } from '../../src/probe/kernels/matmul';
+import type { Epilogue, MatmulKernels } from '../../src/probe/kernels/matmul';
+import { mulberry32 } from '../../src/probe/random';
+
+const SLOPE = 0.3;
+
+function randomArray(n: number, random: () => number): Float32Array {
+  return Float32Array.from({ length: n }, () => 2 * random() - 1);
+}
+
+interface Case {
+  m: number;
+  n: number;
+  k: number;
+  transA: boolean;
+  transB: boolean;
+  pad: number;
+}
+
+/** op(A)·op(B) in float64 from row-major stores with leading dimensions. */
+function reference(a: Float32Array, b: Float32Array, c: Case, lda: number, ldb: number): Float64Array {
+  const out = new Float64Array(c.m * c.n);
+  for (let i = 0; i < c.m; i++)
+    for (let j = 0; j < c.n; j++) {
+      let s = 0;
+      for (let p = 0; p < c.k; p++) s += (c.transA ? a[p * lda + i] : a[i * lda + p]) * (c.transB ? b[j * ldb + p] : b[p * ldb + j]);
+      out[i * c.n + j] = s;
+    }
+  return out;
+}
+
+/** |x − y| ≤ tol · (Σ|a||b| of that element), the float32 summation bound. */
+function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, scale: ArrayLike<number>, what: string): void {
+  for (let e = 0; e < want.length; e++) {
+    const tol = 1e-6 * (scale[e] + 1e-30) * 8 + 1e-7;
+    if (!(Math.abs(got[e] - want[e]) <= tol)) assert.fail(`${what}: element ${e}: ${got[e]} vs ${want[e]} (tolerance ${tol})`);
+  }
+}
+
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [1, 7, 3],
+  [3, 1, 5],
+  [4, 8, 4],
+  [5, 9, 7],
+  [7, 13, 1],
+  [13, 10, 33],
+  [32, 128, 455],
+  [33, 17, 129],
+  [64, 10, 128],
+  [2, 3, 0],
+  [6, 300, 301],
+];
+
+function kernelsUnderTest(): [string, MatmulKernels][] {
+  const out: [string, MatmulKernels][] = [];
+  const relaxed = matmulKernels('relaxed');
+  const plain = matmulKernels('simd');
+  assert.ok(plain, 'WebAssembly SIMD is available in Node 20');
+  out.push(['multiply + add', plain]);
+  // Node 20 validates the relaxed module once its V8 flag is set (matmulKernels sets it).
+  assert.ok(relaxed?.fma, 'relaxed SIMD is enabled at run time');
+  out.push(['relaxed FMA', relaxed]);
+  return out;
+}
+
+for (const [name, kernels] of kernelsUnderTest()) {
+  test(`every transpose variant, odd sizes and leading dimensions match float64 (${name})`, () => {
+    const random = mulberry32(7);
+    for (const [m, n, k] of SHAPES)
+      for (const transA of [false, true])
+        for (const transB of [false, true])
+          for (const pad of [0, 3]) {
+            const c: Case = { m, n, k, transA, transB, pad };
+            const lda = (transA ? m : k) + pad;
+            const ldb = (transB ? k : n) + pad;
+            const ldc = n + pad;
+            const aRows = transA ? k : m;
+            const bRows = transB ? n : k;
+            const arena = new WasmArena(kernels);
+            const A = arena.alloc(aRows * lda);
+            const B = arena.alloc(bRows * ldb);
+            const C = arena.alloc(m * ldc);
+            const a = randomArray(aRows * lda, random);
+            const b = randomArray(bRows * ldb, random);
+            arena.f32(A, a.length).set(a);
+            arena.f32(B, b.length).set(b);
+            arena.f32(C, m * ldc).fill(NaN); // every element must be written, the padding left alone
+            arena.matmul({ a: A, b: B, c: C, m, n, k, transA, transB, lda, ldb, ldc });
+            const want = reference(a, b, c, lda, ldb);
+            const scale = reference(a.map(Math.abs), b.map(Math.abs), c, lda, ldb);
+            const out = arena.f32(C, m * ldc);
+            const got = new Float64Array(m * n);
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < n; j++) got[i * n + j] = out[i * ldc + j];
+              for (let j = n; j < ldc; j++) assert.ok(Number.isNaN(out[i * ldc + j]), `padding of row ${i} overwritten`);
+            }
+            assertClose(got, want, scale, `${m}×${k}·${k}×${n} transA=${transA} transB=${transB} pad=${pad}`);
+          }
+  });
+
+  test(`epilogues: bias, relu, leaky relu, their derivatives, accumulate (${name})`, () => {
+    const random = mulberry32(11);
+    for (const [m, n, k] of [[5, 11, 9], [32, 128, 40], [3, 10, 17], [9, 300, 250]] as const)
+      for (const transB of [false, true])
+        for (const activation of ['linear', 'relu', 'leaky_relu'] as Epilogue[]) {
+          const arena = new WasmArena(kernels);
+          const a = randomArray(m * k, random);
+          const b = randomArray(k * n, random);
+          const bias = randomArray(n, random);
+          const before = randomArray(m * n, random);
+          const d = randomArray(m * n, random).map((x, e) => (e % 5 === 0 ? 0 : x)); // exact zeros count as "not positive"
+          const [A, B, Bias, C, D] = [arena.alloc(a.length), arena.alloc(b.length), arena.alloc(n), arena.alloc(m * n), arena.alloc(m * n)];
+          arena.f32(A, a.length).set(a);
+          arena.f32(B, b.length).set(b);
+          arena.f32(Bias, n).set(bias);
+          arena.f32(D, d.length).set(d);
+          const c: Case = { m, n, k, transA: false, transB, pad: 0 };
+          const ldb = transB ? k : n;
+          // B stored as n×k when transposed: same random values, read the other way.
+          const prod = reference(a, b, c, k, ldb);
+          const scale = reference(a.map(Math.abs), b.map(Math.abs), c, k, ldb);
+          const f = (v: number): number => (activation === 'relu' ? Math.max(v, 0) : activation === 'leaky_relu' ? (v > 0 ? v : SLOPE * v) : v);
+          const fprime = (x: number): number => (activation === 'relu' ? (x > 0 ? 1 : 0) : activation === 'leaky_relu' ? (x > 0 ? 1 : SLOPE) : 1);
+
+          arena.matmul({ a: A, b: B, c: C, m, n, k, transB, bias: Bias, activation, slope: SLOPE });
+          assertClose(arena.f32(C, m * n), prod.map((v, e) => f(v + bias[e % n])), scale.map((s, e) => s + Math.abs(bias[e % n])), `bias+${activation}`);
+
+          arena.f32(C, m * n).set(before);
+          arena.matmul({ a: A, b: B, c: C, m, n, k, transB, accumulate: true });
+          assertClose(arena.f32(C, m * n), prod.map((v, e) => v + before[e]), scale.map((s, e) => s + Math.abs(before[e])), 'accumulate');
+
+          arena.matmul({ a: A, b: B, c: C, m, n, k, transB, derivativeOf: D, activation, slope: SLOPE });
+          assertClose(arena.f32(C, m * n), prod.map((v, e) => v * fprime(d[e])), scale, `derivative of ${activation}`);
+        }
+  });
+}
+
+test("the kernels agree with tfjs' matMul on the probe's shapes", async () => {
+  await selectBackend('wasm');
+  const kernels = matmulKernels()!;
+  const random = mulberry32(3);
+  // forward, weight gradient, input gradient of a 784→128 layer on a batch of 32 (455 used columns)
+  for (const [m, n, k, transA, transB] of [
+    [32, 128, 455, false, false],
+    [455, 128, 32, true, false],
+    [32, 455, 128, false, true],
+    [128, 256, 256, false, false],
+  ] as const) {
+    const arena = new WasmArena(kernels);
+    const aRows = transA ? k : m;
+    const aCols = transA ? m : k;
+    const bRows = transB ? n : k;
+    const bCols = transB ? k : n;
+    const a = randomArray(aRows * aCols, random);
+    const b = randomArray(bRows * bCols, random);
+    const [A, B, C] = [arena.alloc(a.length), arena.alloc(b.length), arena.alloc(m * n)];
+    arena.f32(A, a.length).set(a);
+    arena.f32(B, b.length).set(b);
+    arena.matmul({ a: A, b: B, c: C, m, n, k, transA, transB });
+    const want = tf.tidy(() => tf.matMul(tf.tensor2d(a, [aRows, aCols]), tf.tensor2d(b, [bRows, bCols]), transA, transB).dataSync());
+    const got = arena.f32(C, m * n);
+    let worst = 0;
+    for (let e = 0; e < want.length; e++) worst = Math.max(worst, Math.abs(got[e] - want[e]));
+    // Entries are sums of k products of [-1, 1] values (size ~√k); float32 summation differs by ~1e-6 of that.
+    assert.ok(worst < 1e-5 * Math.sqrt(k) * 4, `${m}×${k}·${k}×${n}: max difference ${worst}`);
+  }
+});
+
+test('the committed matmul bytes are matmul.wat assembled, with and without relaxed SIMD', async () => {
+  const { kernelText, KERNELS, withoutRelaxed } = await import('../../scripts/assembleWat.mjs');
+  const kernel = KERNELS.find((k) => k.wat.endsWith('matmul.wat'))!;
+  assert.equal(readFileSync(join(__dirname, '..', '..', kernel.out), 'utf8'), await kernelText(kernel), `${kernel.out} is stale: run npm run build`);
+  assert.equal(withoutRelaxed('(f32x4.relaxed_madd (local.get $x) (v128.load (local.get $p)) (local.get $c))'), '(f32x4.add (f32x4.mul (local.get $x) (v128.load (local.get $p))) (local.get $c))');
+  const plain = withoutRelaxed(readFileSync(join(__dirname, '..', '..', kernel.wat), 'utf8'));
+  assert.ok(!plain.includes('(f32x4.relaxed'), 'no relaxed instruction left in the fallback');
+});
