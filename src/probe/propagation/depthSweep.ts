@@ -15,6 +15,7 @@ import { activate, disposeParams, initParams, planNetwork } from '../network';
 import { lsuvRescale } from '../lsuv';
 import { weightVariance } from '../initializers/theory';
 import { formatSpec } from '../initializers/parse';
+import { cMap, propagateForward } from '../theory/meanField';
 
 export interface DepthSweepRequest {
   activation: Activation;
@@ -34,6 +35,10 @@ export interface SweepLayer {
   secondMoment: number;
   /** Mean over pairs of different images of cos(h_a, h_b). */
   correlation: number;
+  /** The mean-field recursion's E[h²] from the measured input moments and the sampled kernels' moments. */
+  theorySecondMoment: number;
+  /** The c-map iterated from the inputs' mean cosine (= the first layer's, in expectation over the weights). */
+  theoryCorrelation: number;
 }
 
 export interface DepthSweep {
@@ -41,7 +46,8 @@ export interface DepthSweep {
   /** fan_in·Var(W) of the first hidden layer (784 inputs) and of the square layers after it. */
   sigmaW2First: number;
   sigmaW2: number;
-  /** E[x²] of the input pixels over the images (all 784 features). */
+  /** E[x] and E[x²] of the input pixels over the images (all 784 features). */
+  inputMean: number;
   inputSecondMoment: number;
   /** Mean pairwise cosine of the input images: c_0. */
   inputCorrelation: number;
@@ -58,7 +64,7 @@ function pixels(set: DigitSet, count: number): Tensor2D {
   return tf.tensor2d(out, [n, size]);
 }
 
-/** [E[h²], mean off-diagonal cosine] of the rows of h, as a tensor of two. */
+/** [E[h²], mean off-diagonal cosine, E[h]] of the rows of h, as a tensor of three. */
 function moments(h: Tensor2D): Tensor2D {
   return tf.tidy(() => {
     const n = h.shape[0];
@@ -68,7 +74,7 @@ function moments(h: Tensor2D): Tensor2D {
     // Off-diagonal mean: the diagonal is 1 (or 0 for an all-zero row), removed by subtraction.
     const diagonal = tf.sum(tf.mul(cos, tf.eye(n)));
     const offDiagonal = n > 1 ? tf.div(tf.sub(tf.sum(cos), diagonal), n * (n - 1)) : tf.scalar(1);
-    return tf.reshape(tf.stack([tf.mean(tf.square(h)), offDiagonal]), [1, 2]) as Tensor2D;
+    return tf.reshape(tf.stack([tf.mean(tf.square(h)), offDiagonal, tf.mean(h)]), [1, 3]) as Tensor2D;
   });
 }
 
@@ -101,15 +107,35 @@ export function depthSweep(request: DepthSweepRequest, train: DigitSet): DepthSw
     if (a !== x) a.dispose();
     const packed = tf.concat(rows);
     const values = packed.dataSync();
+    // The sampled kernels' own moments (after LSUV's rescaling when used): what the recursion needs.
+    const kernelMoments = tf.tidy(() => tf.stack(params.kernels.map((k) => tf.stack([tf.moments(k).mean, tf.moments(k).variance]))).dataSync());
     tf.dispose([packed, ...rows]);
     const spec = plan[0].initializer.spec;
+    const theory = propagateForward(
+      { mean: values[2], secondMoment: values[0] },
+      plan.map((layer, i) => ({ fanIn: layer.fanIn, fanOut: layer.fanOut, activation, weightMean: kernelMoments[2 * i], weightVariance: kernelMoments[2 * i + 1] })),
+    );
+    const correlations: number[] = [];
+    let c = values[1];
+    theory.forEach((t, i) => {
+      correlations.push(c);
+      const sigmaW2 = plan[i].fanOut * kernelMoments[2 * (i + 1) + 1];
+      if (i + 1 < depth) c = cMap(activation, t.preActivationVariance, c, sigmaW2, 0);
+    });
     return {
       initializer: formatSpec(spec),
       sigmaW2First: plan[0].fanIn * weightVariance(spec, plan[0].fanIn, plan[0].fanOut),
       sigmaW2: depth > 1 ? plan[1].fanIn * weightVariance(plan[1].initializer.spec, plan[1].fanIn, plan[1].fanOut) : plan[0].fanIn * weightVariance(spec, plan[0].fanIn, plan[0].fanOut),
+      inputMean: values[2],
       inputSecondMoment: values[0],
       inputCorrelation: values[1],
-      layers: plan.map((_, i) => ({ layer: i + 1, secondMoment: values[2 * (i + 1)], correlation: values[2 * (i + 1) + 1] })),
+      layers: plan.map((_, i) => ({
+        layer: i + 1,
+        secondMoment: values[3 * (i + 1)],
+        correlation: values[3 * (i + 1) + 1],
+        theorySecondMoment: theory[i].preActivationVariance + theory[i].preActivationMean ** 2,
+        theoryCorrelation: correlations[i],
+      })),
     };
   } finally {
     disposeParams(params);
