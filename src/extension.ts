@@ -5,6 +5,7 @@ import type { InitLensContext } from './host/context';
 import { registerCompare } from './compare/register';
 import { registerSidebar } from './sidebar/register';
 import { registerEditor } from './editor/register';
+import { registerSignalPropagation } from './propagation/register';
 
 export function activate(extension: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('InitLens', { log: true });
@@ -14,6 +15,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   const compare = registerCompare(ctx);
   registerSidebar(ctx, compare);
   registerEditor(ctx, compare);
+  registerSignalPropagation(ctx);
 }
 
 export function deactivate(): void {}

@@ -80,3 +80,53 @@ export const propagationDocumentSchema = z.object({
   map: mapSchema.optional(),
 });
 export type PropagationDocument = z.infer<typeof propagationDocumentSchema>;
+
+/** Per-layer activation histograms over a Compare run's measured steps (fastai's colorful dimension). */
+export const histogramRunsSchema = z.array(
+  z.object({
+    initializer: z.string(),
+    layers: z.array(
+      z.object({
+        name: z.string(),
+        lo: z.number(),
+        hi: z.number(),
+        steps: z.array(z.number().int()),
+        /** counts[k][b]: bin b at steps[k]. */
+        counts: z.array(z.array(z.number())),
+        nearZero: z.array(z.number()),
+      }),
+    ),
+  }),
+);
+export type HistogramRunsJson = z.infer<typeof histogramRunsSchema>;
+
+const ACTIVATION_CHOICES = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leaky_relu', 'gelu', 'linear'] as const;
+
+/** Host → Signal Propagation webview: the whole state each time (a few hundred kB at most). */
+export const propagationHostMessageSchema = z.object({
+  type: z.literal('state'),
+  activation: z.enum(ACTIVATION_CHOICES),
+  initializers: z.array(z.string()),
+  doc: propagationDocumentSchema.nullable(),
+  histograms: histogramRunsSchema,
+  /** Where the histograms come from (a Compare run, or the view's own short probes). */
+  histogramSource: z.string(),
+  /** What is being computed right now, for the status line; null when idle. */
+  busy: z.string().nullable(),
+  error: z.string().nullable(),
+  notes: z.array(z.object({ chart: z.string(), text: z.string() })),
+});
+export type PropagationHostMessage = z.infer<typeof propagationHostMessageSchema>;
+
+/** Signal Propagation webview → host. */
+export const propagationWebviewMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('activation'), activation: z.enum(ACTIVATION_CHOICES) }),
+  z.object({ type: z.literal('runMap') }),
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('exportCsv') }),
+  z.object({ type: z.literal('savePng'), name: z.string().max(100), dataUrl: z.string().max(20_000_000) }),
+  /** After drawing: which charts have data (the UI test reads this through the host). */
+  z.object({ type: z.literal('rendered'), charts: z.array(z.string()) }),
+]);
+export type PropagationWebviewMessage = z.infer<typeof propagationWebviewMessageSchema>;
