@@ -75,6 +75,8 @@ interface OurRound {
   wall: number;
   /** Training-loop seconds of each run (timing.seconds: the steps with their measurements). */
   perRun: number[];
+  /** CPU seconds of each run's training loop: what the run cost, whatever else shares the cores. */
+  cpuPerRun: number[];
   firstMetric: number[];
   samplesPerSecond: number[];
   accuracy: (number | null)[];
@@ -103,6 +105,7 @@ async function runScenario(s: Scenario, jobs: number): Promise<OurRound> {
   return {
     wall,
     perRun: timings.map((t) => t?.seconds ?? NaN),
+    cpuPerRun: timings.map((t) => t?.cpuSeconds ?? NaN),
     firstMetric: doc.runs.map((r) => r.timing?.firstMetricSeconds ?? NaN),
     samplesPerSecond: timings.map((t) => t?.samplesPerSecond ?? 0),
     accuracy: doc.runs.map((r) => r.final?.validationAccuracy ?? null),
@@ -114,6 +117,7 @@ async function runScenario(s: Scenario, jobs: number): Promise<OurRound> {
 interface TorchRound {
   wall: number;
   perRun: number[];
+  cpuPerRun: number[];
   torch: string;
 }
 
@@ -126,8 +130,10 @@ function torchBaseline(s: Scenario, jobs: number): TorchRound | string {
   const hidden = s.config.hidden.length > 1 ? `${s.config.hidden[0]}x${s.config.hidden.length}` : String(s.config.hidden[0]);
   const r = spawnSync(python, [script, '--hidden', hidden, '--batch', String(s.config.batch), '--steps', String(s.config.steps), '--every', String(s.config.every), '--jobs', String(jobs)], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return `PyTorch baseline failed: ${(r.stderr || '').trim().split('\n').pop()}`;
-  const out = JSON.parse(r.stdout) as { wallSeconds: number; torch: string; runs: { trainSeconds: number }[] };
-  return { wall: out.wallSeconds, perRun: out.runs.map((x) => x.trainSeconds), torch: out.torch };
+  const out = JSON.parse(r.stdout) as { wallSeconds: number; torch: string; blas: string; runs: { trainSeconds: number; trainCpuSeconds: number }[] };
+  // Debian's torch multiplies with whatever libblas.so.3 is: the reference BLAS unless OpenBLAS is installed.
+  const blas = /openblas/i.test(out.blas) ? `OpenBLAS (${out.blas})` : `${out.blas}: NOT OpenBLAS, install libopenblas0-pthread for a fair baseline`;
+  return { wall: out.wallSeconds, perRun: out.runs.map((x) => x.trainSeconds), cpuPerRun: out.runs.map((x) => x.trainCpuSeconds), torch: `${out.torch} with ${blas}` };
 }
 
 function median(xs: number[]): number {
@@ -164,7 +170,9 @@ async function main(): Promise<void> {
     { name: 'seed model 784→128→10, batch 32, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist' } },
     { name: 'deep 784→256x8→10, batch 128, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist', hidden: Array(8).fill(256), batch: 128 } },
   ];
-  for (const s of scenarios) {
+  // `--only seed` or `--only deep`: one of the two comparisons.
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
     // The VM's speed drifts by ±20% over minutes: InitLens and PyTorch take turns, and the
     // medians are compared.
     const ours: OurRound[] = [];
@@ -184,7 +192,8 @@ async function main(): Promise<void> {
     const last = ours[ours.length - 1];
     console.log(`\n${s.name} — the seed's four initializers, ${jobs} in parallel, ${rounds} round${rounds > 1 ? 's' : ''} alternating with PyTorch`);
     console.log(`  engine: ${last.backendReason}`);
-    console.log(`  InitLens seconds per run (training loop): median ${median(perRun).toFixed(2)} s (${fmt(perRun)})`);
+    const cpuPerRun = ours.flatMap((o) => o.cpuPerRun);
+    console.log(`  InitLens seconds per run (training loop): median ${median(perRun).toFixed(2)} s (${fmt(perRun)}); CPU time median ${median(cpuPerRun).toFixed(2)} s (${fmt(cpuPerRun)})`);
     console.log(`  InitLens whole process (start of the comparison to the last result): median ${median(walls).toFixed(2)} s (${fmt(walls)})`);
     console.log(`  achieved: ${median(ours.map((o) => o.gflops)).toFixed(2)} GFLOP/s per run, counting the dense layers' FLOPs (${((100 * median(ours.map((o) => o.gflops))) / peakGflops).toFixed(0)}% of the one-core peak ${peakGflops.toFixed(1)})`);
     console.log(`  samples/s per run (last round): ${last.samplesPerSecond.map((x) => x.toFixed(0)).join(', ')}`);
@@ -193,9 +202,10 @@ async function main(): Promise<void> {
     if (theirs.length === 0) console.log(`  PyTorch: ${torch}`);
     else {
       const tPerRun = theirs.flatMap((t) => t.perRun);
+      const tCpu = theirs.flatMap((t) => t.cpuPerRun);
       const tWalls = theirs.map((t) => t.wall);
-      console.log(`  PyTorch ${torch}, same work, 1 thread per run: per run median ${median(tPerRun).toFixed(2)} s (${fmt(tPerRun)}); whole process median ${median(tWalls).toFixed(2)} s (${fmt(tWalls)})`);
-      console.log(`  → InitLens per run ${ratio(median(perRun), median(tPerRun))}; whole process ${ratio(median(walls), median(tWalls))}`);
+      console.log(`  PyTorch ${torch}, same work, 1 thread per run: per run median ${median(tPerRun).toFixed(2)} s (${fmt(tPerRun)}); CPU time median ${median(tCpu).toFixed(2)} s (${fmt(tCpu)}); whole process median ${median(tWalls).toFixed(2)} s (${fmt(tWalls)})`);
+      console.log(`  → InitLens per run ${ratio(median(perRun), median(tPerRun))} (CPU time: ${ratio(median(cpuPerRun), median(tCpu))}); whole process ${ratio(median(walls), median(tWalls))}`);
     }
   }
   console.log(`\nload average at the end: ${load()}`);

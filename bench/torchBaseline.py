@@ -89,7 +89,7 @@ def run(args, init_name):
     metrics, first_metric = [], None
     order = torch.randperm(len(xtr))
     pos = 0
-    t_train = time.time()  # as InitLens' timing.seconds: the training loop with its measurements
+    t_train, cpu_train = time.time(), time.process_time()  # as InitLens' timing: the training loop with its measurements
     for step in range(args.steps):
         if pos + args.batch > len(order):
             order, pos = torch.randperm(len(xtr)), 0
@@ -118,12 +118,19 @@ def run(args, init_name):
             if first_metric is None:
                 first_metric = time.time() - args.t0  # parent's start
         opt.step()
-    train_seconds = time.time() - t_train
+    train_seconds, train_cpu = time.time() - t_train, time.process_time() - cpu_train
     with torch.no_grad():
         final = (forward(xte).argmax(1) == yte).float().mean().item()
     seconds, cpu = time.time() - t_start, time.process_time() - cpu_start
-    return {'initializer': init_name, 'torch': torch.__version__, 'seconds': round(seconds, 3),
-            'trainSeconds': round(train_seconds, 3),
+    blas = 'unknown'
+    try:  # the BLAS library this process loaded (Debian's torch uses whatever libblas.so.3 points to)
+        with open('/proc/self/maps') as f:
+            libs = {line.split()[-1] for line in f if 'blas' in line.lower() and '/' in line}
+        blas = ', '.join(sorted({os.path.basename(os.path.dirname(p)) + '/' + os.path.basename(p) for p in libs})) or 'none'
+    except OSError:
+        pass
+    return {'initializer': init_name, 'torch': torch.__version__, 'blas': blas, 'seconds': round(seconds, 3),
+            'trainSeconds': round(train_seconds, 3), 'trainCpuSeconds': round(train_cpu, 3),
             'samplesPerSecond': round(args.steps * args.batch / seconds, 1),
             'finalAccuracy': round(final, 4), 'firstMetricSeconds': round(first_metric, 3),
             'metricPoints': len(metrics),
@@ -162,12 +169,13 @@ def main():
     # Timed as soon as the last run is back (the parent never imports torch itself: that would
     # add an import the work does not need; the workers report the version).
     wall = time.time() - T0
-    out = {'torch': runs[0].pop('torch'), 'threads': args.threads, 'jobs': args.jobs,
+    out = {'torch': runs[0].pop('torch'), 'blas': runs[0]['blas'], 'threads': args.threads, 'jobs': args.jobs,
            'model': 'dense 784-%s-10 relu/softmax, adam 0.001, batch %d, %d steps, stats every %d'
                     % ('-'.join(map(str, args.widths)), args.batch, args.steps, args.every),
            'runs': runs, 'wallSeconds': round(wall, 3)}
     for r in runs:
         r.pop('torch', None)
+        r.pop('blas', None)
     print(json.dumps(out, indent=2))
 
 

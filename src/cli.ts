@@ -16,8 +16,9 @@ import { bundledDataPath } from './probe/paths';
 import { defaultJobs, startRuns } from './probe/runner';
 import { applyEvent, markCancelled, newDocument } from './results';
 import type { ResultsDocument, RunRecord } from './results';
-import type { RunRequest } from './protocol';
-import { formatNumber } from './probe/diagnosis';
+import type { RunRequest, SeedSummary } from './protocol';
+import { summarizeSeeds } from './probe/seedSummary';
+import { formatNumber, formatPercent } from './view/number';
 import { loadNote } from './notes';
 import { oneLineReason } from './probe/errors';
 import { splitInitializerList } from './probe/initializers/list';
@@ -46,6 +47,7 @@ Trains one short probe per initializer on MNIST and measures every layer.
   --data SOURCE      mnist (bundled 10k digits), auto (Keras cache if present, else bundled),
                      a .npz file, or a folder of IDX files (default auto)
   --backend NAME     ${BACKENDS.join(', ')} (default auto)
+  --seeds N          seeds per initializer (seed, seed+1, …): mean and 95% interval (default 1)
   --jobs N           probes in parallel (default: number of cores, ${defaultJobs()})
   --json             print one JSON document on stdout instead of the table
   --help             this text
@@ -62,6 +64,18 @@ export interface CompareOptions {
   requests: RunRequest[];
   jobs: number;
   json: boolean;
+  /** Seeds per initializer. */
+  seeds: number;
+}
+
+/** Most seeds per initializer: beyond this the interval narrows slowly and the time grows linearly. */
+export const MAX_SEEDS = 20;
+
+/** One request per initializer and seed; the runs of all seeds share one process pool. */
+export function seedRequests(inits: readonly { text: string }[], config: ProbeConfig, seeds: number): RunRequest[] {
+  return inits.flatMap(({ text }, i) =>
+    Array.from({ length: seeds }, (_, k) => ({ runId: seeds === 1 ? `run${i + 1}` : `run${i + 1}s${k + 1}`, label: text, initializer: text, config: { ...config, seed: config.seed + k } })),
+  );
 }
 
 export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
@@ -87,6 +101,7 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
         data: { type: 'string' },
         backend: { type: 'string' },
         jobs: { type: 'string' },
+        seeds: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -116,19 +131,25 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new ConfigError('cli', `--jobs must be a whole number from 1 to 64, got ${v.jobs}`);
   const inits = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
   if (inits.length === 0) throw new ConfigError('cli', '--init: no initializer given');
-  const requests = inits.map((text, i) => {
+  const seeds = numberFlag('seeds', v.seeds, 1);
+  if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new ConfigError('cli', `--seeds must be a whole number from 1 to ${MAX_SEEDS}, got ${v.seeds}`);
+  for (const text of inits) {
     try {
       parseInitializer(text);
     } catch (err) {
       throw new ConfigError('cli', `--init: ${(err as Error).message}`);
     }
-    return { runId: `run${i + 1}`, label: text, initializer: text, config };
-  });
-  return { requests, jobs, json: v.json ?? false };
+  }
+  const requests = seedRequests(
+    inits.map((text) => ({ text })),
+    config,
+    seeds,
+  );
+  return { requests, jobs, json: v.json ?? false, seeds };
 }
 
-const fmtAcc = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : `${(100 * x).toFixed(1)}%`);
-const fmtNum = (x: number | null | undefined): string => (x === null || x === undefined ? '—' : formatNumber(x));
+const fmtAcc = formatPercent;
+const fmtNum = formatNumber;
 
 /** Per-layer values in one cell, shortened for deep stacks (first three … last). */
 function perLayer(values: (number | null)[]): string {
@@ -156,6 +177,48 @@ export function renderTable(doc: ResultsDocument): string {
   return table.toString();
 }
 
+const fmtPct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
+
+/** mean [low, high] — the 95% Student-t interval over the seeds. */
+function intervalCell(i: SeedSummary['validationAccuracy'], format: (x: number | null) => string): string {
+  if (i.mean === null) return '—';
+  return i.low === null || i.high === null ? format(i.mean) : `${format(i.mean)} [${format(i.low)}, ${format(i.high)}]`;
+}
+
+/** One row per initializer over its seeds (--seeds N > 1). */
+export function renderSummaryTable(summary: readonly SeedSummary[]): string {
+  const table = new Table({ head: ['initializer', 'seeds', 'held-out acc, mean [95% CI]', 'loss, mean [95% CI]', 'flags (seeds fired / seeds)'], style: { head: [], border: [] } });
+  for (const s of summary) {
+    const kinds = new Map<string, number>();
+    for (const f of s.flags) kinds.set(f.kind, Math.max(kinds.get(f.kind) ?? 0, f.seeds));
+    table.push([
+      s.initializer,
+      s.finished === s.seeds ? String(s.seeds) : `${s.finished} of ${s.seeds} finished`,
+      intervalCell(s.validationAccuracy, fmtPct),
+      intervalCell(s.loss, (x) => (x === null ? '—' : formatNumber(x))),
+      kinds.size ? [...kinds].map(([k, n]) => `${k} ${n}/${s.seeds}`).join(', ') : 'none',
+    ]);
+  }
+  return table.toString();
+}
+
+/** One line per initializer and flag kind over the seeds: in how many it fired, and where. */
+export function renderSeedFlagLines(doc: ResultsDocument, summary: readonly SeedSummary[]): string[] {
+  const lines: string[] = [];
+  for (const s of summary) {
+    const runs = doc.runs.filter((r) => r.initializer === s.initializer);
+    for (const kind of [...new Set(s.flags.map((f) => f.kind))]) {
+      const first = runs.flatMap((r) => r.flags).find((f) => f.kind === kind);
+      if (!first) continue;
+      const layers = s.flags.filter((f) => f.kind === kind);
+      const name = (layer: number): string => (layer === 0 ? 'network' : (runs[0]?.layers[layer - 1]?.name ?? `layer ${layer}`));
+      const where = layers.map((f) => `${name(f.layer)} ${f.seeds}/${s.seeds}`).join(', ');
+      lines.push(`${s.initializer}: ${kind} in ${Math.max(...layers.map((f) => f.seeds))} of ${s.seeds} seeds (${where}) — e.g. ${first.evidence}. [note: ${first.note}]`);
+    }
+  }
+  return lines;
+}
+
 /** One line per run and flag kind: the first occurrence's evidence, and every layer it hit. */
 export function renderFlagLines(doc: ResultsDocument): string[] {
   const lines: string[] = [];
@@ -179,7 +242,7 @@ function header(doc: ResultsDocument, options: CompareOptions): string {
   const c = options.requests[0].config;
   const run = doc.runs.find((r) => r.backendReason);
   return [
-    `InitLens compare — 784 → ${c.hidden.join(' → ')} → 10 (${c.activation}), ${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}`,
+    `InitLens compare — 784 → ${c.hidden.join(' → ')} → 10 (${c.activation}), ${c.optimizer} lr ${c.lr}, batch ${c.batch}, ${c.steps} steps, stats every ${c.every}, seed ${c.seed}${options.seeds > 1 ? `…${c.seed + options.seeds - 1} (${options.seeds} seeds)` : ''}`,
     `data: ${doc.data?.description ?? c.data}; backend: ${doc.backend ?? '?'}${run?.backendReason ? ` (${run.backendReason})` : ''}`,
   ].join('\n');
 }
@@ -215,8 +278,13 @@ export async function compare(options: CompareOptions): Promise<number> {
   process.off('SIGINT', onSigint);
   bars.stop();
   if (interrupted) markCancelled(doc);
+  doc.summary = summarizeSeeds(doc.runs);
   if (options.json) {
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  } else if (options.seeds > 1) {
+    process.stdout.write(`${header(doc, options)}\n${renderSummaryTable(doc.summary)}\n`);
+    const lines = renderSeedFlagLines(doc, doc.summary);
+    if (lines.length) process.stdout.write(`\n${lines.join('\n')}\n`);
   } else {
     process.stdout.write(`${header(doc, options)}\n${renderTable(doc)}\n`);
     const lines = renderFlagLines(doc);

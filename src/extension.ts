@@ -6,6 +6,7 @@ import { registerCompare } from './compare/register';
 import { registerSidebar } from './sidebar/register';
 import { registerEditor } from './editor/register';
 import { registerSignalPropagation } from './propagation/register';
+import { registerWalkthrough } from './walkthrough';
 
 export function activate(extension: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('InitLens', { log: true });
@@ -16,6 +17,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   registerSidebar(ctx, compare);
   registerEditor(ctx, compare);
   registerSignalPropagation(ctx);
+  registerWalkthrough(extension);
 }
 
 export function deactivate(): void {}

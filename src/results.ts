@@ -3,7 +3,7 @@
  * history keeps. Built only from probe events (a reducer), never recomputed.
  */
 import { isRunDone } from './protocol';
-import type { BackendName, DataInfo, ProbeEvent, RunRecord, RunRequest } from './protocol';
+import type { BackendName, DataInfo, ProbeEvent, RunRecord, RunRequest, SeedSummary } from './protocol';
 
 export type { RunRecord, RunStatus } from './protocol';
 
@@ -15,6 +15,8 @@ export interface ResultsDocument {
   data: Pick<DataInfo, 'source' | 'train' | 'test'> & { kind?: DataInfo['kind']; description?: string } | null;
   config: RunRequest['config'] | null;
   runs: RunRecord[];
+  /** Per initializer over its seeds (one entry per initializer even with one seed). */
+  summary?: SeedSummary[];
 }
 
 export function newDocument(requests: readonly RunRequest[]): ResultsDocument {
@@ -31,6 +33,7 @@ export function newDocument(requests: readonly RunRequest[]): ResultsDocument {
       spec: null,
       activation: r.config.activation,
       hidden: r.config.hidden,
+      seed: r.config.seed,
       status: 'queued',
       layers: [],
       steps: [],

@@ -85,6 +85,7 @@ function mount(): void {
   if (!app) return;
   replaceChildren(
     app,
+    catalogSection.actions,
     section('settings', 'Probe settings', form.element, action('settings-gear', 'Open InitLens settings', () => post({ type: 'openSettings' }))),
     section('initializers', 'Initializers', catalogSection.element, selectedBadge),
     section('status', 'Status', statusSection.element, runningRing),
@@ -112,6 +113,7 @@ function handle(message: HostToSidebar): void {
       form.update(message.settings);
       catalogSection.setCatalog(message.catalog);
       catalogSection.setActivation(message.settings.config.activation);
+      catalogSection.setPlan(message.settings.config);
       catalogSection.setSelection(message.selection);
       catalogSection.setRunning(message.status.running);
       statusSection.update(message.status);
@@ -125,6 +127,7 @@ function handle(message: HostToSidebar): void {
     case 'settings':
       form.update(message.settings);
       catalogSection.setActivation(message.settings.config.activation);
+      catalogSection.setPlan(message.settings.config);
       break;
     case 'fieldResult':
       form.fieldResult(message.key, message.value, message.problem);

@@ -72,13 +72,30 @@ export function pickInitializers(): Promise<string[] | undefined> {
   let custom: InitItem[] = [];
   /** What the typed text offers: itself, or its error and the suggestions. */
   let typed: InitItem[] = [];
+  /**
+   * What is checked, by written text: ours, not the widget's. Replacing the items as the person
+   * types makes the workbench report a selection with some checks missing (they were being
+   * re-drawn); reading that back lost checked initializers without a word.
+   */
+  let checked = new Set(preselected.map((i) => i.written!));
+  /** Re-renders sent whose selection echo (checks missing while re-drawn) may still come back. */
+  let echoes = 0;
+  let shownKey = '';
+  const showChecks = (): void => {
+    qp.selectedItems = qp.items.filter((i) => i.written !== undefined && checked.has(i.written));
+  };
   const render = (): void => {
-    const selected = qp.selectedItems;
-    qp.items = [...typed, ...custom, ...items];
-    qp.selectedItems = selected.filter((s) => s.written !== undefined);
+    const next = [...typed, ...custom, ...items];
+    const key = next.map((i) => `${i.label}\0${i.description ?? ''}`).join('\n');
+    if (key === shownKey) return;
+    shownKey = key;
+    qp.items = next;
+    showChecks();
+    echoes += 1;
   };
   qp.items = items;
-  qp.selectedItems = preselected;
+  shownKey = items.map((i) => `${i.label}\0${i.description ?? ''}`).join('\n');
+  showChecks();
   return new Promise((resolve) => {
     let done = false;
     const finish = (value: string[] | undefined): void => {
@@ -96,24 +113,46 @@ export function pickInitializers(): Promise<string[] | undefined> {
     qp.onDidChangeSelection((selection) => {
       const refused = selection.find((s) => s.error !== undefined);
       if (refused) {
-        qp.selectedItems = selection.filter((s) => s !== refused);
+        showChecks();
         void vscode.window.showWarningMessage(`InitLens: ${refused.error}`);
         return;
       }
+      const now = new Set(selection.filter((s) => s.written !== undefined).map((s) => s.written!));
+      const listed = new Set(qp.items.filter((i) => i.written !== undefined).map((i) => i.written!));
+      const removed = [...checked].filter((w) => listed.has(w) && !now.has(w));
+      const added = [...now].filter((w) => !checked.has(w));
+      const mayBeEcho = echoes > 0 || qp.value.trim() !== '';
+      echoes = Math.max(0, echoes - 1);
+      // While text is typed the list is re-drawn at every key and the echoes can outnumber the
+      // re-draws under load: only checks added count then (clear the text to uncheck).
+      if (mayBeEcho && added.length === 0 && removed.length > 0) {
+        // The redraw's echo, not a person unchecking several at once: show our checks again.
+        showChecks();
+        return;
+      }
+      checked = new Set([...[...checked].filter((w) => !removed.includes(w)), ...added]);
       // A checked typed initializer (or suggestion) stays in the list after the text changes.
-      const kept = typed.filter((t) => t.written !== undefined && selection.includes(t) && !custom.includes(t));
+      const kept = typed.filter((t) => t.written !== undefined && checked.has(t.written) && !custom.includes(t));
       if (kept.length > 0) custom = [...kept, ...custom];
     });
-    qp.onDidAccept(() => {
-      const chosen = qp.selectedItems.filter((i) => i.written !== undefined).map((i) => i.written!);
+    let asking = false;
+    qp.onDidAccept(async () => {
+      if (asking) return;
+      // In list order (typed, added, seed, catalog), each written form once.
+      const chosen = [...new Set([...typed, ...custom, ...items].filter((i) => i.written !== undefined && checked.has(i.written)).map((i) => i.written!))];
       const own = typed[0];
       if (qp.value.trim() !== '' && own && !chosen.some((c) => typed.some((t) => t.written === c))) {
-        // Enter on typed text means "this one too", checked or not; a typo is explained instead.
+        // Enter on typed text means "this one too", checked or not. Text that does not parse is
+        // never dropped silently: ask, and carry on only with what the person chose.
         if (own.error) {
-          void vscode.window.showWarningMessage(`InitLens: ${own.error}`);
-          return;
+          asking = true;
+          const answer = await askAboutTypo(qp.value.trim(), own.error, typed.find((t) => t.written !== undefined)?.written, chosen.length, qp);
+          asking = false;
+          if (answer.kind === 'fix') return;
+          if (answer.kind === 'use') chosen.push(answer.written);
+        } else if (own.written) {
+          chosen.push(own.written);
         }
-        if (own.written) chosen.push(own.written);
       }
       if (chosen.length === 0) {
         void vscode.window.showWarningMessage('InitLens: pick at least one initializer (Space checks an item).');
@@ -121,9 +160,39 @@ export function pickInitializers(): Promise<string[] | undefined> {
       }
       finish(chosen);
     });
-    qp.onDidHide(() => finish(undefined));
+    // The typo question is a modal: the picker loses focus and hides behind it; it is shown again after.
+    qp.onDidHide(() => {
+      if (!asking) finish(undefined);
+    });
     qp.show();
   });
+}
+
+type TypoAnswer = { kind: 'fix' } | { kind: 'use'; written: string } | { kind: 'without' };
+
+/**
+ * Enter on typed text that does not parse: a modal says why and offers the parser's suggestion,
+ * running without it (said in so many words), or going back to fix it. The picker stays open
+ * behind the dialog and keeps its text.
+ */
+async function askAboutTypo(text: string, error: string, suggestion: string | undefined, others: number, qp: vscode.QuickPick<InitItem>): Promise<TypoAnswer> {
+  const use = suggestion ? `Use ${suggestion}` : undefined;
+  const without = others > 0 ? `Run the other ${others} without it` : undefined;
+  const fix = 'Fix it';
+  qp.ignoreFocusOut = true;
+  try {
+    const answer = await vscode.window.showWarningMessage(
+      `InitLens: '${text}' is not an initializer InitLens can read.`,
+      { modal: true, detail: error },
+      ...[use, without, fix].filter((b): b is string => b !== undefined),
+    );
+    if (answer !== undefined && answer === use && suggestion) return { kind: 'use', written: suggestion };
+    if (answer !== undefined && answer === without) return { kind: 'without' };
+    return { kind: 'fix' };
+  } finally {
+    qp.ignoreFocusOut = false;
+    qp.show();
+  }
 }
 
 interface NetworkItem extends vscode.QuickPickItem {

@@ -1,7 +1,9 @@
 /**
  * "Compare Initializers": the commands (compare, stop, export, save report), the one Compare
  * panel and its serializer, the progress notification, and the CompareApi the editor and the
- * sidebar use. Wiring only: requests come from requests.ts, results from the session.
+ * sidebar use. CompareController owns the feature's state (the panel, what it shows, the steps
+ * each run was asked for) and lifetime (disposed with the extension). Wiring only: requests
+ * come from requests.ts, results from the session.
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
@@ -17,6 +19,8 @@ import { pickInitializers, pickNetwork } from './pick';
 import { ComparePanel, VIEW_TYPE } from './panel';
 import { showProgress } from './progress';
 import { exportResults, saveChartPng, saveReport } from './exportFiles';
+import type { PanelHostOptions } from './panel';
+import { registerCompareTestHooks } from './testHooks';
 
 interface Meta {
   doc: ResultsDocument | undefined;
@@ -31,77 +35,122 @@ const STOP = 'Stop the running comparison';
 const QUEUE = 'Queue after it';
 
 export function registerCompare(ctx: InitLensContext): CompareApi {
-  const { session, log } = ctx;
-  let panel: ComparePanel | undefined;
-  let meta: Meta = { doc: undefined, title: '', skipped: [] };
-  const planned = new Map<string, number>();
+  const controller = new CompareController(ctx);
+  ctx.extension.subscriptions.push(
+    controller,
+    // With an argument the command resolves once the comparison has started (tests, other
+    // extensions); without one it returns at once and the QuickPicks carry on by themselves.
+    vscode.commands.registerCommand('initlens.compareInitializers', (arg?: unknown) => {
+      const done = controller.compareCommand(arg);
+      return typeof arg === 'object' && arg !== null ? done : undefined;
+    }),
+    vscode.commands.registerCommand('initlens.stop', () => ctx.session.stop()),
+    vscode.commands.registerCommand('initlens.exportResults', (arg?: unknown) => controller.exportResults(arg)),
+    vscode.commands.registerCommand('initlens.saveReport', (arg?: unknown) => controller.saveReport(arg)),
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
+      deserializeWebviewPanel: (webviewPanel: vscode.WebviewPanel, state: unknown) => controller.restorePanel(webviewPanel, state),
+    }),
+    ...registerCompareTestHooks(controller),
+  );
+  return controller;
+}
 
-  const titleFor = (doc: ResultsDocument | undefined): string => {
+export class CompareController implements CompareApi, vscode.Disposable {
+  private panel: ComparePanel | undefined;
+  private meta: Meta = { doc: undefined, title: '', skipped: [] };
+  /** Steps asked for per run, for the runs of the current document only (replaced on each new comparison). */
+  private planned = new Map<string, number>();
+  private readonly panelOptions: PanelHostOptions;
+
+  constructor(private readonly ctx: InitLensContext) {
+    this.panelOptions = {
+      ctx,
+      extras: () => this.extras(),
+      plannedSteps: this.plannedSteps,
+      onAction: (action: PanelAction) => void this.runAction(action),
+      onSavePng: (image) => void saveChartPng(ctx, image),
+    };
+  }
+
+  private get session(): InitLensContext['session'] {
+    return this.ctx.session;
+  }
+
+  /** The open panel, if any (test hooks read it). */
+  get openPanel(): ComparePanel | undefined {
+    return this.panel;
+  }
+
+  private titleFor(doc: ResultsDocument | undefined): string {
+    const { meta } = this;
     if (doc && meta.doc === doc && meta.title) return meta.title;
     if (meta.doc === undefined && meta.title) return meta.title;
     return doc?.config ? describeNetwork(doc.config) : 'No comparison yet';
-  };
-  const extras = (): { title: string; skipped: string[]; running: boolean } => {
-    const doc = session.current;
-    const own = doc !== undefined && meta.doc === doc;
-    return { title: titleFor(doc), skipped: own || meta.doc === undefined ? meta.skipped : [], running: session.running };
-  };
-  const plannedSteps = (runId: string): number | undefined => planned.get(runId) ?? session.current?.config?.steps;
+  }
 
-  const attach = (created: ComparePanel): ComparePanel => {
-    panel = created;
+  extras(): { title: string; skipped: string[]; running: boolean } {
+    const doc = this.session.current;
+    const own = doc !== undefined && this.meta.doc === doc;
+    return { title: this.titleFor(doc), skipped: own || this.meta.doc === undefined ? this.meta.skipped : [], running: this.session.running };
+  }
+
+  private readonly plannedSteps = (runId: string): number | undefined => this.planned.get(runId) ?? this.session.current?.config?.steps;
+
+  private attach(created: ComparePanel): ComparePanel {
+    this.panel = created;
     created.onDidClose(() => {
-      if (panel === created) panel = undefined;
-      if (!session.running) return;
+      if (this.panel === created) this.panel = undefined;
+      if (!this.session.running) return;
       void vscode.window.showWarningMessage('InitLens: the comparison is still running. Stop it?', 'Stop', 'Keep running').then((answer) => {
-        if (answer === 'Stop') void session.stop();
+        if (answer === 'Stop') void this.session.stop();
       });
     });
     return created;
-  };
-  const panelOptions = {
-    ctx,
-    extras,
-    plannedSteps,
-    onAction: (action: PanelAction) => void runAction(action),
-    onSavePng: (image: Parameters<typeof saveChartPng>[1]) => void saveChartPng(ctx, image),
-  };
-  const openPanel = (): ComparePanel => {
-    if (panel) {
-      panel.reveal();
-      return panel;
-    }
-    return attach(ComparePanel.create(panelOptions));
-  };
+  }
 
-  const runAction = async (action: PanelAction): Promise<void> => {
+  private show(): ComparePanel {
+    if (this.panel) {
+      this.panel.reveal();
+      return this.panel;
+    }
+    return this.attach(ComparePanel.create(this.panelOptions));
+  }
+
+  exportResults(arg: unknown): ReturnType<typeof exportResults> {
+    return exportResults(this.ctx, arg, () => this.show());
+  }
+
+  saveReport(arg: unknown): ReturnType<typeof saveReport> {
+    return saveReport(this.ctx, arg, () => this.show(), () => ({ title: this.titleFor(this.session.current), skipped: this.extras().skipped, plannedSteps: this.plannedSteps }));
+  }
+
+  private async runAction(action: PanelAction): Promise<void> {
     switch (action) {
       case 'compare':
-        await vscode.commands.executeCommand('initlens.compareInitializers');
+        // "New comparison": the same flow as the command, QuickPicks first.
+        await this.compareCommand();
         return;
       case 'stop':
-        await session.stop();
+        await this.session.stop();
         return;
       case 'exportJson':
-        await exportResults(ctx, { format: 'json' }, () => openPanel());
+        await this.exportResults({ format: 'json' });
         return;
       case 'exportCsv':
-        await exportResults(ctx, { format: 'csv' }, () => openPanel());
+        await this.exportResults({ format: 'csv' });
         return;
       case 'exportPng':
-        await exportResults(ctx, { format: 'png' }, () => openPanel());
+        await this.exportResults({ format: 'png' });
         return;
       case 'saveReport':
-        await saveReport(ctx, {}, () => openPanel(), () => ({ title: titleFor(session.current), skipped: extras().skipped, plannedSteps }));
+        await this.saveReport({});
         return;
     }
-  };
+  }
 
   /** Starts (or queues) requests and shows them; asks first when a comparison is running. */
-  const runComparison = async (
-    requests: RunRequest[],
-    options: { title?: string; skipped?: string[]; ifRunning?: 'stop' | 'queue' } = {},
-  ): Promise<void> => {
+  async runComparison(requests: RunRequest[], options: { title?: string; skipped?: string[]; ifRunning?: 'stop' | 'queue' } = {}): Promise<void> {
+    const { session } = this;
     if (requests.length === 0) {
       void vscode.window.showWarningMessage('InitLens: nothing to compare.');
       return;
@@ -118,15 +167,18 @@ export function registerCompare(ctx: InitLensContext): CompareApi {
       if (answer === STOP) await session.stop();
       else queue = true;
     }
-    for (const r of requests) planned.set(r.runId, r.config.steps);
+    const steps = requests.map((r): [string, number] => [r.runId, r.config.steps]);
     if (queue && session.running) {
+      // Queued runs join the running document.
+      for (const [runId, n] of steps) this.planned.set(runId, n);
       session.enqueue(requests);
-      openPanel().refresh();
+      this.show().refresh();
       return;
     }
+    this.planned = new Map(steps);
     const jobs = readSettings().jobs;
-    meta = { doc: undefined, title: options.title ?? describeNetwork(requests[0].config), skipped: options.skipped ?? [] };
-    openPanel();
+    this.meta = { doc: undefined, title: options.title ?? describeNetwork(requests[0].config), skipped: options.skipped ?? [] };
+    this.show();
     let doc: ResultsDocument;
     try {
       doc = session.start(requests, jobs);
@@ -134,12 +186,13 @@ export function registerCompare(ctx: InitLensContext): CompareApi {
       void vscode.window.showErrorMessage(`InitLens: could not start the comparison: ${(err as Error).message}`);
       return;
     }
-    meta.doc = doc;
-    panel?.refresh();
-    showProgress(session, doc, plannedSteps);
-  };
+    this.meta.doc = doc;
+    this.panel?.refresh();
+    showProgress(session, doc, this.plannedSteps);
+  }
 
-  const compareCommand = async (arg?: unknown): Promise<void> => {
+  /** The command: QuickPicks for initializers and network, or a checked argument that skips them. */
+  async compareCommand(arg?: unknown): Promise<void> {
     const settings = readSettings();
     let initializers: string[] | undefined;
     let network: NetworkId | undefined;
@@ -163,63 +216,41 @@ export function registerCompare(ctx: InitLensContext): CompareApi {
       const ignored = settings.ignoredForTrust.map((k) => `initlens.${k} (workspace value ignored: untrusted workspace)`);
       void vscode.window.showWarningMessage(`InitLens settings: ${[...problems, ...ignored].join('; ')}. Defaults are used for those.`);
     }
-    let requests: RunRequest[];
     try {
       const config = networkConfig(network, settings.config, steps);
-      requests = buildRequests(initializers, config);
-      await runComparison(requests, { title: networkTitle(network, config), ifRunning });
+      const requests = buildRequests(initializers, config);
+      await this.runComparison(requests, { title: networkTitle(network, config), ifRunning });
     } catch (err) {
       void vscode.window.showErrorMessage(`InitLens: ${(err as Error).message.split('\n')[0]}`);
     }
-  };
+  }
 
-  ctx.extension.subscriptions.push(
-    // With an argument the command resolves once the comparison has started (tests, other
-    // extensions); without one it returns at once and the QuickPicks carry on by themselves.
-    vscode.commands.registerCommand('initlens.compareInitializers', (arg?: unknown) => {
-      const done = compareCommand(arg);
-      return typeof arg === 'object' && arg !== null ? done : undefined;
-    }),
-    vscode.commands.registerCommand('initlens.stop', () => session.stop()),
-    vscode.commands.registerCommand('initlens.exportResults', (arg?: unknown) => exportResults(ctx, arg, () => openPanel())),
-    vscode.commands.registerCommand('initlens.saveReport', (arg?: unknown) =>
-      saveReport(ctx, arg, () => openPanel(), () => ({ title: titleFor(session.current), skipped: extras().skipped, plannedSteps })),
-    ),
-    // Test-only (not in the manifest, so not in the palette): what the webview last reported.
-    vscode.commands.registerCommand('initlens._panelState', () => ({
-      open: panel !== undefined,
-      visible: panel?.panel.visible ?? false,
-      ready: panel?.isReady ?? false,
-      counters: panel ? { ...panel.counters } : undefined,
-      rendered: panel?.lastRendered,
-      title: extras().title,
-      running: session.running,
-    })),
-    vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
-      async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown) {
-        const saved = savedStateSchema.safeParse(state);
-        const doc = await session.restore();
-        if (saved.success && saved.data.title) meta = { doc, title: saved.data.title, skipped: saved.data.skipped ?? [] };
-        if (doc && !session.running && session.current !== doc) session.show(doc);
-        panel?.dispose();
-        attach(new ComparePanel(webviewPanel, panelOptions));
-        log.info(`compare panel restored${doc ? ` with ${doc.runs.length} runs` : ' (no saved results)'}`);
-      },
-    }),
-    { dispose: () => panel?.dispose() },
-  );
+  /** The serializer: a panel VS Code restores after a reload, with the results stored for it. */
+  async restorePanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const { session } = this;
+    const saved = savedStateSchema.safeParse(state);
+    const doc = await session.restore();
+    if (saved.success && saved.data.title) this.meta = { doc, title: saved.data.title, skipped: saved.data.skipped ?? [] };
+    if (doc && !session.running && session.current !== doc) session.show(doc);
+    this.panel?.dispose();
+    this.attach(new ComparePanel(webviewPanel, this.panelOptions));
+    this.ctx.log.info(`compare panel restored${doc ? ` with ${doc.runs.length} runs` : ' (no saved results)'}`);
+  }
 
-  return {
-    runComparison: (requests, options) => runComparison(requests, options ?? {}),
-    async showDocument(doc) {
-      if (session.running) {
-        void vscode.window.showInformationMessage('InitLens: a comparison is running; its panel shows it. Stop it to look at an earlier one.');
-        openPanel();
-        return;
-      }
-      meta = { doc, title: doc.config ? describeNetwork(doc.config) : 'Earlier comparison', skipped: [] };
-      session.show(doc);
-      openPanel().refresh();
-    },
-  };
+  /** Opens the panel on a stored document (history) without re-running. */
+  async showDocument(doc: ResultsDocument): Promise<void> {
+    if (this.session.running) {
+      void vscode.window.showInformationMessage('InitLens: a comparison is running; its panel shows it. Stop it to look at an earlier one.');
+      this.show();
+      return;
+    }
+    this.meta = { doc, title: doc.config ? describeNetwork(doc.config) : 'Earlier comparison', skipped: [] };
+    this.planned = new Map();
+    this.session.show(doc);
+    this.show().refresh();
+  }
+
+  dispose(): void {
+    this.panel?.dispose();
+  }
 }

@@ -6,7 +6,7 @@
 import type { ResultsDocument } from '../results';
 import type { Note } from '../notes';
 import { describeNetwork } from '../view/network';
-import { accuracyText, flagValuesText, layerName, lossText, samplesPerSecondText, statusText } from '../view/format';
+import { accuracyHeading, accuracyScope, accuracyText, flagValuesText, inLayerOrder, layerName, lossText, samplesPerSecondText, statusText } from '../view/format';
 
 export interface ReportImage {
   title: string;
@@ -71,11 +71,12 @@ export function reportMarkdown(input: ReportInput): string {
     out.push('');
   }
   out.push('## Summary', '');
-  out.push('| Initializer | Backend | Held-out accuracy | Loss | Samples/s | Flags | Status |', '| --- | --- | --- | --- | --- | --- | --- |');
+  const scope = accuracyScope(doc.config, doc.data);
+  out.push(`| Initializer | Backend | ${accuracyHeading(scope)} | Loss | Samples/s | Flags | Status |`, '| --- | --- | --- | --- | --- | --- | --- |');
   for (const run of doc.runs) {
     const summary = { ...run, stepsPlanned: input.stepsPlanned?.(run.runId) };
     const kinds = [...new Set(run.flags.map((f) => f.kind))].join(', ') || 'none';
-    const row = [run.initializer, run.backend ?? '—', accuracyText(summary), lossText(summary), samplesPerSecondText(summary), kinds, statusText(summary)];
+    const row = [run.initializer, run.backend ?? '—', accuracyText(summary, scope), lossText(summary), samplesPerSecondText(summary), kinds, statusText(summary)];
     out.push(`| ${row.map(tableCell).join(' | ')} |`);
   }
   out.push('');
@@ -88,7 +89,7 @@ export function reportMarkdown(input: ReportInput): string {
   if (flagged.length === 0) out.push('No flags: every layer stayed within the thresholds.', '');
   const notesShown = new Set<string>();
   for (const run of flagged) {
-    for (const flag of run.flags) {
+    for (const flag of inLayerOrder(run.flags)) {
       out.push(`### ${run.initializer}: ${flag.kind} at ${layerName(run, flag.layer)}, step ${flag.step}`, '');
       out.push(`${flag.evidence}`, '');
       const values = flagValuesText(flag);

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_CONFIG, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
+import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
 import { describeNetwork } from '../view/network';
@@ -77,11 +78,30 @@ export function newRunId(): string {
   return `r${Date.now().toString(36)}-${runCounter}`;
 }
 
+/** Canonical text of each catalog entry with Keras' defaults → its class name. */
+let classNames: Map<string, string> | undefined;
+
+/**
+ * The one name a run goes by in the panel, the sidebar, History and reports, whichever entry
+ * point started it: a catalog initializer with its defaults is its Keras class name
+ * (`glorot_normal`, `GlorotNormal` and `RandomNormal(stddev=0.05)` all read as one entry),
+ * anything else the text as written.
+ */
+export function runName(text: string): string {
+  classNames ??= new Map(INITIALIZER_CATALOG.map((e) => [parseInitializer(e.id).canonical, e.className]));
+  const written = text.trim();
+  try {
+    return classNames.get(parseInitializer(written).canonical) ?? written;
+  } catch {
+    return written;
+  }
+}
+
 /** One request per initializer; each text must parse (the caller has shown the reason otherwise). */
 export function buildRequests(initializers: readonly string[], config: ProbeConfig, makeId: () => string = newRunId): RunRequest[] {
   return initializers.map((text) => {
     parseInitializer(text);
-    return { runId: makeId(), label: text, initializer: text, config };
+    return { runId: makeId(), label: runName(text), initializer: text, config };
   });
 }
 

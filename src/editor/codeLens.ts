@@ -4,10 +4,18 @@ import { planModel } from './modelPlan';
 import type { DocumentModels } from './documents';
 import { fileLabel } from './documents';
 import type { ModelCommandArgs } from './commands';
+import { readSettings } from '../host/settings';
 
 export function registerCodeLens(models: DocumentModels, selector: vscode.DocumentSelector): vscode.Disposable {
-  return vscode.languages.registerCodeLensProvider(selector, {
+  // The lenses say the step count (initlens.steps) where the choice is made: redraw when it changes.
+  const changed = new vscode.EventEmitter<void>();
+  const watch = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('initlens.steps')) changed.fire();
+  });
+  const provider = vscode.languages.registerCodeLensProvider(selector, {
+    onDidChangeCodeLenses: changed.event,
     provideCodeLenses(document) {
+      const steps = readSettings().config.steps;
       const model = models.get(document);
       if (!model) return [];
       const lenses: vscode.CodeLens[] = [];
@@ -23,11 +31,12 @@ export function registerCodeLens(models: DocumentModels, selector: vscode.Docume
         const tooltip = [result.plan.title, ...result.plan.skipped.map((s) => `• ${s}`)].join('\n');
         const args: ModelCommandArgs = { plan: result.plan };
         lenses.push(
-          new vscode.CodeLens(range, { title: '$(beaker) Probe this model', tooltip, command: 'initlens.probeModel', arguments: [args] }),
-          new vscode.CodeLens(range, { title: 'Compare initializers for this model', tooltip, command: 'initlens.compareForModel', arguments: [args] }),
+          new vscode.CodeLens(range, { title: `$(beaker) Probe this model (${steps} steps)`, tooltip: `${tooltip}\n${steps} training steps (setting initlens.steps)`, command: 'initlens.probeModel', arguments: [args] }),
+          new vscode.CodeLens(range, { title: `Compare initializers for this model (${steps} steps)`, tooltip, command: 'initlens.compareForModel', arguments: [args] }),
         );
       });
       return lenses;
     },
   });
+  return vscode.Disposable.from(provider, watch, changed);
 }

@@ -4,6 +4,7 @@
  * so each is validated; a bad one gets a one-line message, never a stack trace.
  */
 import * as vscode from 'vscode';
+import { markWalkthrough } from '../walkthrough';
 import { z } from 'zod';
 import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings } from '../host/settings';
@@ -67,6 +68,8 @@ export function registerEditorCommands(ctx: InitLensContext, compare: CompareApi
         void vscode.window.showWarningMessage(`InitLens can't probe this model: ${args.problem}`);
         return;
       }
+      // A CodeLens runs its command under a delegate id, so the walkthrough's onCommand never sees it.
+      markWalkthrough('probed');
       await run(what, () => requests(args.plan, readSettings().config, idPrefix()));
     });
 

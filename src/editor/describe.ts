@@ -8,15 +8,9 @@ import { ACTIVATIONS } from '../probe/initializers/spec';
 import { catalogEntry, catalogEntryForSpec, PRESET_IDS } from '../probe/initializers/catalog';
 import type { CatalogEntry } from '../probe/initializers/catalog';
 import { suitsActivation, weightStdOrLimit } from '../probe/initializers/theory';
+import { formatNumber } from '../view/number';
 
-/** Three significant digits; exponent form outside [0.001, 10⁵). */
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : x < 0 ? '−∞' : 'NaN';
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-3 || a >= 1e5) return x.toExponential(2).replace('e', '·10^').replace('^+', '^');
-  return x.toPrecision(3);
-}
+const fmt = formatNumber;
 
 /** A parameter value as short text: 2, 0.05, fan_in. */
 function value(x: number): string {

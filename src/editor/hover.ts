@@ -8,11 +8,12 @@ import type { InitializerSite, LayerDef, SourceModel } from './sourceModel';
 import { scanSource } from './scanner';
 import type { SourceLanguage } from './lexer';
 import { layerLabel, lineNumber } from './labels';
-import { familyEntry, fmt, formulaFor, parametersOf, scaleText, suitedActivations } from './describe';
+import { formatNumber as fmt } from '../view/number';
+import { familyEntry, formulaFor, parametersOf, scaleText, suitedActivations } from './describe';
 import { isProbeActivation } from './layerKinds';
 import { requestText } from './requestText';
 import type { InitializerCommandArgs } from './initializerRequests';
-import { predictedGain, recommendedId, suitsActivation } from '../probe/initializers/theory';
+import { predictedGain, recommendedId, stackFixedPoint, suitsActivation } from '../probe/initializers/theory';
 import type { InitSpec } from '../probe/initializers/spec';
 import { loadNote } from '../notes';
 
@@ -90,6 +91,11 @@ function layerLines(model: SourceModel, site: InitializerSite, spec: InitSpec): 
         line += ` → **${main}**${detail ? ` ${detail}` : ''}`;
         if (!layer.isOutput && isProbeActivation(layer.activation)) {
           line += ` · gain ${fmt(predictedGain(spec, layer.activation, f.fanIn, f.fanOut))} per layer`;
+          // relu, leaky_relu and linear scale linearly: their gain holds at every variance.
+          if (!['relu', 'leaky_relu', 'linear'].includes(layer.activation)) {
+            const { qStar, chi1 } = stackFixedPoint(spec, layer.activation, f.fanIn, f.fanOut);
+            line += ` at unit variance; a deep stack of such layers settles at q* ${qStar === null ? '∞' : fmt(qStar)} with backward gain ${fmt(chi1)} per layer (mean-field theory)`;
+          }
         }
       }
       lines.push(line);
@@ -115,12 +121,27 @@ function defaultNote(id: string): NoteSummary | undefined {
   return note ? { title: note.title, summary: note.summary } : undefined;
 }
 
+/**
+ * The non-Dense layer (Conv2D, LSTM…) whose call holds the site, when no Dense layer uses it: the
+ * probe builds Dense stacks only, so its links say they run a dense stand-in, not this layer.
+ */
+function enclosingOtherLayer(model: SourceModel, site: InitializerSite): LayerDef | undefined {
+  if (site.layers.length > 0) return undefined;
+  let best: LayerDef | undefined;
+  for (const layer of model.layers) {
+    if (layer.start <= site.start && site.end <= layer.end && (!best || layer.end - layer.start < best.end - best.start)) best = layer;
+  }
+  return best && best.role !== 'dense' ? best : undefined;
+}
+
 /** The command arguments for the hover's links: the layer's fans and activation ride along. */
 function commandArgs(model: SourceModel, site: InitializerSite, text: string, fileName: string | undefined): InitializerCommandArgs {
   const layer = site.layers.length > 0 ? model.layers[site.layers[0]] : undefined;
   const args: InitializerCommandArgs = { initializer: text };
   const source = fileName ? `${fileName}:${lineNumber(model, site.start)}` : undefined;
   if (source) args.source = source;
+  const other = enclosingOtherLayer(model, site);
+  if (other) args.standInFor = other.type;
   if (layer && site.role === 'kernel') {
     if (layer.activation !== undefined) args.activation = layer.activation;
     const f = layer.fans[0];
@@ -163,9 +184,12 @@ export function hoverForSite(model: SourceModel, site: InitializerSite, options:
   // A bias probed as a kernel would answer a different question: no links for biases.
   if (bias) return { ...range, markdown: joinBlocks(out) };
   const args = commandArgs(model, site, requestText(site.text, site.parsed), options.fileName);
+  if (args.standInFor) {
+    out.push('', `$(info) InitLens probes Dense stacks, not ${code(args.standInFor)} layers: the links below run this initializer in a dense stand-in network (784→hidden layers from settings→10), not this ${escape(args.standInFor)}.`);
+  }
   out.push(
     '',
-    `[$(beaker) Probe with this initializer](${commandUri('initlens.probeWithInitializer', args)}) · [$(graph) Compare with alternatives](${commandUri('initlens.compareAlternatives', args)})`,
+    `[$(beaker) ${args.standInFor ? 'Probe it in a dense stand-in' : 'Probe with this initializer'}](${commandUri('initlens.probeWithInitializer', args)}) · [$(graph) Compare with alternatives](${commandUri('initlens.compareAlternatives', args)})`,
   );
   // Markdown paragraphs: a blank line between blocks, two trailing spaces for line breaks.
   return { ...range, markdown: joinBlocks(out) };

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { HOVER_COMMANDS, hoverAt } from './hover';
 import type { DocumentModels } from './documents';
 import { fileLabel } from './documents';
+import { markWalkthrough } from '../walkthrough';
 
 export function registerHover(models: DocumentModels, selector: vscode.DocumentSelector): vscode.Disposable {
   return vscode.languages.registerHoverProvider(selector, {
@@ -11,6 +12,7 @@ export function registerHover(models: DocumentModels, selector: vscode.DocumentS
       if (!model) return undefined;
       const hover = hoverAt(model, document.offsetAt(position), { fileName: fileLabel(document) });
       if (!hover) return undefined;
+      markWalkthrough('hovered');
       const markdown = new vscode.MarkdownString(hover.markdown, true);
       markdown.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
       return new vscode.Hover(markdown, new vscode.Range(document.positionAt(hover.start), document.positionAt(hover.end)));

@@ -24,6 +24,11 @@ export const initializerCommandArgsSchema = z.object({
   fanOut: z.number().int().positive().max(1_000_000).optional(),
   /** The layer is the model's output (its fans don't make a hidden layer). */
   isOutput: z.boolean().optional(),
+  /**
+   * The written layer the initializer sits in when the probe cannot build it (Conv2D, LSTM…):
+   * the run is a dense stand-in and its title says so.
+   */
+  standInFor: z.string().max(60).optional(),
   /** `keras_models.py:12`, for titles. */
   source: z.string().max(300).optional(),
 });
@@ -68,6 +73,17 @@ function configFor(args: InitializerCommandArgs, base: ProbeConfig): { config: P
   return { config, skipped };
 }
 
+/** Where the probed network comes from, for titles: the source line, or a stand-in's honest note. */
+function origin(args: InitializerCommandArgs): string {
+  if (args.standInFor) return ` — a dense stand-in, not the ${args.standInFor}${args.source ? ` at ${args.source}` : ''}`;
+  return args.source ? ` (${args.source})` : '';
+}
+
+/** What a stand-in run says beside its results. */
+function standInNote(args: InitializerCommandArgs): string[] {
+  return args.standInFor ? [`${args.standInFor}${args.source ? ` (${args.source})` : ''} is not probed: InitLens builds Dense stacks only, so this runs the initializer in the dense network from settings`] : [];
+}
+
 function describeNetwork(config: ProbeConfig): string {
   return `${MNIST_INPUT} → ${config.hidden.length > 3 ? formatHidden(config.hidden) : config.hidden.join(' → ')} ${config.activation} → 10`;
 }
@@ -78,8 +94,8 @@ export function probeWithInitializer(args: InitializerCommandArgs, base: ProbeCo
   const label = shortLabel(parsed);
   return {
     requests: [{ runId: `${idPrefix}-1`, label, initializer: args.initializer, config }],
-    title: `Probe ${label} on ${describeNetwork(config)}${args.source ? ` (${args.source})` : ''}`,
-    skipped,
+    title: `Probe ${label} on ${describeNetwork(config)}${origin(args)}`,
+    skipped: [...standInNote(args), ...skipped],
   };
 }
 
@@ -98,7 +114,7 @@ export function compareAlternatives(args: InitializerCommandArgs, base: ProbeCon
   }
   return {
     requests,
-    title: `${shortLabel(parsed)} against alternatives on ${describeNetwork(config)}${args.source ? ` (${args.source})` : ''}`,
-    skipped,
+    title: `${shortLabel(parsed)} against alternatives on ${describeNetwork(config)}${origin(args)}`,
+    skipped: [...standInNote(args), ...skipped],
   };
 }

@@ -576,6 +576,8 @@ class Scanner {
   }
   /** Dense layers in the order a signal passes them, per model, container or functional chain. */
   private readonly denseSequences: number[][] = [];
+  /** Dense layers whose output a merge layer reads (residual branches). */
+  private readonly feedsMerge = new Set<number>();
 
   /** Keras/tfjs Sequential: fans from the running shape; activation layers fold into the Dense before. */
   private flowSequence(ids: readonly number[]): void {
@@ -688,6 +690,15 @@ class Scanner {
       }
       const input = call.applied[0]?.value;
       const inputName = input?.type === 'name' ? input.path.join('.') : undefined;
+      // A merge (Add()([x, h]), Concatenate()([a, b])) reads every listed tensor: the Dense
+      // that produced each one feeds on into the network and is not its output layer.
+      if (input && (input.type === 'list' || input.type === 'tuple')) {
+        for (const item of input.items) {
+          const name = item.value.type === 'name' ? item.value.path.join('.') : undefined;
+          const dense = name !== undefined ? producers.get(name)?.prevDense : undefined;
+          if (dense !== undefined) this.feedsMerge.add(dense);
+        }
+      }
       const shape = inputName !== undefined && shapes.has(inputName) ? shapes.get(inputName) : layer.declaredShape;
       const from = inputName !== undefined ? producers.get(inputName) : undefined;
       if (inputName !== undefined && shapes.has(inputName)) layer.inContainer = true;
@@ -777,7 +788,7 @@ class Scanner {
     }
     for (const layer of this.layers) {
       if (layer.role !== 'dense') continue;
-      const lastInChain = layer.nextDense.length === 0 && layer.inContainer;
+      const lastInChain = layer.nextDense.length === 0 && layer.inContainer && !this.feedsMerge.has(layer.id);
       layer.isOutput = layer.activation === 'softmax' || (lastInChain && layer.prevDense !== undefined && layer.prevDense !== layer.id);
     }
     for (const model of this.models) {

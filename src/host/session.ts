@@ -44,7 +44,7 @@ export class ProbeSession implements vscode.Disposable {
     return this.handle !== undefined;
   }
 
-  private storageFile(): vscode.Uri | undefined {
+  private storageFile(): vscode.Uri {
     const base = this.context.storageUri ?? this.context.globalStorageUri;
     return vscode.Uri.joinPath(base, CURRENT_FILE);
   }
@@ -53,7 +53,6 @@ export class ProbeSession implements vscode.Disposable {
   async restore(): Promise<ResultsDocument | undefined> {
     if (this.doc) return this.doc;
     const file = this.storageFile();
-    if (!file) return undefined;
     try {
       const raw = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(file))) as ResultsDocument;
       if (raw?.tool !== 'initlens' || !Array.isArray(raw.runs)) return undefined;
@@ -131,7 +130,7 @@ export class ProbeSession implements vscode.Disposable {
 
   private async save(): Promise<void> {
     const file = this.storageFile();
-    if (!file || !this.doc) return;
+    if (!this.doc) return;
     try {
       await vscode.workspace.fs.createDirectory(vscode.Uri.joinPath(file, '..'));
       await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(JSON.stringify(this.doc)));

@@ -66,7 +66,3 @@ export async function writeSetting(key: string, value: unknown): Promise<void> {
   const target = info?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
   await cfg.update(key, value, target);
 }
-
-export function affectsInitLens(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(SECTION);
-}

@@ -13,7 +13,7 @@ import { SELU_ALPHA, SELU_SCALE } from './initializers/activationMoments';
 import { softmaxCrossEntropy } from './backprop';
 import { forRuns } from './inputs';
 import type { CompactRows, CompactScratch } from './inputs';
-import { distinctUnits, SATURATION_LEVEL } from './stats';
+import { distinctUnits, SATURATION_LEVEL, unitSimilarity } from './stats';
 import type { ForwardStats } from './stats';
 import { WasmArena } from './kernels/matmul';
 import type { MatmulKernels } from './kernels/matmul';
@@ -314,6 +314,7 @@ export class KernelNet {
         saturatedFraction: s.saturated / count,
         weightStd: Math.sqrt(Math.max(0, ww / w.length - wMean * wMean)),
         distinctUnits: distinctUnits(w, this.biases[i].view, l.fanIn, l.fanOut),
+        unitSimilarity: unitSimilarity(w, this.biases[i].view, l.fanIn, l.fanOut),
       };
     });
   }

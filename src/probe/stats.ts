@@ -17,6 +17,7 @@ export interface ForwardStats {
   saturatedFraction: number;
   weightStd: number;
   distinctUnits: number;
+  unitSimilarity: number;
 }
 
 const FIELDS = 8;
@@ -52,6 +53,8 @@ export function measureForward(plan: readonly DenseLayerPlan[], params: NetworkP
   packed.dispose();
   return plan.map((_, i) => {
     const v = (k: number): number => values[i * FIELDS + k];
+    const kernel = params.kernels[i].dataSync() as Float32Array;
+    const bias = params.biases[i].dataSync() as Float32Array;
     return {
       preActivationMean: v(0),
       preActivationVariance: v(1),
@@ -61,15 +64,17 @@ export function measureForward(plan: readonly DenseLayerPlan[], params: NetworkP
       deadFraction: v(5),
       saturatedFraction: v(6),
       weightStd: v(7),
-      distinctUnits: distinctUnits(params.kernels[i].dataSync() as Float32Array, params.biases[i].dataSync() as Float32Array, plan[i].fanIn, plan[i].fanOut),
+      distinctUnits: distinctUnits(kernel, bias, plan[i].fanIn, plan[i].fanOut),
+      unitSimilarity: unitSimilarity(kernel, bias, plan[i].fanIn, plan[i].fanOut),
     };
   });
 }
 
 /**
  * How many units differ from every other unit. Units with identical incoming weights and bias
- * compute the same function and receive the same update forever (the symmetry problem), so an
- * exact comparison (up to float rounding) is what matters. Kernel layout: [fanIn, units].
+ * compute the same function, and receive the same update as long as their outgoing weights are
+ * identical too (the symmetry problem); a random next layer usually separates them at the first
+ * update. Exact comparison (up to float rounding); unitSimilarity sees near-duplicates. Kernel layout: [fanIn, units].
  */
 export function distinctUnits(kernel: Float32Array, bias: Float32Array, fanIn: number, units: number): number {
   let scale = 0;
@@ -96,6 +101,30 @@ export function distinctUnits(kernel: Float32Array, bias: Float32Array, fanIn: n
     if (!matched) reps.push(j);
   }
   return reps.length;
+}
+
+/**
+ * How alike a layer's units are: ‖mean_j w_j‖² / mean_j ‖w_j‖² over the units' incoming weight
+ * vectors w_j (kernel column and bias), i.e. the mean inner product over all pairs of units
+ * relative to the mean squared norm — the mean pairwise cosine when the norms are equal. About
+ * 1/units for zero-mean random weights, 1 when every unit is the same. Unlike distinctUnits it
+ * sees near-duplicates: RandomNormal(mean=0.01, stddev=1e-5) scores 0.999999 like Constant(0.01)
+ * while every unit is distinct to float precision. All-zero weights count as identical (1).
+ */
+export function unitSimilarity(kernel: Float32Array, bias: Float32Array, fanIn: number, units: number): number {
+  let common = 0;
+  let total = 0;
+  for (let i = 0; i <= fanIn; i++) {
+    let sum = 0;
+    for (let j = 0; j < units; j++) {
+      const w = i < fanIn ? kernel[i * units + j] : bias[j];
+      sum += w;
+      total += w * w;
+    }
+    common += sum * sum;
+  }
+  if (!(total > 0)) return 1;
+  return common / units / total;
 }
 
 /** Accuracy of `probs`/logits against one-hot labels, as a scalar tensor. */

@@ -14,7 +14,8 @@ import { accuracyOf, measureForward } from './stats';
 import type { ForwardStats } from './stats';
 import { ArrayOptimizer } from './optimizer';
 import { Diagnoser } from './diagnosis';
-import { predictedGain, weightStdOrLimit } from './initializers/theory';
+import { weightStdOrLimit } from './initializers/theory';
+import { predictedStats, predictNetwork } from './theory/predict';
 import { formatSpec } from './initializers/parse';
 import { lsuvRescale } from './lsuv';
 import { checkMemory, ConfigError, validateConfig } from './config';
@@ -124,17 +125,27 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec, probe.cols);
     });
     const variables = [...params.kernels, ...params.biases];
-    const kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
-    const net = kernels
-      ? new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer))
-      : undefined;
+    let kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
+    let net: KernelNet | undefined;
+    if (kernels) {
+      try {
+        net = new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer));
+      } catch {
+        // A WebAssembly memory this large could not be had (wasm32 stops at 4 GiB): tfjs ops instead.
+        kernels = null;
+      }
+    }
     const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
     // E[x²] over every input feature, the left-out (all-zero) columns included.
-    const inputSecondMoment = tf.tidy(() => tf.sum(tf.square(probe.x)).dataSync()[0]) / (probe.x.shape[0] * inputSize);
+    const [inputSum, inputSquares] = tf.tidy(() => tf.stack([tf.sum(probe.x), tf.sum(tf.square(probe.x))]).dataSync());
+    const inputSecondMoment = inputSquares / (probe.x.shape[0] * inputSize);
+    const inputMean = inputSum / (probe.x.shape[0] * inputSize);
     // With the kernels, statistics and evaluation run on them too (same numbers, no tfjs op).
     const measure = (): ForwardStats[] => (net ? net.measure(probe.rows) : measureForward(plan, params, probe.x, probe.cols));
     const evaluateOn = (set: typeof val): { loss: number; accuracy: number } => (net ? net.evaluate(set.rows, set.labels) : evaluate(plan, params, set));
     const initial = measure();
+    // The mean-field prediction from the measured input moments; LSUV layers by their calibrated std.
+    const prediction = predictNetwork(plan, { mean: inputMean, secondMoment: inputSecondMoment }, initial.map((s) => s.weightStd));
     // The first layer's gradient over all its input rows (the step's is over the used ones).
     const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
     const layers: LayerInfo[] = plan.map((layer, i) => ({
@@ -146,7 +157,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       spec: layer.initializer.spec,
       weightStd: initial[i].weightStd,
       theoryWeightStd: weightStdOrLimit(layer.initializer.spec, layer.fanIn, layer.fanOut).std,
-      predictedGain: layer.isOutput ? null : predictedGain(layer.initializer.spec, layer.activation as never, layer.fanIn, layer.fanOut),
+      predictedGain: layer.isOutput ? null : finite(prediction.gains[i] ?? NaN),
       isOutput: layer.isOutput,
     }));
     sink.emit({
@@ -157,6 +168,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
       layers,
       inputSecondMoment,
+      inputMean,
     });
     const diagnoser = new Diagnoser(layers, inputSecondMoment);
     const histograms = new ActivationHistograms(plan);
@@ -185,6 +197,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     let firstMetricSeconds = 0;
     let stepsDone = 0;
     const trainStart = performance.now();
+    const cpuStart = process.cpuUsage();
     const L = plan.length;
 
     for (let step = 0; step <= config.steps; step++) {
@@ -271,7 +284,12 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
           ...(histogram[i] ? { histogram: histogram[i] } : {}),
+          unitSimilarity: finite(fs[i].unitSimilarity) ?? undefined,
         }));
+        if (step === 0) {
+          const predicted = predictedStats(prediction, layerStats[L - 1].backwardSecondMoment);
+          layerStats.forEach((stats, i) => (stats.predicted = predicted[i]));
+        }
         const validation = lossFinite ? evaluateOn(val) : { accuracy: NaN };
         const metrics: StepMetrics = {
           step,
@@ -296,6 +314,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     }
 
     const seconds = (performance.now() - trainStart) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluateOn(test);
     disposeParams(params);
     disposeSets(probe, val, test);
@@ -303,7 +322,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       type: 'finished',
       runId,
       final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
-      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
       numTensorsBefore,
       numTensorsAfter: tf.memory().numTensors,
     });

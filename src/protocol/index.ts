@@ -114,7 +114,11 @@ export const layerInfoSchema = z.object({
   weightStd: z.number(),
   /** The std the initializer's formula gives for these fans (before any LSUV rescaling). */
   theoryWeightStd: z.number(),
-  /** Predicted per-layer gain of the signal's second moment (see theory.ts), null for the output layer. */
+  /**
+   * Predicted gain E[a_l²]/E[a_{l−1}²] of the activations' second moment at step 0 (a_0 = the
+   * input), by the mean-field recursion from the measured input moments (src/probe/theory);
+   * null for the output layer.
+   */
   predictedGain: z.number().nullable(),
   isOutput: z.boolean(),
 });
@@ -130,6 +134,18 @@ export const activationHistogramSchema = z.object({
   nearZero: z.number(),
 });
 export type ActivationHistogramJson = z.infer<typeof activationHistogramSchema>;
+/**
+ * The mean-field prediction for one layer at step 0, from the measured input moments; the
+ * backward signal is anchored at the output layer's measured E[δ²] (null without it).
+ */
+export const predictedLayerStatsSchema = z.object({
+  /** Null where the prediction overflows (an exploding stack). */
+  preActivationVariance: z.number().nullable(),
+  /** E[φ(h)²]; null for the softmax output layer. */
+  activationSecondMoment: z.number().nullable(),
+  backwardSecondMoment: z.number().nullable(),
+});
+export type PredictedLayerStats = z.infer<typeof predictedLayerStatsSchema>;
 
 export const layerStepStatsSchema = z.object({
   preActivationMean: measured,
@@ -151,6 +167,10 @@ export const layerStepStatsSchema = z.object({
   distinctUnits: z.number().int(),
   /** Hidden layers only (absent for the output and in documents from before histograms). */
   histogram: activationHistogramSchema.optional(),
+  /** Mean pairwise similarity of the units' incoming weights (stats.ts unitSimilarity): 1 = all alike. */
+  unitSimilarity: z.number().optional(),
+  /** Step 0 only: what the mean-field recursion predicts for this layer, beside the measurement. */
+  predicted: predictedLayerStatsSchema.optional(),
 });
 export type LayerStepStats = z.infer<typeof layerStepStatsSchema>;
 
@@ -195,6 +215,8 @@ export const runTimingSchema = z.object({
   samplesPerSecond: z.number(),
   /** From the probe process' start to its first metrics record. */
   firstMetricSeconds: z.number(),
+  /** CPU time the probe process spent in the training loop (less than `seconds` when other work shares the cores). */
+  cpuSeconds: z.number().optional(),
 });
 
 export const runFinalSchema = z.object({
@@ -213,8 +235,10 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     backendReason: z.string(),
     data: dataInfoSchema,
     layers: z.array(layerInfoSchema),
-    /** Input images' E[x²] on the probe batch: the reference the signal is compared with. */
+    /** Input images' E[x²] on the probe batch: where the theory's recursion starts. */
     inputSecondMoment: z.number(),
+    /** Input images' E[x] on the probe batch (all 784 features). */
+    inputMean: z.number().optional(),
   }),
   z.object({ type: z.literal('step'), runId: z.string(), metrics: stepMetricsSchema }),
   z.object({ type: z.literal('flag'), runId: z.string(), flag: flagSchema }),
@@ -245,11 +269,31 @@ export const runSummarySchema = z.object({
   backend: backendNameSchema.optional(),
   backendReason: z.string().optional(),
   inputSecondMoment: z.number().optional(),
+  /** The run's random seed (several per initializer with --seeds). */
+  seed: z.number().int().optional(),
   layers: z.array(layerInfoSchema),
   final: runFinalSchema.optional(),
   timing: runTimingSchema.optional(),
   tensorLeak: z.number().int().optional(),
 });
+
+const intervalSchema = z.object({ mean: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() });
+
+/**
+ * Several seeds of one initializer (`--seeds N`, `initlens.seeds`): mean and 95% Student-t
+ * interval over the finished seeds, and in how many seeds each (kind, layer) flag fired.
+ */
+export const seedSummarySchema = z.object({
+  initializer: z.string(),
+  seeds: z.number().int(),
+  /** Seeds whose run finished (the interval is over these). */
+  finished: z.number().int(),
+  seedValues: z.array(z.number().int().nullable()),
+  validationAccuracy: intervalSchema,
+  loss: intervalSchema,
+  flags: z.array(z.object({ kind: z.enum(FLAG_KINDS), layer: z.number().int(), seeds: z.number().int() })),
+});
+export type SeedSummary = z.infer<typeof seedSummarySchema>;
 
 export const runRecordSchema = runSummarySchema.extend({
   steps: z.array(stepMetricsSchema),

@@ -4,6 +4,7 @@
  * them is skipped rather than trusted.
  */
 import type { HistoryEntry } from '../host/history';
+import { formatPercent } from '../view/number';
 
 export interface HistoryRunSummary {
   initializer: string;
@@ -38,9 +39,7 @@ export function formatWhen(iso: string, now: Date): string {
   return `${t.getFullYear()}-${two(t.getMonth() + 1)}-${two(t.getDate())}`;
 }
 
-export function formatAccuracy(value: unknown): string {
-  return typeof value === 'number' && Number.isFinite(value) ? `${(100 * value).toFixed(1)}%` : '—';
-}
+export const formatAccuracy = formatPercent;
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 

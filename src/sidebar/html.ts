@@ -5,7 +5,7 @@
 import { webviewHtml } from '../host/webviewHtml';
 import type { WebviewPage } from '../host/webviewHtml';
 
-export { contentSecurityPolicy, makeNonce } from '../host/webviewHtml';
+export { contentSecurityPolicy } from '../host/webviewHtml';
 
 export type SidebarHtmlParts = Pick<WebviewPage, 'cspSource' | 'scriptUri' | 'styleUri' | 'nonce'>;
 

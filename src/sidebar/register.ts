@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
 import { SIDEBAR_VIEW_ID, SidebarView } from './view';
+import { registerSidebarTestHooks } from './testHooks';
 
 export function registerSidebar(ctx: InitLensContext, compare: CompareApi): void {
   const testMode = ctx.extension.extensionMode === vscode.ExtensionMode.Test || process.env.INITLENS_TEST !== undefined;
@@ -11,14 +12,8 @@ export function registerSidebar(ctx: InitLensContext, compare: CompareApi): void
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, view),
     vscode.commands.registerCommand('initlens.clearHistory', () => clearHistory(ctx)),
   );
-  if (testMode) {
-    // Test-only: what the webview last reported, and a way to hand the host a message as the
-    // webview would (through the same validation). Never registered for people.
-    ctx.extension.subscriptions.push(
-      vscode.commands.registerCommand('initlens._sidebarState', () => view.testState()),
-      vscode.commands.registerCommand('initlens._sidebarReceive', (message: unknown) => view.receive(message)),
-    );
-  }
+  // Test-only commands (testHooks.ts): never registered for people.
+  if (testMode) ctx.extension.subscriptions.push(...registerSidebarTestHooks(view));
 }
 
 /** Clears the run history after asking: the stored results go with it. */

@@ -9,6 +9,7 @@ import type { DataSourceInfo } from '../probe/data/types';
 import { oneLineReason } from '../probe/errors';
 import type { RunProgress } from '../protocol/sidebar';
 import type { ResultsDocument, RunRecord } from '../results';
+import { progressSummary } from '../view/progress';
 
 export interface BackendStatus {
   /** tfjs-node, wasm, cpu — or, before any run, what the setting will try. */
@@ -87,4 +88,17 @@ export function progressOf(doc: ResultsDocument | undefined): RunProgress[] {
   if (!doc || !Array.isArray(doc.runs)) return [];
   const steps = doc.config?.steps ?? 0;
   return doc.runs.map((r) => runProgress(r, steps));
+}
+
+/**
+ * The sidebar's notice once the comparison it started has ended, replacing "Started 4 probes…":
+ * "Finished 4 probes: 3 finished, 1 failed. Results in the Compare panel and History."
+ */
+export function endNotice(doc: ResultsDocument, cancelled: boolean): { level: 'info' | 'warning'; message: string } {
+  const runs = progressOf(doc);
+  const n = runs.length;
+  const summary = progressSummary(runs);
+  const bad = runs.some((r) => r.status === 'failed' || r.status === 'cancelled');
+  const verb = cancelled ? 'Stopped' : 'Finished';
+  return { level: bad ? 'warning' : 'info', message: `${verb} ${n} probe${n === 1 ? '' : 's'}: ${summary}. Results are in the Compare panel and History.` };
 }

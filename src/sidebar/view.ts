@@ -8,43 +8,28 @@ import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings, writeSetting } from '../host/settings';
 import type { SessionChange } from '../host/session';
 import { loadNote } from '../notes';
-import { describeDataSource } from '../probe/data/describeData';
+import { markWalkthrough } from '../walkthrough';
 import { oneLineReason } from '../probe/errors';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
-import { bundledDataPath } from '../probe/paths';
 import type { RunRequest } from '../protocol';
 import type { ResultsDocument } from '../results';
 import { parseSidebarMessage } from '../protocol/sidebar';
-import type { CatalogItem, HostToSidebar, SelectionState, SidebarReport, SidebarToHost, StatusState } from '../protocol/sidebar';
+import type { CatalogItem, HostToSidebar, SelectionState, SidebarToHost } from '../protocol/sidebar';
 import { checkField } from '../view/settingsForm';
 import { historyItems } from './history';
 import { sidebarHtml } from './html';
 import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedSelection, removeCustom, setChecked } from './selection';
 import type { Selection } from './selection';
 import { changedKeys, settingsState } from './settings';
-import { backendStatus, dataStatus, latestBackendRun, progressOf, runProgress } from './status';
-import type { DataStatus } from './status';
-import type { RunProgress } from '../protocol/sidebar';
+import { endNotice, progressOf, runProgress } from './status';
+import { ProgressFeed } from './progressFeed';
+import { StatusSource } from './statusSource';
+import { SidebarTestRecorder } from './testHooks';
+import type { SidebarTestState } from './testHooks';
 
 export const SIDEBAR_VIEW_ID = 'initlens.sidebar';
 const SELECTION_KEY = 'initlens.sidebar.selection';
-/** Progress deltas are coalesced per run: at most one message per run per interval. */
-const PROGRESS_FLUSH_MS = 150;
-
-/** What tests read through the test-only command `initlens._sidebarState`. */
-export interface SidebarTestState {
-  ready: boolean;
-  visible: boolean;
-  report: SidebarReport | undefined;
-  selection: Selection;
-  lastRequests: { label: string; initializer: string; hidden: number[]; steps: number; activation: string }[];
-  session: { running: boolean; runs: { initializer: string; status: string }[] };
-  dropped: number;
-  /** The host's latest answer per field to setSetting. */
-  fieldResults: Record<string, { value: string; problem?: string }>;
-}
-
 export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
@@ -52,15 +37,9 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   private everReady = false;
   private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
-  private readonly pendingProgress = new Map<string, RunProgress>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private report: SidebarReport | undefined;
-  private lastRequests: RunRequest[] = [];
-  private dataCache: DataStatus | undefined;
-  /** The newest stored comparison, for "backend in use" before anything ran in this window. */
-  private latestStored: ResultsDocument | undefined;
-  private dropped = 0;
-  private readonly fieldResults: SidebarTestState['fieldResults'] = {};
+  private readonly progress = new ProgressFeed((message) => this.post(message), () => this.ready);
+  private readonly statusSource: StatusSource;
+  private readonly recorder = new SidebarTestRecorder();
   /** The comparison last started in this window (not a document reopened from history). */
   private progressDoc: ResultsDocument | undefined;
 
@@ -70,18 +49,20 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     private readonly testMode: boolean,
   ) {
     const { session } = ctx;
+    this.statusSource = new StatusSource(ctx);
     this.disposables.push(
+      this.progress,
       session.onDidChange((change) => this.onSession(change)),
       session.history.onDidChange(() => this.post({ type: 'history', items: historyItems(session.history.entries(), new Date()) })),
       vscode.workspace.onDidChangeConfiguration((e) => {
         const keys = changedKeys(e);
         if (keys.length === 0) return;
-        if (keys.includes('dataSource')) this.dataCache = undefined;
+        if (keys.includes('dataSource')) this.statusSource.invalidateData();
         this.post({ type: 'settings', settings: settingsState() });
         if (keys.includes('dataSource') || keys.includes('backend')) this.post({ type: 'status', status: this.status() });
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
-        this.dataCache = undefined;
+        this.statusSource.invalidateData();
         this.post({ type: 'settings', settings: settingsState() });
         this.post({ type: 'status', status: this.status() });
       }),
@@ -111,7 +92,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         }
         if (!this.everReady) return;
         this.ready = true;
-        this.pendingProgress.clear();
+        this.progress.clear();
         this.post(this.snapshot());
       }),
       view.onDidDispose(() => {
@@ -122,14 +103,14 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         this.disposeView();
       }),
     );
-    if (!this.latestStored) void this.loadLatestStored();
+    void this.statusSource.loadLatestStored(() => this.post({ type: 'status', status: this.status() }));
   }
 
   /** Handles one message from the webview (or from a test standing in for it). Returns false when dropped. */
   async receive(raw: unknown): Promise<boolean> {
     const parsed = parseSidebarMessage(raw);
     if (!parsed.ok) {
-      this.dropped++;
+      this.recorder.dropped++;
       this.ctx.log.warn(`sidebar: dropped a malformed message (${parsed.error})`);
       return false;
     }
@@ -148,8 +129,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       case 'ready':
         this.ready = true;
         this.everReady = true;
-        this.pendingProgress.clear();
-        this.dataCache = undefined;
+        this.progress.clear();
+        this.statusSource.invalidateData();
         this.post(this.snapshot());
         return;
       case 'setSetting': {
@@ -206,6 +187,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         await this.saveSelection(removeCustom(this.selection(), message.text));
         return;
       case 'requestNote': {
+        markWalkthrough('noteRead');
         const note = loadNote(message.noteId);
         this.post({ type: 'note', noteId: message.noteId, note: note ?? null });
         return;
@@ -243,7 +225,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:initlens.initlens');
         return;
       case 'report':
-        this.report = message.report;
+        this.recorder.report = message.report;
         return;
     }
   }
@@ -258,7 +240,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       this.post({ type: 'notice', level: 'error', message: oneLineReason(err) });
       return;
     }
-    this.lastRequests = requests;
+    this.recorder.lastRequests = requests;
     const before = session.current;
     const queuedBefore = session.current?.runs.length ?? 0;
     // The Compare panel starts (or queues) the runs and asks first when one is in flight.
@@ -279,36 +261,25 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     switch (change.type) {
       case 'begin':
         this.progressDoc = change.doc;
-        this.pendingProgress.clear();
+        this.progress.clear();
         this.post({ type: 'progress', reset: true, runs: progressOf(change.doc) });
         this.post({ type: 'status', status: this.status() });
         return;
       case 'event':
-        this.pendingProgress.set(change.run.runId, runProgress(change.run, change.doc.config?.steps ?? 0));
+        this.progress.update(runProgress(change.run, change.doc.config?.steps ?? 0));
         if (change.event.type === 'started') this.post({ type: 'status', status: this.status() });
-        this.scheduleFlush();
         return;
       case 'end':
-        this.pendingProgress.clear();
+        this.progress.clear();
         this.post({ type: 'progress', reset: true, runs: progressOf(change.doc) });
         this.post({ type: 'status', status: this.status() });
+        // "Started 4 probes…" would outlive the runs: say how they ended.
+        if (change.doc === this.progressDoc) this.post({ type: 'notice', ...endNotice(change.doc, change.cancelled) });
         return;
       case 'show':
         this.post({ type: 'status', status: this.status() });
         return;
     }
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => {
-      this.flushTimer = undefined;
-      // Hidden: keep only the latest value per run; the snapshot on `ready` carries them.
-      if (!this.ready || this.pendingProgress.size === 0) return;
-      const runs = [...this.pendingProgress.values()];
-      this.pendingProgress.clear();
-      this.post({ type: 'progress', reset: false, runs });
-    }, PROGRESS_FLUSH_MS);
   }
 
   private selection(): Selection {
@@ -333,19 +304,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     this.post({ type: 'selection', selection: this.selectionState(selection) });
   }
 
-  private status(): StatusState {
-    const settings = readSettings();
-    // The latest run that reported a backend: this window's, else the newest stored comparison's.
-    const latest = latestBackendRun(this.ctx.session.current) ?? latestBackendRun(this.latestStored);
-    const data = settings.config.data;
-    if (this.dataCache?.setting !== data) {
-      this.dataCache = dataStatus(data, () => describeDataSource(data, { bundledPath: bundledDataPath() }));
-    }
-    return {
-      backend: backendStatus(settings.config.backend, latest),
-      data: this.dataCache,
-      running: this.ctx.session.running,
-    };
+  private status(): ReturnType<StatusSource['status']> {
+    return this.statusSource.status();
   }
 
   private snapshot(): HostToSidebar {
@@ -370,37 +330,22 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     };
   }
 
-  private async loadLatestStored(): Promise<void> {
-    const newest = this.ctx.session.history.entries()[0];
-    if (!newest) return;
-    this.latestStored = await this.ctx.session.history.load(newest.id);
-    if (this.latestStored) this.post({ type: 'status', status: this.status() });
-  }
-
   private post(message: HostToSidebar): void {
-    if (message.type === 'fieldResult') this.fieldResults[message.key] = { value: message.value, ...(message.problem !== undefined ? { problem: message.problem } : {}) };
+    this.recorder.posted(message);
     if (!this.view || !this.ready) return;
     void this.view.webview.postMessage(message).then(undefined, (err: unknown) => this.ctx.log.warn(`sidebar: could not post ${message.type}: ${oneLineReason(err)}`));
   }
 
+  /** For the test hooks (testHooks.ts). */
   testState(): SidebarTestState {
     const { session } = this.ctx;
-    return {
+    return this.recorder.state({
       ready: this.ready,
       visible: this.view?.visible ?? false,
-      report: this.report,
       selection: this.selection(),
-      lastRequests: this.lastRequests.map((r) => ({
-        label: r.label,
-        initializer: r.initializer,
-        hidden: r.config.hidden,
-        steps: r.config.steps,
-        activation: r.config.activation,
-      })),
-      session: { running: session.running, runs: (session.current?.runs ?? []).map((r) => ({ initializer: r.initializer, status: r.status })) },
-      dropped: this.dropped,
-      fieldResults: { ...this.fieldResults },
-    };
+      running: session.running,
+      runs: (session.current?.runs ?? []).map((r) => ({ initializer: r.initializer, status: r.status })),
+    });
   }
 
   private disposeView(): void {
@@ -409,7 +354,6 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   }
 
   dispose(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.disposeView();
     for (const d of this.disposables) d.dispose();
   }

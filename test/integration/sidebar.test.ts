@@ -3,7 +3,7 @@
 // history fills. What the webview shows is read back through the test-only `initlens._sidebarState`.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { SidebarTestState } from '../../src/sidebar/view';
+import type { SidebarTestState } from '../../src/sidebar/testHooks';
 import type { SidebarReport } from '../../src/protocol/sidebar';
 import { initLens, log, waitFor } from './helpers';
 
@@ -133,20 +133,23 @@ describe('InitLens sidebar', function () {
     assert.deepEqual(
       s.lastRequests.map((r) => [r.label, r.hidden, r.steps, r.activation]),
       [
-        ['he_normal', [32], 40, 'relu'],
+        ['HeNormal', [32], 40, 'relu'],
         ['HeNormal(seed=7)', [32], 40, 'relu'],
       ],
     );
     assert.deepEqual(
       s.session.runs.map((r) => r.initializer),
-      ['he_normal', 'HeNormal(seed=7)'],
+      ['HeNormal', 'HeNormal(seed=7)'],
     );
     await report((x) => x.progress.length === 2, 'two progress rows');
     const done = await report((x) => x.history.length === historyBefore + 1, 'the comparison in the history', 180_000);
     assert.match(done.history[0]?.text ?? '', /784→32→10 relu, 40 steps/);
-    assert.match(done.history[0]?.text ?? '', /he_normal \d+\.\d%/);
+    assert.match(done.history[0]?.text ?? '', /HeNormal \d+\.\d%/);
     await report((x) => /^(wasm|tfjs-node|cpu)/.test(x.backend), 'the backend the runs used');
     await report((x) => x.progress.every((p) => / 40\/40/.test(p)), 'both runs at 40/40');
+    // The notice no longer says "Started 2 probes…" once they are done.
+    const ended = await report((x) => /^Finished 2 probes: 2 finished\./.test(x.notice ?? ''), 'the notice to say the probes finished');
+    assert.doesNotMatch(ended.notice ?? '', /Started/);
     log(`      history: ${done.history[0]?.text}`);
   });
 
@@ -160,7 +163,7 @@ describe('InitLens sidebar', function () {
     assert.deepEqual(
       s.session.runs.map((x) => [x.initializer, x.status]),
       [
-        ['he_normal', 'finished'],
+        ['HeNormal', 'finished'],
         ['HeNormal(seed=7)', 'finished'],
       ],
     );

@@ -143,8 +143,8 @@ async function compareReloadReopen(workbench: Workbench): Promise<void> {
   const listed = await historyRow(sidebar);
   log(`listed in the history: ${listed.network} | ${listed.runs}`);
   assert.match(listed.network, /^784→64→10 relu, 40 steps$/);
-  assert.match(listed.runs, /glorot_normal \d+\.\d%/);
-  assert.match(listed.runs, /he_normal \d+\.\d%/);
+  assert.match(listed.runs, /GlorotNormal \d+\.\d%/);
+  assert.match(listed.runs, /HeNormal \d+\.\d%/);
 
   // Close the panel, so that after the reload only the history can bring these charts back (a
   // panel left open would be restored with the same results and prove nothing).

@@ -152,7 +152,7 @@ for (const { slug, theme, flows } of themes) {
       await frame.locator('.history-item').first().waitFor({ timeout: 240_000 });
       const row = (await frame.locator('.history-item').first().textContent()) ?? '';
       assert.match(row, /784→64,32→10 relu, 40 steps/);
-      assert.match(row, /he_normal \d+\.\d%/);
+      assert.match(row, /HeNormal \d+\.\d%/);
       assert.match(row, /Orthogonal\(gain=2\.0\) \d+\.\d%/);
       const backend = frame.locator('.status dd').first();
       await until('the backend a run used', async () => /^(wasm|tfjs-node|cpu)/.test((await backend.textContent()) ?? ''));

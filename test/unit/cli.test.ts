@@ -26,6 +26,8 @@ const badInputs: [string[], RegExp][] = [
   [['compare', '--jobs', '0'], /--jobs must be a whole number from 1 to 64/],
   [['compare', '--bogus'], /Unknown option '--bogus'/],
   [['frobnicate'], /unknown command 'frobnicate'/],
+  [['compare', '--seeds', '0'], /--seeds must be a whole number from 1 to 20, got 0/],
+  [['compare', '--seeds', '2.5'], /--seeds must be a whole number from 1 to 20/],
   [['theory', '--activation', 'swish'], /--activation: unknown activation 'swish'/],
   [['theory', '--sigma-w2', '0'], /--sigma-w2 must be above 0/],
   [['theory', '--sigma-b2', '-0.05'], /--sigma-b2 must be from 0 to 10000, got -0.05/],
@@ -105,7 +107,7 @@ test('without --json: a table and one line per flag saying what it means', () =>
   const r = run('compare', '--init', 'zeros', '--steps', '10', '--data', 'mnist');
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /initializer.*held-out acc.*loss/);
-  assert.match(r.stdout, /zeros: symmetric at dense_1, first at step 0 — only 1 of 128 units/);
+  assert.match(r.stdout, /zeros: symmetric at dense_1, first at step 10 — only 1 of 128 units/);
   assert.match(r.stdout, /\[note: zero-symmetry\]/);
 });
 
@@ -143,4 +145,37 @@ test('initlens theory prints a table and the fixed point line', () => {
   assert.match(r.stdout, /InitLens theory — relu, σ_w² 2, σ_b² 0, 5 layers/);
   assert.equal((r.stdout.match(/^│ \d/gm) ?? []).length, 5, r.stdout);
   assert.match(r.stdout, /χ₁ 1\.000.*critical/);
+});
+
+test('--seeds 3: three runs per initializer, a summary with a 95% interval and per-flag seed counts', () => {
+  const r = run('compare', '--init', 'zeros,he_normal', '--seeds', '3', '--steps', '20', '--every', '10', '--data', 'mnist', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as {
+    runs: { initializer: string; seed: number; status: string }[];
+    summary: { initializer: string; seeds: number; seedValues: number[]; validationAccuracy: { mean: number; low: number; high: number }; loss: { mean: number; low: number; high: number }; flags: { kind: string; layer: number; seeds: number }[] }[];
+  };
+  assert.equal(doc.runs.length, 6);
+  assert.deepEqual(
+    doc.runs.filter((x) => x.initializer === 'he_normal').map((x) => x.seed),
+    [42, 43, 44],
+  );
+  assert.deepEqual(
+    doc.summary.map((s) => [s.initializer, s.seeds, s.seedValues]),
+    [
+      ['zeros', 3, [42, 43, 44]],
+      ['he_normal', 3, [42, 43, 44]],
+    ],
+  );
+  const he = doc.summary[1];
+  assert.ok(he.validationAccuracy.low < he.validationAccuracy.mean && he.validationAccuracy.mean < he.validationAccuracy.high, JSON.stringify(he.validationAccuracy));
+  assert.ok(he.loss.low < he.loss.high);
+  // Zeros + ReLU is symmetric in every seed (no gradient reaches its units).
+  assert.deepEqual(
+    doc.summary[0].flags.filter((f) => f.kind === 'symmetric'),
+    [{ kind: 'symmetric', layer: 1, seeds: 3 }],
+  );
+  const table = run('compare', '--init', 'he_normal', '--seeds', '2', '--steps', '10', '--data', 'mnist');
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /seed 42…43 \(2 seeds\)/);
+  assert.match(table.stdout, /he_normal +│ 2 +│ \d+\.\d% \[\d+\.\d%, \d+\.\d%\]/);
 });

@@ -5,20 +5,51 @@ import { finished, probe, request, started } from './helpers';
 
 const kinds = (flags: { kind: string }[]): string[] => [...new Set(flags.map((f) => f.kind))].sort();
 
-test("the seed's Zeros run is flagged symmetric and dead, and stays near chance", async () => {
+test("the seed's Zeros run is flagged symmetric (persistent: no gradient reaches the units) and dead, and stays near chance", async () => {
   const { outcome, events } = await probe(request('zeros'));
   const k = kinds(outcome.flags);
   assert.ok(k.includes('symmetric'), `flags: ${k}`);
   assert.ok(k.includes('dead'), `flags: ${k}`);
   const sym = outcome.flags.find((f) => f.kind === 'symmetric')!;
-  assert.equal(sym.step, 0);
+  // Flagged at the first record after updates, once the symmetry has survived them.
+  assert.equal(sym.step, 10);
   assert.equal(sym.layer, 1);
   assert.equal(sym.note, 'zero-symmetry');
+  assert.match(sym.evidence, /only 1 of 128 units .* still at step 10, after 10 updates: they receive no gradient at all/);
   // ReLU of zero weights: hidden gradients are exactly zero, so nothing ever changes.
   assert.equal(outcome.steps[0].layers[0].gradNorm, 0);
   assert.equal(outcome.steps.at(-1)!.layers[0].distinctUnits, 1);
   const acc = finished(events).final.validationAccuracy!;
   assert.ok(acc < 0.2, `held-out accuracy ${acc} should stay near chance`);
+});
+
+test('Zeros + tanh on the seed model: step-0 symmetry that the first update breaks is not flagged, and the run learns', async () => {
+  const { outcome, events } = await probe(request('zeros', { activation: 'tanh', steps: 30, every: 10 }));
+  assert.equal(outcome.steps[0].layers[0].distinctUnits, 1, 'identical at step 0');
+  assert.equal(outcome.steps[1].layers[0].distinctUnits, 128, 'all distinct by step 10');
+  assert.ok(!outcome.flags.some((f) => f.kind === 'symmetric'), `flags: ${kinds(outcome.flags)}`);
+  const acc = finished(events).final.validationAccuracy!;
+  assert.ok(acc > 0.6, `held-out accuracy ${acc} after 30 steps`);
+});
+
+test('near-symmetry: RandomNormal(mean=0.01, stddev=1e-5) is seen as Constant(0.01) is, though every unit is distinct', async () => {
+  const near = await probe(request('RandomNormal(mean=0.01, stddev=1e-5)', { steps: 20, every: 10 }));
+  const constant = await probe(request('Constant(0.01)', { steps: 20, every: 10 }));
+  assert.equal(near.outcome.steps[0].layers[0].distinctUnits, 128, 'exactly distinct');
+  assert.equal(constant.outcome.steps[0].layers[0].distinctUnits, 1);
+  assert.ok((near.outcome.steps[0].layers[0].unitSimilarity ?? 0) > 0.999, `similarity ${near.outcome.steps[0].layers[0].unitSimilarity}`);
+  assert.ok((constant.outcome.steps[0].layers[0].unitSimilarity ?? 0) > 1 - 1e-9);
+  // Zero-mean random weights: about 1/units.
+  const he = await probe(request('he_normal', { steps: 1, every: 1 }));
+  assert.ok((he.outcome.steps[0].layers[0].unitSimilarity ?? 1) < 0.05);
+  // Both break apart under the same updates (ReLU passes gradient at their positive pre-activations): same verdict.
+  assert.deepEqual(kinds(near.outcome.flags), kinds(constant.outcome.flags));
+  // With a negative mean every unit is dead and gets no gradient: the near-duplicates persist and are flagged, as the constant is.
+  const deadNear = await probe(request('RandomNormal(mean=-0.01, stddev=1e-5)', { steps: 20, every: 10 }));
+  const deadConstant = await probe(request('Constant(-0.01)', { steps: 20, every: 10 }));
+  assert.ok(kinds(deadNear.outcome.flags).includes('symmetric'), `flags: ${kinds(deadNear.outcome.flags)}`);
+  assert.deepEqual(kinds(deadNear.outcome.flags), kinds(deadConstant.outcome.flags));
+  assert.match(deadNear.outcome.flags.find((f) => f.kind === 'symmetric')!.evidence, /near-duplicates/);
 });
 
 test('the seed model with he_normal and glorot_normal is healthy and learns', async () => {
@@ -30,8 +61,8 @@ test('the seed model with he_normal and glorot_normal is healthy and learns', as
   }
 });
 
-test('20 ReLU layers of 256: glorot_normal halves the signal per layer (vanishing), he_normal keeps it', async () => {
-  const deep = { hidden: Array(20).fill(256), steps: 1, every: 1 };
+test('20 ReLU layers of 256: glorot_normal halves the signal per layer (vanishing), he_normal keeps it and gets no flag at all', async () => {
+  const deep = { hidden: Array(20).fill(256), steps: 20, every: 10 };
   const glorot = await probe(request('glorot_normal', deep));
   const he = await probe(request('he_normal', deep));
   const gain = (r: typeof glorot, layer: number): number => {
@@ -42,9 +73,36 @@ test('20 ReLU layers of 256: glorot_normal halves the signal per layer (vanishin
   const h = gain(he, 19);
   assert.ok(g > 0.4 && g < 0.6, `glorot per-layer gain ${g} (theory 0.5)`);
   assert.ok(h > 0.85 && h < 1.15, `he per-layer gain ${h} (theory 1)`);
+  // The recursion's E[a²] gain for square ReLU layers with fan_in·Var(w) = 1 is exactly ½.
   assert.ok(Math.abs(started(glorot.events).layers[5].predictedGain! - 0.5) < 1e-9);
-  assert.ok(glorot.outcome.flags.some((f) => f.kind === 'vanishing'), 'glorot flagged vanishing');
-  assert.ok(!he.outcome.flags.some((f) => f.kind === 'vanishing' || f.kind === 'exploding'), `he flags: ${kinds(he.outcome.flags)}`);
+  const vanishing = glorot.outcome.flags.filter((f) => f.kind === 'vanishing');
+  assert.ok(vanishing.length > 0, 'glorot flagged vanishing');
+  assert.match(vanishing[0].evidence, /per-layer gain 0\.\d+ measured, 0\.5 predicted by the mean-field recursion/);
+  assert.deepEqual(he.outcome.flags, [], `he flags: ${kinds(he.outcome.flags)}`);
+});
+
+test('Glorot + sigmoid on 10×256 is flagged: its gradients vanish towards the input', async () => {
+  const { outcome } = await probe(request('glorot_normal', { hidden: Array(10).fill(256), activation: 'sigmoid', steps: 1, every: 1 }));
+  const v = outcome.flags.find((f) => f.kind === 'vanishing');
+  assert.ok(v, `flags: ${kinds(outcome.flags)}`);
+  assert.ok((v.values?.ratio ?? 1) < 1e-6, `E[δ²] ratio ${v.values?.ratio}`);
+  // The theory saw it coming: χ = σ_w²·E[σ′(h)²] ≈ 1/16 per layer.
+  assert.ok((v.values?.predictedRatio ?? 1) < 1e-6, `predicted ${v.values?.predictedRatio}`);
+});
+
+test('SELU + lecun_normal on 20×256 gets no flag (unit variance is its target, not a distance from the input)', async () => {
+  const { outcome } = await probe(request('lecun_normal', { hidden: Array(20).fill(256), activation: 'selu', steps: 20, every: 10 }));
+  assert.deepEqual(outcome.flags, [], `flags: ${outcome.flags.map((f) => `${f.kind} ${f.layer}: ${f.evidence}`).join('; ')}`);
+});
+
+test('RandomNormal(stddev=0.03) on 12×256 ReLU: vanishing at step 0, and not called exploding while it recovers', async () => {
+  const { outcome } = await probe(request('RandomNormal(stddev=0.03)', { hidden: Array(12).fill(256), steps: 100, every: 10 }));
+  assert.ok(outcome.flags.some((f) => f.kind === 'vanishing' && f.step === 0), `flags: ${kinds(outcome.flags)}`);
+  assert.ok(!outcome.flags.some((f) => f.kind === 'exploding'), `flags: ${outcome.flags.map((f) => `${f.kind} ${f.layer} @${f.step}`).join(', ')}`);
+  // It did recover: the gradient norms grew by orders of magnitude from the vanished start.
+  const g0 = outcome.steps[0].layers[0].gradNorm ?? 0;
+  const gMax = Math.max(...outcome.steps.slice(1).map((s) => s.layers[0].gradNorm ?? 0));
+  assert.ok(gMax > 1000 * g0, `first layer gradient norm ${g0} → ${gMax}`);
 });
 
 test('a deep tanh stack with random_normal(stddev=1.0) is flagged saturated or exploding', async () => {

@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { HOVER_COMMANDS, hoverMarkdown } from '../../src/editor/hover';
-import { initializerCommandArgsSchema } from '../../src/editor/initializerRequests';
+import { compareAlternatives, initializerCommandArgsSchema, probeWithInitializer } from '../../src/editor/initializerRequests';
+import { DEFAULT_CONFIG } from '../../src/probe/config';
 import { weightStdOrLimit } from '../../src/probe/initializers/theory';
 import { parseInitializer } from '../../src/probe/initializers/parse';
 import { NOTE_IDS } from '../../src/probe/initializers/spec';
@@ -39,7 +40,7 @@ test('he_normal after Flatten(input_shape=(28, 28)): fan_in 784, std 0.0505 (the
   assert.match(md, /\*\*InitLens\*\* · `he_normal` · He et al\\\. 2015/);
   assert.match(md, /`W ~ N\(0, 2\/fan_in\), truncated at 2σ \(std rescaled by 1\/0\.8796\)`/);
   assert.match(md, /scale 2 · mode fan\\_in · distribution truncated\\_normal/);
-  assert.match(md, /\*\*Dense\\\(128, relu\\\)\*\* · line 12 {2}\nfan_in 784 · fan_out 128 → \*\*std 0\.0505\*\* · gain 1\.00 per layer/);
+  assert.match(md, /\*\*Dense\\\(128, relu\\\)\*\* · line 12 {2}\nfan_in 784 · fan_out 128 → \*\*std 0\.0505\*\* · gain 1 per layer/);
   assert.match(md, /\$\(pass\) suits this layer's relu/);
   assert.match(md, /Suits relu, elu, leaky_relu, gelu/);
 });
@@ -119,7 +120,7 @@ test('a bad initializer gets its one-line reason', () => {
 test('a repeated layer shows each pair of fans it meets', () => {
   const src = "model = keras.Sequential([layers.Flatten(input_shape=(28, 28))] + [layers.Dense(256, activation='relu', kernel_initializer='he_uniform') for _ in range(4)])";
   const md = hoverOn(src, 'he_uniform') ?? '';
-  assert.match(md, /\*\*Dense\\\(256, relu\\\)\*\* · line 1 · used 2 ways {2}\nfan_in 784 · fan_out 256 → \*\*limit ±0\.0875\*\* \(std 0\.0505\) · gain 1\.00 per layer {2}\nfan_in 256 · fan_out 256 → \*\*limit ±0\.153\*\*/);
+  assert.match(md, /\*\*Dense\\\(256, relu\\\)\*\* · line 1 · used 2 ways {2}\nfan_in 784 · fan_out 256 → \*\*limit ±0\.0875\*\* \(std 0\.0505\) · gain 1 per layer {2}\nfan_in 256 · fan_out 256 → \*\*limit ±0\.153\*\*/);
 });
 
 test('hover never throws, whatever the text and position (property)', () => {
@@ -132,4 +133,50 @@ test('hover never throws, whatever the text and position (property)', () => {
     }),
     { numRuns: 400 },
   );
+});
+
+test('a Dense in a residual branch (its output read by Add()([x, h])) is not called the output layer', () => {
+  const text = [
+    'from tensorflow.keras import layers, Model, Input',
+    'width = 128',
+    'inputs = Input(shape=(784,))',
+    'x = layers.Dense(width, activation="relu")(inputs)',
+    'h = layers.Dense(width, activation="relu")(x)',
+    'h = layers.Dense(width, kernel_initializer="zeros")(h)',
+    'x = layers.Add()([x, h])',
+    'outputs = layers.Dense(10, activation="softmax")(x)',
+    'model = Model(inputs, outputs)',
+  ].join('\n');
+  const md = hoverOn(text, '"zeros"');
+  assert.ok(md);
+  assert.doesNotMatch(md, /output layer/);
+  assert.match(md, /fan_in 128 · fan_out 128/);
+  // Its links probe it as the hidden layer it is, not as an output layer.
+  for (const [, arg] of links(md)) if (typeof arg === 'object' && arg !== null && 'initializer' in arg) assert.equal((arg as { isOutput?: boolean }).isOutput, undefined);
+  // The real output layer is still the output layer.
+  const out = hoverOn(text.replace('Dense(10, activation="softmax")', 'Dense(10, activation="softmax", kernel_initializer="glorot_uniform")'), '"glorot_uniform"');
+  assert.match(out ?? '', /output layer \(softmax\)/);
+});
+
+test("Conv2D's probe links say they run a dense stand-in, and the run's title and notes say so too", () => {
+  const text = [
+    'from tensorflow.keras import layers, models',
+    'model = models.Sequential([',
+    '    layers.Conv2D(32, 3, activation="relu", kernel_initializer="he_normal", input_shape=(28, 28, 1)),',
+    '    layers.Flatten(),',
+    '    layers.Dense(10, activation="softmax"),',
+    '])',
+  ].join('\n');
+  const md = hoverOn(text, '"he_normal"');
+  assert.ok(md);
+  assert.match(md, /not this Conv2D/);
+  assert.doesNotMatch(md, /\[\$\(beaker\) Probe with this initializer\]/);
+  const probe = links(md).find(([command]) => command === 'initlens.probeWithInitializer');
+  assert.ok(probe);
+  const args = initializerCommandArgsSchema.parse(probe[1]);
+  assert.equal(args.standInFor, 'Conv2D');
+  const planned = probeWithInitializer(args, DEFAULT_CONFIG, 't');
+  assert.match(planned.title, /a dense stand-in, not the Conv2D at sample:3/);
+  assert.match(planned.skipped[0], /^Conv2D \(sample:3\) is not probed/);
+  assert.match(compareAlternatives(args, DEFAULT_CONFIG, 't').title, /a dense stand-in, not the Conv2D/);
 });

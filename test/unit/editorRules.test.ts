@@ -106,7 +106,7 @@ test('RandomNormal/RandomUniform: warns exactly when the predicted gain leaves [
   );
   const found = problems(text);
   assert.deepEqual(where(text, found).map((w) => w.replace(/:initializers.*/, '')), ['4:randomScale', '5:randomScale']);
-  assert.match(found[0].message, /Dense\(64, relu\) with fan_in 128: predicted signal gain 0\.160 per layer, outside \[0\.5, 2\]; its fixed scale suits fan_in ≈ 800/);
+  assert.match(found[0].message, /Dense\(64, relu\) with fan_in 128: predicted signal gain 0\.16 per layer, outside \[0\.5, 2\]; its fixed scale suits fan_in ≈ 800/);
   assert.match(found[1].message, /RandomUniform\(minval=-1\.0, maxval=1\.0\) in Dense\(64, tanh\) with fan_in 64: predicted signal gain 8\.41 per layer/);
 });
 

@@ -223,3 +223,14 @@ test('backward: E[δ_l²] = E[φ′²]·fan_out·E[w²]·E[δ_{l+1}²] from the 
   assert.ok(rel(backward[1], 0.5 * 10 * (1 / 133) * 0.09) < 1e-12);
   assert.ok(rel(backward[0], 0.5 * 256 * (2 / 256) * backward[1]) < 1e-12);
 });
+
+test('deep stacks by the recursion: He + tanh is mildly chaotic (χ₁ ≈ 1.1), Glorot + sigmoid strongly ordered, SELU + LeCun at q* = 1', async () => {
+  const { stackFixedPoint } = await import('../../src/probe/initializers/theory');
+  const { catalogEntry } = await import('../../src/probe/initializers/catalog');
+  const at = (id: 'he_normal' | 'glorot_normal' | 'lecun_normal', activation: Activation) => stackFixedPoint({ ...catalogEntry(id).defaults }, activation, 256, 256);
+  const heTanh = at('he_normal', 'tanh');
+  assert.ok(heTanh.chi1 > 1.08 && heTanh.chi1 < 1.13, `He + tanh χ₁ ${heTanh.chi1}`);
+  assert.ok(at('glorot_normal', 'sigmoid').chi1 < 0.1);
+  const selu = at('lecun_normal', 'selu');
+  assert.ok(Math.abs((selu.qStar ?? NaN) - 1) < 1e-9 && Math.abs(selu.chi1 - 1.0716) < 1e-3);
+});

@@ -3,7 +3,7 @@
 // axis, log-scale handling of zeros, decade ticks and the heatmap's colour positions.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clampForLog, decadeSplits, formatDecade, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, theoryLine } from '../../webview/panel/chartData';
+import { clampForLog, decadeSplits, formatDecade, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, seriesSlots, theoryLine, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from '../../webview/panel/chartData';
 import { runHeader } from '../../src/compare/delta';
 import type { PanelRun } from '../../src/protocol/panel';
 import type { RunRecord } from '../../src/results';
@@ -85,5 +85,65 @@ describe('heatmap grid', () => {
     assert.ok(Math.abs(heatPosition(Math.sqrt(0.003 * 0.8), grid.min, grid.max)! - 0.5) < 1e-9, 'geometric midpoint is the middle colour');
     assert.equal(heatPosition(null, grid.min, grid.max), null);
     assert.equal(heatPosition(0, grid.min, grid.max), 0);
+  });
+});
+
+describe('one name and one colour per initializer, whichever entry point started the run', () => {
+  it('names the seed four the same from the palette and from the sidebar', async () => {
+    const { buildRequests: paletteRequests, SEED_INITIALIZERS } = await import('../../src/compare/requests');
+    const { buildRequests: sidebarRequests, defaultSelection, orderedSelection } = await import('../../src/sidebar/selection');
+    const { DEFAULT_CONFIG } = await import('../../src/probe/config');
+    const palette = paletteRequests([...SEED_INITIALIZERS], DEFAULT_CONFIG).map((r) => r.label);
+    const sidebar = sidebarRequests(orderedSelection(defaultSelection()), DEFAULT_CONFIG).map((r) => r.label);
+    assert.deepEqual(palette, ['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal']);
+    assert.deepEqual(sidebar, palette);
+    // A written form that is not a catalog default keeps its own text.
+    assert.deepEqual(paletteRequests(['HeNormal(seed=7)'], DEFAULT_CONFIG).map((r) => r.label), ['HeNormal(seed=7)']);
+  });
+
+  it('gives an initializer its own colour slot in any comparison it is part of, distinct within one', () => {
+    const seed = seriesSlots(['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal'], 8);
+    assert.equal(new Set(seed).size, 4);
+    const slotOf = (names: string[], name: string): number => seriesSlots(names, 8)[names.indexOf(name)];
+    for (const name of ['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal']) {
+      assert.equal(slotOf(['HeNormal', 'GlorotNormal', 'RandomNormal', 'Zeros'], name), seed[['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal'].indexOf(name)], `${name}: order does not matter`);
+      assert.equal(slotOf([name], name), seed[['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal'].indexOf(name)], `${name}: alone`);
+    }
+    // Older stored runs named by catalog id get the same colour as the class name.
+    assert.equal(slotOf(['glorot_normal'], 'glorot_normal'), slotOf(['GlorotNormal'], 'GlorotNormal'));
+    // Two that share a home slot still differ within a comparison.
+    const pair = seriesSlots(['GlorotNormal', 'GlorotUniform'], 8);
+    assert.notEqual(pair[0], pair[1]);
+    assert.equal(new Set(seriesSlots(Array.from({ length: 8 }, (_, i) => `VarianceScaling(scale=${i + 1})`), 8)).size, 8);
+  });
+});
+
+describe('log axes keep zero off the scale', () => {
+  it('puts no gridline at the floor where zeros are drawn, and keeps the band below every gridline', () => {
+    // Values 1 … 1e-8 and zeros: the floor is a decade below 1e-8.
+    const floor = logFloor([[1, 1e-4, 1e-8, 0]]);
+    assert.equal(floor, 1e-9);
+    const splits = logAxisSplits(zeroBandBottom(floor), 1, 5, floor);
+    assert.ok(!splits.includes(floor), `no split at the floor: ${splits.join(', ')}`);
+    assert.ok(splits.every((d) => d > zeroBandTop(floor)), `every gridline above the zero band: ${splits.join(', ')}`);
+    assert.ok(splits.map(formatDecade).every((label) => label !== '0'));
+    assert.ok(zeroBandBottom(floor) < floor && floor < zeroBandTop(floor));
+    // Without zeros, plain decades.
+    assert.deepEqual(logAxisSplits(1e-4, 1, 5, undefined), decadeSplits(1e-4, 1, 5));
+  });
+});
+
+describe('layer names on the x axis', () => {
+  it('slant on deep runs so that each label ends at its tick (the last one never passes the right edge)', () => {
+    const deep = ['input', ...Array.from({ length: 11 }, (_, i) => `dense_${i + 1}`)];
+    const layout = xAxisLayout(deep);
+    // uPlot right-aligns labels rotated by a positive angle: the text ends at its tick.
+    assert.ok(layout.rotate > 0, `rotate ${layout.rotate}`);
+    assert.ok(layout.size >= 'dense_11'.length * 6.6 * Math.sin(Math.PI / 6), `axis height ${layout.size}`);
+  });
+  it('stay upright on shallow runs, with room for half the last label beyond the last category', () => {
+    const layout = xAxisLayout(['input', 'dense_1', 'dense_2']);
+    assert.equal(layout.rotate, 0);
+    assert.ok(layout.padRight >= ('dense_2'.length * 6.6) / 2);
   });
 });

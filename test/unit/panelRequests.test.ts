@@ -27,7 +27,7 @@ describe('compare requests', () => {
 
   it('builds one request per initializer with unique run ids', () => {
     const reqs = buildRequests([...SEED_INITIALIZERS], networkConfig('seed', settings));
-    assert.deepEqual(reqs.map((r) => r.label), ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal']);
+    assert.deepEqual(reqs.map((r) => r.label), ['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal']);
     assert.equal(new Set(reqs.map((r) => r.runId)).size, 4);
     assert.throws(() => buildRequests(['he_norml'], DEFAULT_CONFIG), /did you mean he_normal/);
   });

@@ -64,8 +64,8 @@ test('requests: one per initializer on the settings’ config, valid protocol, u
   assert.deepEqual(
     requests.map((r) => [r.runId, r.label, r.initializer]),
     [
-      ['id1', 'zeros', 'zeros'],
-      ['id2', 'he_normal', 'he_normal'],
+      ['id1', 'Zeros', 'zeros'],
+      ['id2', 'HeNormal', 'he_normal'],
       ['id3', 'HeNormal(seed=7)', 'HeNormal(seed=7)'],
     ],
   );

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backendStatus, dataStatus, latestBackendRun, progressOf, runProgress } from '../../src/sidebar/status';
+import { backendStatus, dataStatus, endNotice, latestBackendRun, progressOf, runProgress } from '../../src/sidebar/status';
 import { progressSummary } from '../../src/view/progress';
 import { formatAccuracy, formatWhen, historyItem, historyItems } from '../../src/sidebar/history';
 import { contentSecurityPolicy, sidebarHtml } from '../../src/sidebar/html';
@@ -138,4 +138,16 @@ test('the HTML: strict CSP, the script only by its nonce, no inline anything', (
   const a = /nonce-([^']+)'/.exec(sidebarHtml({ cspSource: 's', scriptUri: 'j', styleUri: 'c' }))?.[1];
   const b = /nonce-([^']+)'/.exec(sidebarHtml({ cspSource: 's', scriptUri: 'j', styleUri: 'c' }))?.[1];
   assert.ok(a && b && a !== b && a.length >= 24);
+});
+
+test('after a comparison ends the notice says how it ended, not that it started', () => {
+  const doc = newDocument([
+    { runId: 'a', label: 'Zeros', initializer: 'zeros', config: { ...DEFAULT_CONFIG, steps: 20 } },
+    { runId: 'b', label: 'HeNormal', initializer: 'he_normal', config: { ...DEFAULT_CONFIG, steps: 20 } },
+  ]);
+  for (const runId of ['a', 'b']) applyEvent(doc, { type: 'finished', runId, final: { validationAccuracy: 0.9, loss: 0.3, steps: 20 }, timing: { seconds: 1, samplesPerSecond: 600, firstMetricSeconds: 0.1 }, numTensorsBefore: 0, numTensorsAfter: 0 });
+  assert.deepEqual(endNotice(doc, false), { level: 'info', message: 'Finished 2 probes: 2 finished. Results are in the Compare panel and History.' });
+  applyEvent(doc, { type: 'failed', runId: 'b', reason: 'out of memory' });
+  assert.equal(endNotice(doc, true).level, 'warning');
+  assert.match(endNotice(doc, true).message, /^Stopped 2 probes: 1 finished, 1 failed\./);
 });

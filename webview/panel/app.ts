@@ -6,9 +6,10 @@
 import { parseHostMessage } from '../../src/protocol/panel';
 import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/protocol/panel';
 import { describeNetwork } from '../../src/view/network';
+import { accuracyScope } from '../../src/view/format';
 import { applyDelta, applySnapshot, emptyModel } from './model';
 import type { PanelModel } from './model';
-import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, theoryLine } from './chartData';
+import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, seriesSlots, theoryLine } from './chartData';
 import { LineChart } from './lineChart';
 import type { LineSpec } from './lineChart';
 import { Heatmap } from './heatmap';
@@ -34,6 +35,7 @@ interface View {
   measureSelect: HTMLElement;
   runSelect: HTMLElement;
   heatmapTitle: HTMLElement;
+  accuracyTitle: HTMLElement;
   flags: HTMLElement;
   activation: LineChart;
   grad: LineChart;
@@ -114,9 +116,12 @@ export class PanelApp {
     });
   }
 
+  /** Each initializer's own colour (seriesSlots), the same whichever entry point started it. */
   private colorOf = (runId: string): string => {
-    const i = this.model.runs.findIndex((r) => r.runId === runId);
-    return this.theme.series[Math.max(0, i) % this.theme.series.length];
+    const runs = this.model.runs;
+    const slots = seriesSlots(runs.map((r) => r.initializer), this.theme.series.length);
+    const i = runs.findIndex((r) => r.runId === runId);
+    return this.theme.series[slots[Math.max(0, i)] ?? 0];
   };
 
   private act(action: PanelAction): void {
@@ -208,6 +213,7 @@ export class PanelApp {
       measureSelect,
       runSelect,
       heatmapTitle: heat.heading,
+      accuracyTitle: acc.heading,
       flags: el('div', { className: 'flags-host' }),
       activation: new LineChart({ id: 'activationVariance', title: 'Activation variance per layer', xLabel: 'layer', yLabel: 'variance (log)', log: true, points: true }, act.body, theme),
       grad: new LineChart({ id: 'gradNorm', title: 'Gradient norm per layer', xLabel: 'layer', yLabel: '‖∂L/∂W‖ (log)', log: true, points: true }, grad.body, theme),
@@ -288,7 +294,9 @@ export class PanelApp {
       view.skipped.hidden = true;
     }
 
-    renderTable(view.summary, runs, this.colorOf);
+    const scope = accuracyScope(meta.config, meta.data);
+    view.accuracyTitle.textContent = `Held-out accuracy during training (${scope.subset})`;
+    renderTable(view.summary, runs, this.colorOf, scope);
     const points = this.renderCharts(view, runs);
     const flagsKey = `${runs.map((r) => `${r.runId}:${r.flags.length}:${r.status}`).join('|')}|${this.model.notes.size}`;
     if (flagsKey !== this.flagsKey) {
@@ -348,7 +356,8 @@ export class PanelApp {
     const loss = overSteps(withData, 'loss');
     view.loss.update({ x: loss.x, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: loss.ys[k] })) });
     const acc = overSteps(withData, 'validationAccuracy');
-    view.accuracy.update({ x: acc.x, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: acc.ys[k] })) });
+    const scope = accuracyScope(this.model.meta?.config, this.model.meta?.data);
+    view.accuracy.update({ x: acc.x, valueNote: scope.subset, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: acc.ys[k] })) });
 
     // Heatmap: the chosen run (default: the first), with the select listing every run.
     const options = runs.map((r) => r.runId).join('|');

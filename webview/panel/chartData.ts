@@ -155,3 +155,90 @@ export function countPoints(series: readonly (readonly (number | null)[])[]): nu
   for (const values of series) for (const v of values) if (v !== null) n += 1;
   return n;
 }
+
+/**
+ * Home colour slot (index into the theme's eight series colours) per catalog initializer, so
+ * an initializer keeps its colour across comparisons and entry points; names are compared
+ * without case or underscores (`glorot_normal` and `GlorotNormal` are one).
+ */
+const HOME_SLOTS: Record<string, number> = {
+  glorotnormal: 0,
+  glorotuniform: 0,
+  randomnormal: 1,
+  truncatednormal: 1,
+  henormal: 2,
+  heuniform: 2,
+  lecunnormal: 3,
+  lecununiform: 3,
+  zeros: 4,
+  ones: 5,
+  constant: 5,
+  randomuniform: 5,
+  orthogonal: 6,
+  variancescaling: 6,
+  lsuv: 7,
+  identity: 7,
+};
+
+function homeSlot(name: string, slots: number): number {
+  const key = name.toLowerCase().replace(/[_\s]/g, '');
+  const home = HOME_SLOTS[key];
+  if (home !== undefined) return home % slots;
+  let hash = 0;
+  for (const ch of name) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
+  return hash % slots;
+}
+
+/**
+ * One colour slot per run: each initializer's home slot unless an earlier run of the same
+ * comparison holds it (then the next free one); the same name always gets the same slot.
+ */
+export function seriesSlots(names: readonly string[], slots: number): number[] {
+  const byName = new Map<string, number>();
+  const taken = new Set<number>();
+  return names.map((name) => {
+    const known = byName.get(name);
+    if (known !== undefined) return known;
+    const home = homeSlot(name, slots);
+    let slot = home;
+    for (let k = 0; k < slots && taken.has(slot); k++) slot = (home + k + 1) % slots;
+    if (taken.has(slot)) slot = home;
+    taken.add(slot);
+    byName.set(name, slot);
+    return slot;
+  });
+}
+
+/**
+ * Log-axis gridlines: powers of ten that are real values, never the floor where zeros are drawn
+ * (a "0" label there would read as one more decade). With zeros on the chart, the lowest
+ * gridline sits at least half a decade above the floor, leaving room for the zero band.
+ */
+export function logAxisSplits(min: number, max: number, slots: number, zeroAt: number | undefined): number[] {
+  if (zeroAt === undefined) return decadeSplits(min, max, slots);
+  const lo = Math.max(min, zeroBandTop(zeroAt));
+  return decadeSplits(lo, max, Math.max(1, slots - 1)).filter((d) => d > zeroBandTop(zeroAt));
+}
+
+/** The top of the band where values of 0 are drawn (the floor sits in its middle, on a log scale). */
+export function zeroBandTop(zeroAt: number): number {
+  return zeroAt * Math.sqrt(10);
+}
+
+/** The bottom of the y range when zeros are drawn: as far below the floor as the band's top is above it. */
+export function zeroBandBottom(zeroAt: number): number {
+  return zeroAt / Math.sqrt(10);
+}
+
+/**
+ * Layer names on the x axis: upright and centred while they fit, else slanted so that each
+ * label ENDS at its tick (uPlot right-aligns labels rotated by a positive angle), so the last
+ * layer's name never runs past the chart's right edge. `size` is the axis height the slanted
+ * labels need; `padRight` the room a centred last label needs beyond the last category.
+ */
+export function xAxisLayout(names: readonly string[], charPx = 6.6): { rotate: number; size: number; padRight: number } {
+  const longest = Math.max(0, ...names.map((n) => n.length)) * charPx;
+  if (names.length <= 8) return { rotate: 0, size: 40, padRight: Math.ceil(((names.at(-1)?.length ?? 0) * charPx) / 2) };
+  const rotate = 30;
+  return { rotate, size: Math.ceil(longest * Math.sin((rotate * Math.PI) / 180)) + 30, padRight: 8 };
+}

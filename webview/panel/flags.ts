@@ -7,7 +7,7 @@
 import { isRunDone } from '../../src/protocol/vocabulary';
 import type { Flag } from '../../src/protocol';
 import type { PanelNote, PanelRun } from '../../src/protocol/panel';
-import { flagValuesText, layerName } from '../../src/view/format';
+import { flagValuesText, inLayerOrder, layerName } from '../../src/view/format';
 import { custom, el } from './dom';
 import { noteFragment } from './notes';
 
@@ -37,7 +37,8 @@ export function groupFlags(runs: readonly PanelRun[], colorOf: (runId: string) =
 
 function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
   const { run } = group;
-  const layers = [...new Set(group.flags.map((f) => layerName(run, f.layer)))];
+  const flags = inLayerOrder(group.flags);
+  const layers = [...new Set(flags.map((f) => layerName(run, f.layer)))];
   const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
   swatch.style.backgroundColor = group.color;
   const header = el('header', { className: 'flag-header' }, [
@@ -48,7 +49,7 @@ function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
   const evidence = el(
     'ul',
     { className: 'evidence' },
-    group.flags.map((flag) => {
+    flags.map((flag) => {
       const values = flagValuesText(flag);
       return el('li', {}, [
         el('strong', { text: `${layerName(run, flag.layer)}, step ${flag.step}: ` }),

@@ -5,7 +5,7 @@
  */
 import type { HeatmapGrid } from './chartData';
 import { heatPosition } from './chartData';
-import { formatNumber } from '../../src/view/format';
+import { formatNumber } from '../../src/view/number';
 import { composeImage } from './chartImage';
 import { el } from './dom';
 import { parseColor } from './theme';

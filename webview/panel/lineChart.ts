@@ -5,9 +5,9 @@
  */
 import uPlot from 'uplot';
 import type { ChartId } from '../../src/protocol/panel';
-import { formatNumber } from '../../src/view/format';
+import { formatNumber, formatPercent } from '../../src/view/number';
 import { composeImage } from './chartImage';
-import { decadeSplits, formatDecade } from './chartData';
+import { formatDecade, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from './chartData';
 import type { LegendEntry } from './chartImage';
 import { el } from './dom';
 import type { ThemeColors } from './theme';
@@ -30,8 +30,10 @@ export interface ChartSpec {
   xNames?: string[];
   lines: LineSpec[];
   legendExtra?: LegendEntry[];
-  /** Log charts: where values of 0 are drawn; the axis labels that height "0". */
+  /** Log charts: where values of 0 are drawn, inside a marked band below the lowest gridline. */
   zeroAt?: number;
+  /** Readout and table: what the values are, e.g. "first 500 of 2,000 held-out digits". */
+  valueNote?: string;
 }
 
 export interface ChartOptions {
@@ -45,8 +47,7 @@ export interface ChartOptions {
   height?: number;
 }
 
-const fmtValue = (v: number | null | undefined, percent?: boolean): string =>
-  v === null || v === undefined ? '—' : percent ? `${(100 * v).toFixed(1)}%` : formatNumber(v);
+const fmtValue = (v: number | null | undefined, percent?: boolean): string => (percent ? formatPercent(v) : formatNumber(v));
 
 export class LineChart {
   private plot: uPlot | undefined;
@@ -56,16 +57,29 @@ export class LineChart {
   private readonly readout: HTMLElement;
   private readonly body: HTMLElement;
   private readonly resize: ResizeObserver;
+  private readonly tableHost: HTMLElement;
+  private readonly tableView: HTMLDetailsElement;
+  /** The x index the keyboard put the cursor on, if it did. */
+  private keyIndex: number | undefined;
 
   constructor(
     readonly options: ChartOptions,
     host: HTMLElement,
     private theme: ThemeColors,
   ) {
-    this.body = el('div', { className: 'chart-body', attrs: { role: 'img', 'aria-label': `${options.title}: no data yet` } });
+    // The chart takes the keyboard: ←/→ (Home/End) step through its x positions and the
+    // readout below says every series' value there; the table view has them all at once.
+    this.body = el('div', { className: 'chart-body', attrs: { role: 'img', tabindex: '0', 'aria-label': `${options.title}: no data yet` } });
+    this.body.addEventListener('keydown', (e) => this.onKey(e));
+    this.body.addEventListener('blur', () => {
+      if (this.keyIndex !== undefined) this.plot?.setCursor({ left: -10, top: -10 });
+    });
     this.legend = el('div', { className: 'legend' });
-    this.readout = el('div', { className: 'readout', text: ' ' });
-    host.append(this.body, this.legend, this.readout);
+    this.readout = el('div', { className: 'readout', text: ' ', attrs: { 'aria-live': 'polite', role: 'status' } });
+    this.tableHost = el('div', { className: 'chart-table-host' });
+    this.tableView = el('details', { className: 'chart-table' }, [el('summary', { text: 'Values as a table' }), this.tableHost]);
+    this.tableView.addEventListener('toggle', () => this.renderTable());
+    host.append(this.body, this.legend, this.readout, this.tableView);
     let lastWidth = 0;
     this.resize = new ResizeObserver(() => {
       const width = this.body.clientWidth;
@@ -99,7 +113,46 @@ export class LineChart {
       this.plot.setData(data);
     }
     const points = spec.lines.reduce((n, l) => n + l.values.filter((v) => v !== null).length, 0);
-    this.body.setAttribute('aria-label', `${this.options.title}: ${spec.lines.filter((l) => !l.dashed).length} series, ${points} points`);
+    this.body.setAttribute(
+      'aria-label',
+      `${this.options.title}: ${spec.lines.filter((l) => !l.dashed).length} series, ${points} points. Left and right arrows read the values; “Values as a table” below lists them all.`,
+    );
+    if (this.keyIndex !== undefined) this.showReadout(Math.min(this.keyIndex, spec.x.length - 1));
+    this.renderTable();
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const n = this.spec.x.length;
+    if (n === 0) return;
+    const at = this.keyIndex ?? -1;
+    const next = e.key === 'ArrowRight' ? Math.min(n - 1, at + 1) : e.key === 'ArrowLeft' ? Math.max(0, at < 0 ? n - 1 : at - 1) : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : undefined;
+    if (next === undefined) return;
+    e.preventDefault();
+    this.keyIndex = next;
+    const plot = this.plot;
+    if (plot) {
+      // Show the cursor where the keyboard is (the setCursor hook then fills the readout).
+      const line = this.spec.lines.find((l) => l.values[next] !== null);
+      const y = line ? plot.valToPos(line.values[next] as number, 'y') : plot.bbox.height / 2 / (window.devicePixelRatio || 1);
+      plot.setCursor({ left: plot.valToPos(this.spec.x[next], 'x'), top: y });
+    }
+    this.showReadout(next);
+  }
+
+  /** The chart's values as a table, built only while the table view is open. */
+  private renderTable(): void {
+    if (!this.tableView.open) return;
+    const spec = this.spec;
+    const lines = spec.lines;
+    const head = el('tr', {}, [el('th', { text: spec.xNames ? this.options.xLabel : 'step', attrs: { scope: 'col' } }), ...lines.map((l) => el('th', { text: l.label, attrs: { scope: 'col' } }))]);
+    const rows = spec.x.map((x, i) =>
+      el('tr', {}, [
+        el('th', { text: spec.xNames ? spec.xNames[i] : String(x), attrs: { scope: 'row' } }),
+        ...lines.map((l) => el('td', { className: 'num', text: fmtValue((l.raw ?? l.values)[i], this.options.percent) })),
+      ]),
+    );
+    const caption = el('caption', { text: `${this.options.title}${spec.valueNote ? ` (${spec.valueNote})` : ''}` });
+    this.tableHost.replaceChildren(el('table', { className: 'values' }, [caption, el('thead', {}, [head]), el('tbody', {}, rows)]));
   }
 
   private plotOptions(spec: ChartSpec): uPlot.Options {
@@ -115,12 +168,15 @@ export class LineChart {
       border: { show: true, stroke: t.grid, width: 1 },
     });
     const xAxis: uPlot.Axis = { ...axis(this.options.xLabel) };
+    let padRight: number | null = null;
     if (spec.xNames) {
       const names = spec.xNames;
+      const layout = xAxisLayout(names);
       xAxis.splits = () => spec.x;
       xAxis.values = (_u, splits) => splits.map((s) => names[spec.x.indexOf(s)] ?? '');
-      xAxis.rotate = names.length > 8 ? -30 : 0;
-      xAxis.size = names.length > 8 ? 56 : 40;
+      xAxis.rotate = layout.rotate;
+      xAxis.size = layout.size;
+      padRight = layout.padRight;
     }
     const yAxis: uPlot.Axis = {
       ...axis(this.options.yLabel),
@@ -130,17 +186,15 @@ export class LineChart {
     if (this.options.log) {
       // uPlot's log axis labels 2…9 × 10ⁿ too; over twelve decades that is a wall of text. The
       // labels come from our own splits: uPlot rounds tiny split values before formatting them.
+      // Zeros are not a decade: they sit in a marked band below the lowest gridline (drawn in
+      // the draw hook), and no gridline is labelled "0".
       let decades: number[] = [];
       yAxis.splits = (u, _axis, min, max) => {
         const slots = Math.floor(u.bbox.height / (window.devicePixelRatio || 1) / 26);
-        const zero = this.spec.zeroAt;
-        // Zeros sit on a floor below every real value: label it "0" so they do not read as small numbers.
-        const usesZero = zero !== undefined && this.spec.lines.some((l) => (l.raw ?? l.values).some((v) => v !== null && v <= 0));
-        decades = decadeSplits(min, max, usesZero ? slots - 1 : slots).filter((d) => !usesZero || d > zero * 3);
-        if (usesZero && zero >= min) decades.unshift(zero);
+        decades = logAxisSplits(min, max, slots, this.zeroShown());
         return decades;
       };
-      yAxis.values = (_u, splits) => splits.map((v, i) => (decades[i] === this.spec.zeroAt ? '0' : formatDecade(decades[i] ?? v)));
+      yAxis.values = (_u, splits) => splits.map((v, i) => formatDecade(decades[i] ?? v));
       yAxis.size = 64;
     }
     return {
@@ -150,7 +204,19 @@ export class LineChart {
       cursor: { drag: { x: false, y: false }, points: { size: 7 } },
       scales: {
         x: { time: false, ...(spec.xNames && spec.x.length > 0 ? { range: [spec.x[0] - 0.5, spec.x[spec.x.length - 1] + 0.5] as uPlot.Range.MinMax } : {}) },
-        y: this.options.log ? { distr: 3, log: 10 } : this.options.percent ? { range: [0, 1] as uPlot.Range.MinMax } : {},
+        y: this.options.log
+          ? {
+              distr: 3,
+              log: 10,
+              range: (_u: uPlot, min: number, max: number): uPlot.Range.MinMax => {
+                const [lo, hi] = uPlot.rangeLog(min, max, 10, true);
+                const zero = this.zeroShown();
+                return zero === undefined ? [lo, hi] : [zeroBandBottom(zero), Math.max(hi ?? max, zeroBandTop(zero) * 10)];
+              },
+            }
+          : this.options.percent
+            ? { range: [0, 1] as uPlot.Range.MinMax }
+            : {},
       },
       axes: [xAxis, yAxis],
       series: [
@@ -165,19 +231,73 @@ export class LineChart {
           points: { show: this.options.points === true || spec.x.length === 1, size: l.dashed ? 4 : 5, fill: l.dashed ? this.theme.background : l.color },
         })),
       ],
-      hooks: { setCursor: [(u: uPlot) => this.showReadout(u.cursor.idx)] },
+      padding: [null, padRight, null, null],
+      hooks: {
+        setCursor: [(u: uPlot) => this.showReadout(u.cursor.idx)],
+        draw: [(u: uPlot) => this.drawZeroBand(u)],
+      },
     };
+  }
+
+  /** The floor zeros are drawn at, when some series has a zero on this chart. */
+  private zeroShown(): number | undefined {
+    const zero = this.spec.zeroAt;
+    if (zero === undefined) return undefined;
+    return this.spec.lines.some((l) => (l.raw ?? l.values).some((v) => v !== null && v <= 0)) ? zero : undefined;
+  }
+
+  /** A hatched band under the lowest gridline, labelled "= 0": where values of 0 are drawn. */
+  private drawZeroBand(u: uPlot): void {
+    const zero = this.zeroShown();
+    if (zero === undefined) return;
+    const ctx = u.ctx;
+    const ratio = window.devicePixelRatio || 1;
+    const top = Math.round(u.valToPos(zeroBandTop(zero), 'y', true));
+    const bottom = u.bbox.top + u.bbox.height;
+    const { left, width } = u.bbox;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, width, bottom - top);
+    ctx.clip();
+    ctx.globalAlpha = 0.35;
+    ctx.strokeStyle = this.theme.muted;
+    ctx.lineWidth = ratio;
+    ctx.beginPath();
+    for (let x = left - (bottom - top); x < left + width; x += 8 * ratio) {
+      ctx.moveTo(x, bottom);
+      ctx.lineTo(x + (bottom - top), top);
+    }
+    ctx.stroke();
+    ctx.restore();
+    ctx.save();
+    ctx.strokeStyle = this.theme.muted;
+    ctx.setLineDash([4 * ratio, 3 * ratio]);
+    ctx.lineWidth = ratio;
+    ctx.beginPath();
+    ctx.moveTo(left, top);
+    ctx.lineTo(left + width, top);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = this.theme.muted;
+    ctx.font = this.theme.font.replace(/^\S+/, `italic ${Math.round(10 * ratio)}px`);
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.fillText('= 0', left - 8 * ratio, (top + bottom) / 2);
+    ctx.restore();
   }
 
   private showReadout(idx: number | null | undefined): void {
     const spec = this.spec;
-    if (idx === null || idx === undefined || idx >= spec.x.length) {
-      this.readout.textContent = ' ';
+    if (idx === null || idx === undefined || idx < 0 || idx >= spec.x.length) {
+      if (this.keyIndex === undefined) this.readout.replaceChildren(' ');
       return;
     }
     const where = spec.xNames ? spec.xNames[idx] : `step ${spec.x[idx]}`;
-    const parts = spec.lines.map((l) => `${l.label} ${fmtValue((l.raw ?? l.values)[idx], this.options.percent)}`);
-    this.readout.textContent = `${where}: ${parts.join(' · ')}`;
+    // One entry per series, wrapping onto more lines rather than cut off.
+    this.readout.replaceChildren(
+      el('strong', { text: `${where}${spec.valueNote ? ` (${spec.valueNote})` : ''}:` }),
+      ...spec.lines.map((l) => el('span', { className: 'readout-item' }, [`${l.label} `, el('span', { className: 'readout-value', text: fmtValue((l.raw ?? l.values)[idx], this.options.percent) })])),
+    );
   }
 
   private legendEntries(spec: ChartSpec): LegendEntry[] {

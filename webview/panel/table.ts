@@ -1,11 +1,12 @@
 /** The summary table: one row per run, the texts shared with the report (src/view/format.ts). */
 import type { PanelRun } from '../../src/protocol/panel';
-import { accuracyText, flagLabels, lossText, samplesPerSecondText, statusText } from '../../src/view/format';
+import type { AccuracyScope } from '../../src/view/format';
+import { accuracyHeading, accuracyText, flagLabels, lossText, samplesPerSecondText, statusText } from '../../src/view/format';
 import { custom, el } from './dom';
 
-const HEAD = ['Initializer', 'Backend', 'Held-out accuracy', 'Loss', 'Samples/s', 'Flags', 'Status'];
 
-export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorOf: (runId: string) => string): void {
+export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorOf: (runId: string) => string, scope?: AccuracyScope): void {
+  const head = ['Initializer', 'Backend', 'Held-out accuracy', 'Loss', 'Samples/s', 'Flags', 'Status'];
   const rows = runs.map((run) => {
     const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
     swatch.style.backgroundColor = colorOf(run.runId);
@@ -19,7 +20,7 @@ export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorO
     return el('tr', { attrs: { 'data-run': run.runId, 'data-status': run.status } }, [
       el('th', { attrs: { scope: 'row' } }, [swatch, el('span', { text: run.initializer }), ...(canonical ? [el('div', { className: 'muted small', text: canonical })] : [])]),
       el('td', { text: run.backend ?? '—' }),
-      el('td', { className: 'num', text: accuracyText(run) }),
+      el('td', { className: 'num', text: accuracyText(run, scope) }),
       el('td', { className: 'num', text: lossText(run) }),
       el('td', { className: 'num', text: samplesPerSecondText(run) }),
       el('td', {}, [flags]),
@@ -27,7 +28,18 @@ export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorO
     ]);
   });
   const table = el('table', { className: 'summary' }, [
-    el('thead', {}, [el('tr', {}, HEAD.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]),
+    el('thead', {}, [
+      el(
+        'tr',
+        {},
+        head.map((h, i) =>
+          // Which held-out images the final accuracy is on, on a second line (the report says accuracyHeading).
+          i === 2 && scope
+            ? el('th', { attrs: { scope: 'col', 'aria-label': accuracyHeading(scope) } }, [h, el('div', { className: 'muted small', text: scope.all })])
+            : el('th', { text: h, attrs: { scope: 'col' } }),
+        ),
+      ),
+    ]),
     el('tbody', {}, rows),
   ]);
   host.replaceChildren(table);

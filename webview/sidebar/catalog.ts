@@ -38,6 +38,10 @@ export class CatalogSection {
   private readonly compareButton = h('vscode-button', { class: 'compare', icon: 'play' }, 'Compare');
   private readonly stopButton = h('vscode-button', { class: 'stop', secondary: true, icon: 'debug-stop', disabled: true }, 'Stop');
   private readonly noticeLine = h('div', { class: 'notice', 'aria-live': 'polite' });
+  private readonly planLine = h('div', { class: 'plan' });
+  /** Compare, Stop, what they will run and the last notice: mounted at the top of the view. */
+  readonly actions: HTMLElement;
+  private plan: { hidden: readonly number[]; activation: string; steps: number } | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly notes = new Map<string, Note | null>();
   private selection: SelectionState = { selected: [], custom: [] };
@@ -76,9 +80,37 @@ export class CatalogSection {
         h('div', { class: 'custom-row' }, this.customInput, addButton),
         this.customMessage,
       ),
+    );
+    // At the top of the view, above the settings and the list: what Compare will run.
+    this.actions = h(
+      'section',
+      { class: 'top-actions', 'aria-label': 'Compare' },
       h('div', { class: 'actions' }, this.compareButton, this.stopButton),
+      this.planLine,
       this.noticeLine,
     );
+  }
+
+  /** The network the next comparison runs on (the settings' config). */
+  setPlan(config: { hidden: readonly number[]; activation: string; steps: number }): void {
+    this.plan = config;
+    this.paintSelection();
+  }
+
+  /** "Runs Zeros, HeNormal on 784→128→10, relu, 300 steps": said beside the Compare button. */
+  private planText(): string {
+    const names = this.checkedNames();
+    if (names.length === 0) return 'Check at least one initializer below.';
+    const p = this.plan;
+    const hidden = p && p.hidden.length > 3 && p.hidden.every((w) => w === p.hidden[0]) ? `${p.hidden[0]}×${p.hidden.length}` : (p?.hidden.join('→') ?? '');
+    const network = p ? ` on 784→${hidden}→10, ${p.activation}, ${p.steps} steps` : '';
+    return `Runs ${names.join(', ')}${network} (Probe settings below).`;
+  }
+
+  private checkedNames(): string[] {
+    const chosen = new Set(this.selection.selected);
+    // The catalog's order, then written ones: the order Compare runs them in.
+    return [...[...this.entries.values()].filter((e) => chosen.has(e.item.id)).map((e) => e.item.className), ...this.selection.custom.filter((c) => chosen.has(c.text)).map((c) => c.text)];
   }
 
   setCatalog(items: readonly CatalogItem[]): void {
@@ -205,7 +237,8 @@ export class CatalogSection {
     this.customList.hidden = this.selection.custom.length === 0;
     const n = this.selection.selected.length;
     replaceChildren(this.compareButton, n === 0 ? 'Compare' : `Compare ${n}`);
-    this.compareButton.title = n === 0 ? 'Check at least one initializer' : `Run ${n} probe${n === 1 ? '' : 's'} with the settings above`;
+    this.compareButton.title = n === 0 ? 'Check at least one initializer' : `Run ${n} probe${n === 1 ? '' : 's'} with the probe settings`;
+    this.planLine.textContent = this.entries.size > 0 ? this.planText() : '';
   }
 
   private addCustom(): void {

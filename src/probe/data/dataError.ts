@@ -30,7 +30,3 @@ export class DataError extends Error {
     this.problem = oneLine;
   }
 }
-
-export function isDataError(value: unknown): value is DataError {
-  return value instanceof DataError;
-}

@@ -251,17 +251,8 @@ export const INITIALIZER_CATALOG: readonly CatalogEntry[] = [
 
 const BY_ID = new Map<string, CatalogEntry>(INITIALIZER_CATALOG.map((e) => [e.id, e]));
 
-export function isCatalogId(id: string): id is CatalogId {
-  return BY_ID.has(id);
-}
-
 export function isPresetId(id: string): id is PresetId {
   return (PRESET_IDS as readonly string[]).includes(id);
-}
-
-/** The entry for a Keras snake_case id; undefined for anything else. */
-export function findCatalogEntry(id: string): CatalogEntry | undefined {
-  return BY_ID.get(id);
 }
 
 export function catalogEntry(id: CatalogId): CatalogEntry {

@@ -14,6 +14,7 @@ import { activationMoments, LEAKY_RELU_NEGATIVE_SLOPE } from './activationMoment
 import { truncatedStandardMoments } from './normal';
 import { catalogEntry } from './catalog';
 import type { CatalogId } from './catalog';
+import { chi, fixedPoint } from '../theory/meanField';
 
 /**
  * Keras divides the VarianceScaling std by this before drawing a 2σ-truncated normal, so that
@@ -340,4 +341,17 @@ export function recommendedId(activation: Activation): CatalogId {
 
 export function recommendFor(activation: Activation): InitSpec {
   return { ...catalogEntry(recommendedId(activation)).defaults };
+}
+
+/**
+ * Where a deep stack of such layers (σ_w² = fan_in·E[w²], zero biases) settles by the mean-field
+ * recursion: the fixed point q* of the pre-activation variance (null when it grows without
+ * bound) and χ₁ there, the backward signal's factor per layer (< 1 vanishing, > 1 exploding).
+ * The per-layer gain at q = 1 says little for tanh, sigmoid, SELU, ELU and GELU, whose gain
+ * depends on the variance arriving; this says where the variance goes.
+ */
+export function stackFixedPoint(spec: InitSpec, activation: Activation, fanIn: number, fanOut: number): { qStar: number | null; chi1: number } {
+  const sigmaW2 = fanIn * weightSecondMoment(spec, fanIn, fanOut);
+  const fp = fixedPoint(activation, sigmaW2, 0);
+  return { qStar: fp.q, chi1: chi(activation, fp.q ?? 1e12, sigmaW2) };
 }

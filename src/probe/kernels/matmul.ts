@@ -174,21 +174,17 @@ export class WasmArena {
       this.top = mark;
       return;
     }
-    // Blocks of k whose slice of B stays in the L2 cache (~128 KB); every block after the first
-    // accumulates into C, and the last one applies bias, activation and derivative.
-    const kc = Math.max(64, Math.floor(32768 / Math.max(1, n) / 8) * 8);
-    for (let p0 = 0; p0 < k || p0 === 0; p0 += kc) {
-      const kb = Math.min(kc, k - p0);
-      const last = p0 + kc >= k;
-      const flags = (o.accumulate || p0 > 0 ? 1 : 0) | (last ? act : 0);
-      const bias = last ? (o.bias ?? 0) : 0;
-      const d = last ? (o.derivativeOf ?? 0) : 0;
-      if (!o.transB) {
-        const ap = a + 4 * (o.transA ? p0 * lda : p0);
-        this.gemmFn(o.transA ? 1 : 0, m, n, kb, ap, lda, b + 4 * p0 * ldb, ldb, o.c, ldc, bias, d, flags, slope);
-      } else {
-        this.gemmBtFn(m, n, kb, a + 4 * p0, lda, b + 4 * p0, ldb, o.c, ldc, bias, d, flags, slope);
-      }
+    // Panels of C's columns whose slice of B (k × nc) stays in the L2 cache (~128 KB): every
+    // row of A then meets a cached panel, and C is written once.
+    const nc = Math.max(8, Math.floor(32768 / Math.max(1, k) / 8) * 8);
+    const flags = (o.accumulate ? 1 : 0) | act;
+    for (let j0 = 0; j0 < n; j0 += nc) {
+      const nb = Math.min(nc, n - j0);
+      const bias = o.bias ? o.bias + 4 * j0 : 0;
+      const d = o.derivativeOf ? o.derivativeOf + 4 * j0 : 0;
+      const c = o.c + 4 * j0;
+      if (!o.transB) this.gemmFn(o.transA ? 1 : 0, m, nb, k, a, lda, b + 4 * j0, ldb, c, ldc, bias, d, flags, slope);
+      else this.gemmBtFn(m, nb, k, a, lda, b + 4 * j0 * ldb, ldb, c, ldc, bias, d, flags, slope);
     }
   }
 }

@@ -53,15 +53,20 @@
 
   ;; The epilogue on up to four consecutive elements of one row of C (see the header).
   (func $finish (param $v v128) (param $c i32) (param $bias i32) (param $d i32) (param $count i32) (param $flags i32) (param $slope f32)
-    (local $act i32) (local $mask v128)
+    (local $act i32) (local $mask v128) (local $full i32)
+    (local.set $full (i32.ge_u (local.get $count) (i32.const 4)))
     (if (i32.and (local.get $flags) (i32.const 1))
-      (then (local.set $v (f32x4.add (local.get $v) (call $load4 (local.get $c) (local.get $count))))))
+      (then (local.set $v (f32x4.add (local.get $v)
+        (if (result v128) (local.get $full) (then (v128.load (local.get $c))) (else (call $load4 (local.get $c) (local.get $count))))))))
     (if (local.get $bias)
-      (then (local.set $v (f32x4.add (local.get $v) (call $load4 (local.get $bias) (local.get $count))))))
+      (then (local.set $v (f32x4.add (local.get $v)
+        (if (result v128) (local.get $full) (then (v128.load (local.get $bias))) (else (call $load4 (local.get $bias) (local.get $count))))))))
     (local.set $act (i32.shr_u (local.get $flags) (i32.const 1)))
     (if (local.get $d)
       (then
-        (local.set $mask (f32x4.gt (call $load4 (local.get $d) (local.get $count)) (v128.const f32x4 0 0 0 0)))
+        (local.set $mask (f32x4.gt
+          (if (result v128) (local.get $full) (then (v128.load (local.get $d))) (else (call $load4 (local.get $d) (local.get $count))))
+          (v128.const f32x4 0 0 0 0)))
         (if (i32.eq (local.get $act) (i32.const 1))
           (then (local.set $v (v128.and (local.get $v) (local.get $mask)))))
         (if (i32.eq (local.get $act) (i32.const 2))
@@ -74,7 +79,9 @@
           (then (local.set $v (v128.bitselect (local.get $v)
             (f32x4.mul (local.get $v) (f32x4.splat (local.get $slope)))
             (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))))))
-    (call $store4 (local.get $c) (local.get $v) (local.get $count)))
+    (if (local.get $full)
+      (then (v128.store (local.get $c) (local.get $v)))
+      (else (call $store4 (local.get $c) (local.get $v) (local.get $count)))))
 
   ;; Up to eight elements (two vectors) of row `row` of C from column j; cols = n - j.
   (func $rowOut (param $v0 v128) (param $v1 v128) (param $row i32) (param $j i32) (param $cols i32)
