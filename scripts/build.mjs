@@ -43,6 +43,7 @@ const nodeEntries = [
 
 const webEntries = [
   { in: 'webview/panel.ts', out: 'panel' },
+  { in: 'webview/propagation.ts', out: 'propagation' },
   { in: 'webview/sidebar.ts', out: 'sidebar' },
 ].filter((e) => existsSync(join(root, e.in)) && wanted(e));
 

@@ -31,11 +31,13 @@ import { oneLineReason } from './probe/errors';
 import { splitInitializerList } from './probe/initializers/list';
 import { languageOf, pickSourceGraph, sourceModelRequests } from './editor/modelRequests';
 import { parseTheoryArgs, renderTheory, theoryDocument, THEORY_USAGE } from './cliTheory';
+import { parsePropagateArgs, propagate, PROPAGATE_USAGE, renderPropagation } from './cliPropagate';
 
 export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 
 const USAGE = `Usage: initlens compare [flags]
        initlens theory [flags]   (mean-field signal propagation, no training: initlens theory --help)
+       initlens propagate <sweep|phase|jacobian|map|all> [flags]   (depth sweeps, phase diagram, Jacobian spectra, trainability map: initlens propagate --help)
 
 Trains one short probe per initializer on MNIST and measures every layer.
 
@@ -437,6 +439,22 @@ function theory(argv: string[]): number {
   }
 }
 
+async function propagateCommand(argv: string[]): Promise<number> {
+  try {
+    const options = parsePropagateArgs(argv);
+    if (options === 'help') {
+      process.stdout.write(PROPAGATE_USAGE);
+      return 0;
+    }
+    const { doc, code } = await propagate(options);
+    process.stdout.write(options.json ? JSON.stringify(doc) + '\n' : renderPropagation(doc) + '\n');
+    return code;
+  } catch (err) {
+    process.stderr.write(`initlens: ${oneLineReason(err)}\n`);
+    return 2;
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -444,6 +462,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   if (command === 'theory') return theory(rest);
+  if (command === 'propagate') return propagateCommand(rest);
   if (command !== 'compare') {
     process.stderr.write(`initlens: unknown command '${command}'; try 'initlens compare --help'\n`);
     return 2;

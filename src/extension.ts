@@ -6,6 +6,7 @@ import { registerCompare } from './compare/register';
 import { registerSidebar } from './sidebar/register';
 import { registerEditor } from './editor/register';
 import { registerWatchRuns } from './host/watchRuns';
+import { registerSignalPropagation } from './propagation/register';
 import { registerWalkthrough } from './walkthrough';
 
 export function activate(extension: vscode.ExtensionContext): void {
@@ -17,6 +18,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   registerSidebar(ctx, compare);
   registerEditor(ctx, compare);
   registerWatchRuns(ctx, compare);
+  registerSignalPropagation(ctx);
   registerWalkthrough(extension);
 }
 

@@ -251,6 +251,11 @@ export class KernelNet {
     }
   }
 
+  /** Every layer's activations on `set`, chunk by chunk (activation histograms). */
+  forEachActivation(set: CompactRows, visit: (layer: number, a: Float32Array) => void): void {
+    this.forwardOnly(set, (i, _z, a) => visit(i, a));
+  }
+
   /** Every layer's statistics on the probe batch (stats.ts' measureForward, in JS and float64). */
   measure(set: CompactRows): ForwardStats[] {
     const { plan } = this;

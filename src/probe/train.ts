@@ -24,6 +24,7 @@ import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from
 import type { CompactRows, InputTensors } from './inputs';
 import { matmulKernels } from './kernels/matmul';
 import { KernelNet } from './kernelStep';
+import { ActivationHistograms } from './propagation/activationHistograms';
 
 export interface ProbeSink {
   emit(event: ProbeEvent): void;
@@ -170,6 +171,9 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       inputMean,
     });
     const diagnoser = new Diagnoser(layers, inputSecondMoment);
+    const histograms = new ActivationHistograms(plan);
+    const recordHistograms = (): ReturnType<ActivationHistograms['record']> =>
+      net ? histograms.recordFrom((visit) => net.forEachActivation(probe.rows, visit), probe.rows.rows) : histograms.record(params, probe.x, probe.cols);
 
     const random = mulberry32(config.seed);
     let order = new Int32Array(0);
@@ -201,6 +205,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
       const forwardStats = isStats ? (step === 0 ? initial : measure()) : undefined;
+      const stepHistograms = isStats ? recordHistograms() : undefined;
       const idx = nextBatch();
       const batch = compactRows(data.train.images, inputSize, idx, net ? net.scratch : batchScratch);
       for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
@@ -263,6 +268,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
 
       if (isStats || !lossFinite) {
         const fs = forwardStats ?? measure();
+        const histogram = stepHistograms ?? recordHistograms();
         const layerStats: LayerStepStats[] = plan.map((_, i) => ({
           preActivationMean: finite(fs[i].preActivationMean),
           preActivationVariance: finite(fs[i].preActivationVariance),
@@ -277,6 +283,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
           deadFraction: fs[i].deadFraction,
           saturatedFraction: fs[i].saturatedFraction,
           distinctUnits: fs[i].distinctUnits,
+          ...(histogram[i] ? { histogram: histogram[i] } : {}),
           unitSimilarity: finite(fs[i].unitSimilarity) ?? undefined,
         }));
         if (step === 0) {

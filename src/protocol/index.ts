@@ -156,6 +156,16 @@ export const layerInfoSchema = z.object({
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
+/** Hidden layer activations on the probe batch in fixed bins (bins set at step 0; see activationHistograms.ts). */
+export const activationHistogramSchema = z.object({
+  lo: z.number(),
+  hi: z.number(),
+  /** Counts per bin; they sum to probe batch × units (values beyond the ends count in the end bins). */
+  counts: z.array(z.number().int()),
+  /** Share of activations with |a| < 1% of max(|lo|, |hi|). */
+  nearZero: z.number(),
+});
+export type ActivationHistogramJson = z.infer<typeof activationHistogramSchema>;
 /**
  * The mean-field prediction for one layer at step 0, from the measured input moments; the
  * backward signal is anchored at the output layer's measured E[δ²] (null without it).
@@ -187,6 +197,8 @@ export const layerStepStatsSchema = z.object({
   deadFraction: z.number(),
   saturatedFraction: z.number(),
   distinctUnits: z.number().int(),
+  /** Hidden layers only (absent for the output and in documents from before histograms). */
+  histogram: activationHistogramSchema.optional(),
   /** Mean pairwise similarity of the units' incoming weights (stats.ts unitSimilarity): 1 = all alike. */
   unitSimilarity: z.number().optional(),
   /** Convolutions (PyTorch probe and watch): the activation's moments per output channel. */

@@ -1,0 +1,292 @@
+/**
+ * `initlens propagate <sweep|phase|jacobian|map|all>`: the Signal Propagation view's four
+ * pictures from the command line (the view runs this same command in a child process for all but
+ * the trainability map). Bad flags: one line on stderr, exit 2.
+ */
+import { parseArgs } from 'node:util';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { SingleBar, Presets } from 'cli-progress';
+import { ConfigError, DEFAULT_CONFIG, OPTIMIZERS } from './probe/config';
+import { ACTIVATIONS } from './probe/initializers/spec';
+import type { Activation } from './probe/initializers/spec';
+import { splitInitializerList } from './probe/initializers/list';
+import { parseInitializer } from './probe/initializers/parse';
+import { loadData } from './probe/data/loadData';
+import { bundledDataPath } from './probe/paths';
+import { selectBackend } from './probe/tfjs';
+import { defaultJobs } from './probe/runner';
+import { jacobianJson, mapJson, phaseJson, sweepJson } from './probe/propagation/documents';
+import { runTrainabilityMap, TrainabilityCache } from './probe/propagation/trainability';
+import type { TrainabilityGrid } from './probe/propagation/trainability';
+import type { PropagationDocument } from './protocol/propagation';
+
+export const PROPAGATE_SUBCOMMANDS = ['sweep', 'phase', 'jacobian', 'map', 'all'] as const;
+export type PropagateSubcommand = (typeof PROPAGATE_SUBCOMMANDS)[number];
+export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
+export const MAP_SIGMA_W2 = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
+export const MAP_DEPTHS = [2, 4, 8, 12, 16, 24, 32, 48];
+
+export const PROPAGATE_USAGE = `Usage: initlens propagate <sweep|phase|jacobian|map|all> [flags]
+
+Signal propagation at initialization (Poole et al. 2016; Schoenholz et al. 2017; Pennington et al. 2017):
+  sweep     measured q_l = E[h²] and c_l (mean cosine of two digits) per layer on real digits,
+            beside the mean-field recursion, forward only
+  phase     χ₁ over σ_w² × σ_b², the order-to-chaos line, and where the initializers sit
+  jacobian  squared singular values of the input–output Jacobian at initialization
+  map       held-out accuracy after --steps steps over σ_w² × depth (one probe per cell, cached)
+  all       sweep, phase and jacobian in one document
+
+  --activation NAME  ${ACTIVATIONS.join(', ')} (default relu)
+  --init LIST        initializers, comma-separated (default ${SEED_INITIALIZERS.join(',')})
+  --depth N          layers for sweep (default 100) and jacobian (default 50), at most 200
+  --width N          units per hidden layer (default 256; map: 64)
+  --images N         digits the sweep averages over (default 256)
+  --sigma-b2 X       σ_b² for jacobian and the exact critical point in phase (default 0.05 for phase, 0 for jacobian)
+  --sigma-w2 LIST    map: σ_w² values (default ${MAP_SIGMA_W2.join(',')})
+  --depths LIST      map: depths (default ${MAP_DEPTHS.join(',')})
+  --steps N          map: training steps per cell (default 100)
+  --optimizer NAME   map: adam or sgd (default sgd, lr 0.01)
+  --lr X             map: learning rate
+  --jobs N           map: probes in parallel (default ${defaultJobs()})
+  --no-cache         map: train every cell even when cached
+  --seed N           random seed (default 42)
+  --data SOURCE      digits for sweep and map (default auto)
+  --json             one JSON document instead of tables
+  --help             this text
+`;
+
+export interface PropagateOptions {
+  subcommand: PropagateSubcommand;
+  activation: Activation;
+  initializers: string[];
+  depth: number | undefined;
+  width: number | undefined;
+  images: number;
+  sigmaB2: number | undefined;
+  sigmaW2List: number[];
+  depths: number[];
+  steps: number;
+  optimizer: (typeof OPTIMIZERS)[number];
+  lr: number | undefined;
+  jobs: number;
+  cache: boolean;
+  seed: number;
+  data: string;
+  json: boolean;
+}
+
+function num(name: string, text: string | undefined, fallback: number, ok: (x: number) => boolean, rule: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError('cli', `--${name}: '${text}' is not a number`);
+  if (!ok(value)) throw new ConfigError('cli', `--${name} must be ${rule}, got ${text}`);
+  return value;
+}
+
+const whole = (lo: number, hi: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= hi;
+
+function list(name: string, text: string | undefined, fallback: number[], ok: (x: number) => boolean, rule: string): number[] {
+  if (text === undefined) return fallback;
+  const values = text.split(',').map((part) => num(name, part.trim(), NaN, ok, rule));
+  if (values.length === 0) throw new ConfigError('cli', `--${name}: empty list`);
+  return values;
+}
+
+export function parsePropagateArgs(argv: string[]): PropagateOptions | 'help' {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') return 'help';
+  if (!(PROPAGATE_SUBCOMMANDS as readonly string[]).includes(sub)) throw new ConfigError('cli', `propagate: unknown subcommand '${sub}' (one of ${PROPAGATE_SUBCOMMANDS.join(', ')})`);
+  // `--depth -5` is a (bad) value, not a flag: join it so the range check can name it.
+  const args = rest.flatMap((a, i) => (i > 0 && /^--[a-z0-9-]+$/.test(rest[i - 1]) && /^-\d/.test(a) ? [] : [/^--[a-z0-9-]+$/.test(a) && /^-\d/.test(rest[i + 1] ?? '') ? `${a}=${rest[i + 1]}` : a]));
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        activation: { type: 'string' },
+        init: { type: 'string' },
+        depth: { type: 'string' },
+        width: { type: 'string' },
+        images: { type: 'string' },
+        'sigma-b2': { type: 'string' },
+        'sigma-w2': { type: 'string' },
+        depths: { type: 'string' },
+        steps: { type: 'string' },
+        optimizer: { type: 'string' },
+        lr: { type: 'string' },
+        jobs: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        seed: { type: 'string' },
+        data: { type: 'string' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new ConfigError('cli', (err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
+  }
+  const v = parsed.values;
+  if (v.help) return 'help';
+  const activation = v.activation ?? 'relu';
+  if (!(ACTIVATIONS as readonly string[]).includes(activation)) throw new ConfigError('cli', `--activation: unknown activation '${activation}' (one of ${ACTIVATIONS.join(', ')})`);
+  const optimizer = v.optimizer ?? 'sgd';
+  if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) throw new ConfigError('cli', `--optimizer: unknown optimizer '${optimizer}' (adam or sgd)`);
+  const initializers = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
+  if (initializers.length === 0) throw new ConfigError('cli', '--init: no initializer given');
+  for (const text of initializers) {
+    try {
+      parseInitializer(text);
+    } catch (err) {
+      throw new ConfigError('cli', `--init: ${(err as Error).message}`);
+    }
+  }
+  return {
+    subcommand: sub as PropagateSubcommand,
+    activation: activation as Activation,
+    initializers,
+    depth: v.depth === undefined ? undefined : num('depth', v.depth, 0, whole(1, 200), 'a whole number from 1 to 200'),
+    width: v.width === undefined ? undefined : num('width', v.width, 0, whole(1, 1024), 'a whole number from 1 to 1024'),
+    images: num('images', v.images, 256, whole(2, 1024), 'a whole number from 2 to 1024'),
+    sigmaB2: v['sigma-b2'] === undefined ? undefined : num('sigma-b2', v['sigma-b2'], 0, (x) => x >= 0 && x <= 10, 'from 0 to 10'),
+    sigmaW2List: list('sigma-w2', v['sigma-w2'], MAP_SIGMA_W2, (x) => x > 0 && x <= 100, 'above 0 and at most 100'),
+    depths: list('depths', v.depths, MAP_DEPTHS, whole(1, 200), 'whole numbers from 1 to 200'),
+    steps: num('steps', v.steps, 100, whole(1, 100000), 'a whole number from 1 to 100000'),
+    optimizer: optimizer as PropagateOptions['optimizer'],
+    lr: v.lr === undefined ? undefined : num('lr', v.lr, 0, (x) => x > 0 && x <= 10, 'above 0 and at most 10'),
+    jobs: num('jobs', v.jobs, defaultJobs(), whole(1, 64), 'a whole number from 1 to 64'),
+    cache: !(v['no-cache'] ?? false),
+    seed: num('seed', v.seed, 42, whole(0, 2 ** 31 - 1), 'a whole number from 0 to 2147483647'),
+    data: v.data ?? 'auto',
+    json: v.json ?? false,
+  };
+}
+
+const g = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined ? '—' : x !== 0 && (Math.abs(x) >= 1e4 || Math.abs(x) < 1e-2) ? x.toExponential(digits - 1) : x.toPrecision(digits));
+const tableOf = (head: string[]): Table.Table => new Table({ head, style: { head: [], border: [], compact: true } });
+
+/** The layers a table shows of a deep sweep: 1, 2, 5, 10, 20, 50, 100, 200 and the last. */
+function shownLayers(depth: number): number[] {
+  return [...new Set([1, 2, 5, 10, 20, 50, 100, 200, depth].filter((l) => l <= depth))];
+}
+
+export function renderPropagation(doc: PropagationDocument): string {
+  const out: string[] = [];
+  if (doc.sweep) {
+    const s = doc.sweep;
+    out.push(`Depth sweep — ${s.activation}, ${s.depth} layers of ${s.width}, at initialization on ${s.images} digits: measured q_l = E[h²] (mean-field recursion) and c_l`);
+    const t = tableOf(['layer', ...s.runs.flatMap((r) => [`${r.initializer} q`, 'c'])]);
+    for (const l of shownLayers(s.depth)) {
+      t.push([l, ...s.runs.flatMap((r) => {
+        const x = r.layers[l - 1];
+        return [`${g(x.q)} (${g(x.qTheory)})`, `${g(x.c, 2)} (${g(x.cTheory, 2)})`];
+      })]);
+    }
+    out.push(t.toString());
+  }
+  if (doc.phase) {
+    const p = doc.phase;
+    const at = p.criticalAt;
+    out.push(`Phase diagram — ${p.activation}: order-to-chaos line χ₁ = 1; at σ_b² ${at.sigmaB2} the critical σ_w² is ${at.sigmaW2 === null ? 'not in [0.05, 50]' : at.sigmaW2.toFixed(4)}`);
+    const line = tableOf(['σ_b²', ...p.critical.map((c) => g(c.sigmaB2, 2))]);
+    line.push(['critical σ_w²', ...p.critical.map((c) => g(c.sigmaW2))]);
+    out.push(line.toString());
+    const t = tableOf(['initializer', 'σ_w²', 'σ_b²', 'χ₁', 'phase', 'depth scale ξ']);
+    for (const i of p.initializers) t.push([i.initializer, g(i.sigmaW2), g(i.sigmaB2), g(i.chi1), i.phase, i.depthScale === null ? '∞' : g(i.depthScale)]);
+    out.push(t.toString());
+  }
+  if (doc.jacobian) {
+    const j = doc.jacobian;
+    out.push(`Jacobian at initialization — ${j.activation}, ${j.depth} layers of ${j.width}, σ_b² ${j.sigmaB2}: squared singular values`);
+    const t = tableOf(['initializer', 'input q', 'max', 'min', 'mean', 'variance', 'variance/mean²']);
+    for (const s of j.spectra) t.push([s.initializer, g(s.inputVariance), g(s.max), g(s.min), g(s.mean), g(s.variance), s.mean > 0 ? g(s.variance / s.mean ** 2) : '—']);
+    out.push(t.toString());
+  }
+  if (doc.map) {
+    const m = doc.map;
+    out.push(`Trainability map — ${m.activation}, width ${m.width}, ${m.steps} steps: held-out accuracy (${m.cells.filter((c) => c.cached).length} of ${m.cells.length} cells cached; ${m.seconds.toFixed(0)} s${m.cancelled ? ', cancelled' : ''})`);
+    const t = tableOf(['depth \\ σ_w²', ...m.sigmaW2.map((w) => String(w))]);
+    for (const d of m.depths) {
+      t.push([d, ...m.sigmaW2.map((w) => {
+        const c = m.cells.find((x) => x.depth === d && x.sigmaW2 === w);
+        return !c ? '' : c.accuracy === null ? (c.error === 'diverged' ? 'diverged' : 'failed') : `${(100 * c.accuracy).toFixed(1)}%`;
+      })]);
+    }
+    t.push(['6·ξ', ...m.depthScale.map((x) => (x === null ? '∞' : g(6 * x)))]);
+    out.push(t.toString());
+  }
+  return out.join('\n\n');
+}
+
+export function cacheFile(): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'initlens', 'trainability.json');
+}
+
+export function mapGrid(options: PropagateOptions): TrainabilityGrid {
+  const lr = options.lr ?? (options.optimizer === 'sgd' ? 0.01 : 0.001);
+  return {
+    sigmaW2: options.sigmaW2List,
+    depths: options.depths,
+    width: options.width ?? 64,
+    config: { ...DEFAULT_CONFIG, activation: options.activation, steps: options.steps, optimizer: options.optimizer, lr, seed: options.seed, data: options.data },
+  };
+}
+
+function progress(label: string): { update(done: number, total: number): void; stop(): void } {
+  if (!process.stderr.isTTY) {
+    return { update: (done, total) => process.stderr.write(`${label}: ${done}/${total}\n`), stop: () => undefined };
+  }
+  const bar = new SingleBar({ format: ` {bar} {value}/{total} ${label}`, hideCursor: true, clearOnComplete: true, stream: process.stderr }, Presets.shades_classic);
+  let started = false;
+  return {
+    update(done, total) {
+      if (!started) bar.start(total, 0);
+      started = true;
+      bar.update(done);
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+export async function propagate(options: PropagateOptions): Promise<{ doc: PropagationDocument; code: number }> {
+  const doc: PropagationDocument = { tool: 'initlens', kind: 'propagation', activation: options.activation };
+  const sub = options.subcommand;
+  if (sub === 'map') {
+    const grid = mapGrid(options);
+    loadData(grid.config.data, { bundledPath: bundledDataPath() });
+    const bar = progress('cells');
+    const start = performance.now();
+    const handle = runTrainabilityMap(grid, { jobs: options.jobs, cache: options.cache ? new TrainabilityCache(cacheFile()) : undefined, onCell: (_c, done, total) => bar.update(done, total) });
+    let interrupted = false;
+    const onSigint = (): void => {
+      interrupted = true;
+      void handle.cancel();
+    };
+    process.once('SIGINT', onSigint);
+    const cells = await handle.done;
+    process.off('SIGINT', onSigint);
+    bar.stop();
+    doc.map = mapJson(grid, cells, (performance.now() - start) / 1000, interrupted);
+    return { doc, code: interrupted ? 130 : 0 };
+  }
+  if (sub === 'phase' || sub === 'all') {
+    doc.phase = phaseJson({ activation: options.activation, initializers: options.initializers, width: options.width ?? 256, sigmaB2: options.sigmaB2 ?? 0.05 });
+  }
+  if (sub === 'sweep' || sub === 'jacobian' || sub === 'all') await selectBackend('auto');
+  if (sub === 'sweep' || sub === 'all') {
+    const data = loadData(options.data, { bundledPath: bundledDataPath() });
+    const bar = progress('sweeps');
+    doc.sweep = sweepJson({ activation: options.activation, initializers: options.initializers, depth: options.depth ?? 100, width: options.width ?? 256, images: options.images, seed: options.seed }, data.train, (d, t) => bar.update(d, t));
+    bar.stop();
+  }
+  if (sub === 'jacobian' || sub === 'all') {
+    const bar = progress('spectra');
+    doc.jacobian = jacobianJson({ activation: options.activation, initializers: options.initializers, depth: options.depth === undefined ? 50 : Math.min(options.depth, 200), width: options.width ?? 256, sigmaB2: options.sigmaB2 ?? 0, seed: options.seed }, (d, t) => bar.update(d, t));
+    bar.stop();
+  }
+  return { doc, code: 0 };
+}

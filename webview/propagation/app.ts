@@ -1,0 +1,332 @@
+/**
+ * The Signal Propagation view: the depth sweep (q_l and c_l), the phase diagram with the
+ * trainability map, the Jacobian spectra and the per-layer histograms over training, each with
+ * its note. State comes whole from the host; every message is validated first.
+ */
+import uPlot from 'uplot';
+import { propagationHostMessageSchema } from '../../src/protocol/propagation';
+import type { PropagationHostMessage } from '../../src/protocol/propagation';
+import { parseWith } from '../../src/protocol/parse';
+import { vscodeApi } from '../shared/vscodeApi';
+import { el, custom } from '../panel/dom';
+import { onThemeChange, readTheme } from '../panel/theme';
+import type { ThemeColors } from '../panel/theme';
+import { composeImage } from '../panel/chartImage';
+import type { LegendEntry } from '../panel/chartImage';
+import { drawHeat, drawPhase } from './canvas';
+
+type State = PropagationHostMessage;
+const CHARTS = ['sweep', 'phase', 'jacobian', 'histograms'] as const;
+type ChartName = (typeof CHARTS)[number];
+const TITLES: Record<ChartName, string> = {
+  sweep: 'Depth sweep at initialization: q_l and c_l',
+  phase: 'Order-to-chaos phase diagram',
+  jacobian: 'Jacobian spectrum at initialization',
+  histograms: 'Activation histograms over training',
+};
+
+const fmt = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-2) ? x.toExponential(2) : x.toPrecision(3));
+
+export class PropagationApp {
+  private state: State | undefined;
+  private theme: ThemeColors = readTheme();
+  private readonly status = el('div', { className: 'status' });
+  private readonly bodies = new Map<ChartName, HTMLElement>();
+  private readonly notes = new Map<ChartName, HTMLElement>();
+  private readonly pngSources = new Map<ChartName, () => string | undefined>();
+  private plots: uPlot[] = [];
+  private layer = 0;
+
+  constructor(private readonly root: HTMLElement) {}
+
+  start(): void {
+    this.root.removeAttribute('aria-busy');
+    this.root.replaceChildren();
+    const relu = custom('vscode-button', { 'data-activation': 'relu' }, 'ReLU');
+    const tanh = custom('vscode-button', { 'data-activation': 'tanh', secondary: '' }, 'tanh');
+    for (const b of [relu, tanh]) b.addEventListener('click', () => vscodeApi.postMessage({ type: 'activation', activation: b.getAttribute('data-activation') }));
+    const map = custom('vscode-button', { secondary: '', 'data-action': 'map' }, 'Run trainability map');
+    map.addEventListener('click', () => vscodeApi.postMessage({ type: 'runMap' }));
+    const cancel = custom('vscode-button', { secondary: '', 'data-action': 'cancel' }, 'Cancel');
+    cancel.addEventListener('click', () => vscodeApi.postMessage({ type: 'cancel' }));
+    const csv = custom('vscode-button', { secondary: '', 'data-action': 'csv' }, 'Export CSV');
+    csv.addEventListener('click', () => vscodeApi.postMessage({ type: 'exportCsv' }));
+    this.root.append(el('header', { className: 'bar' }, [el('h1', { text: 'Signal Propagation' }), relu, tanh, map, cancel, csv]), this.status);
+    const grid = el('div', { className: 'grid' });
+    for (const chart of CHARTS) {
+      const body = el('div', { className: 'plot' });
+      const note = el('div', { className: 'note' });
+      const png = custom('vscode-button', { secondary: '', 'data-png': chart }, 'PNG');
+      png.addEventListener('click', () => {
+        const dataUrl = this.pngSources.get(chart)?.();
+        if (dataUrl) vscodeApi.postMessage({ type: 'savePng', name: TITLES[chart], dataUrl });
+      });
+      grid.append(el('section', { className: 'card', attrs: { 'data-chart': chart, 'data-ready': 'false' } }, [el('h2', {}, [TITLES[chart], el('span', { className: 'spacer' }), png]), body, note]));
+      this.bodies.set(chart, body);
+      this.notes.set(chart, note);
+    }
+    this.root.append(grid);
+    window.addEventListener('message', (event: MessageEvent) => {
+      const parsed = parseWith(propagationHostMessageSchema, event.data);
+      if (!parsed.ok) return;
+      this.state = parsed.value;
+      this.render();
+    });
+    onThemeChange(() => {
+      this.theme = readTheme();
+      this.render();
+    });
+    let width = 0;
+    new ResizeObserver(() => {
+      if (Math.abs(this.root.clientWidth - width) > 20) {
+        width = this.root.clientWidth;
+        this.render();
+      }
+    }).observe(this.root);
+    vscodeApi.postMessage({ type: 'ready' });
+  }
+
+  private render(): void {
+    const s = this.state;
+    if (!s) return;
+    for (const p of this.plots) p.destroy();
+    this.plots = [];
+    for (const b of Array.from(this.root.querySelectorAll('vscode-button[data-activation]'))) {
+      if (b.getAttribute('data-activation') === s.activation) b.removeAttribute('secondary');
+      else b.setAttribute('secondary', '');
+    }
+    this.status.className = s.error ? 'status error' : 'status';
+    this.status.replaceChildren(...(s.busy ? [custom('vscode-progress-ring'), s.busy] : []), s.error ? `Error: ${s.error}` : s.busy ? '' : `${s.activation}: ${s.initializers.join(', ')}`);
+    for (const n of s.notes) this.notes.get(n.chart as ChartName)?.replaceChildren(n.text);
+    const drawn: string[] = [];
+    const mark = (chart: ChartName, ok: boolean): void => {
+      this.root.querySelector(`section[data-chart="${chart}"]`)?.setAttribute('data-ready', String(ok));
+      if (ok) drawn.push(chart);
+    };
+    mark('sweep', this.drawSweep(s));
+    mark('phase', this.drawPhase(s));
+    mark('jacobian', this.drawJacobian(s));
+    mark('histograms', this.drawHistograms(s));
+    vscodeApi.postMessage({ type: 'rendered', charts: drawn });
+  }
+
+  private width(body: HTMLElement): number {
+    return Math.max(320, Math.min(900, body.clientWidth || 520));
+  }
+
+  private legend(entries: LegendEntry[]): HTMLElement {
+    return el(
+      'div',
+      { className: 'legend' },
+      entries.map((e) => el('span', {}, [el('span', { className: 'swatch' }), e.label])),
+    );
+  }
+
+  /** Legend swatches get their colour through the CSSOM (no inline style attribute: CSP). */
+  private colourLegend(node: HTMLElement, entries: LegendEntry[]): HTMLElement {
+    node.querySelectorAll<HTMLElement>('.swatch').forEach((sw, i) => {
+      sw.style.background = entries[i].color;
+    });
+    return node;
+  }
+
+  private linePlot(body: HTMLElement, title: string, x: number[], series: { label: string; values: (number | null)[]; color: string; dashed?: boolean; points?: boolean }[], yLog: boolean, xLabel: string, yLabel: string, height = 200): uPlot {
+    const t = this.theme;
+    const axis = { stroke: t.muted, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 }, font: t.font, labelFont: t.font };
+    const plot = new uPlot(
+      {
+        width: this.width(body),
+        height,
+        legend: { show: false },
+        cursor: { show: false },
+        scales: { x: { time: false }, y: yLog ? { distr: 3 } : { auto: true } },
+        axes: [
+          { ...axis, label: xLabel },
+          { ...axis, label: yLabel, size: 60 },
+        ],
+        series: [
+          {},
+          ...series.map((sr) => ({
+            label: sr.label,
+            stroke: sr.color,
+            width: sr.points ? 0 : 1.5,
+            dash: sr.dashed ? [5, 4] : undefined,
+            points: sr.points ? { show: true, size: 4, fill: sr.color, stroke: sr.color } : { show: false },
+            spanGaps: false,
+          })),
+        ],
+      },
+      [x, ...series.map((sr) => sr.values)] as uPlot.AlignedData,
+      body,
+    );
+    this.plots.push(plot);
+    void title;
+    return plot;
+  }
+
+  private drawSweep(s: State): boolean {
+    const body = this.bodies.get('sweep')!;
+    const sweep = s.doc?.sweep;
+    if (!sweep) {
+      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Measuring…' : 'No sweep yet.' }));
+      return false;
+    }
+    body.replaceChildren();
+    const x = sweep.runs[0]?.layers.map((l) => l.layer) ?? [];
+    const colours = this.theme.series;
+    const pos = (v: number | null): number | null => (v !== null && v > 0 ? v : null);
+    const qSeries = sweep.runs.flatMap((r, i) => [
+      { label: `${r.initializer} measured`, values: r.layers.map((l) => pos(l.q)), color: colours[i % colours.length], points: true },
+      { label: `${r.initializer} theory`, values: r.layers.map((l) => pos(l.qTheory)), color: colours[i % colours.length], dashed: true },
+    ]);
+    const qBox = el('div');
+    const cBox = el('div');
+    body.append(qBox, cBox);
+    const q = this.linePlot(qBox, 'q', x, qSeries, true, 'layer', 'q_l = E[h²]');
+    const cSeries = sweep.runs.flatMap((r, i) => [
+      { label: `${r.initializer} measured`, values: r.layers.map((l) => l.c), color: colours[i % colours.length], points: true },
+      { label: `${r.initializer} theory`, values: r.layers.map((l) => l.cTheory), color: colours[i % colours.length], dashed: true },
+    ]);
+    this.linePlot(cBox, 'c', x, cSeries, false, 'layer', 'c_l (cosine of two digits)', 150);
+    const entries = sweep.runs.map((r, i) => ({ label: `${r.initializer} (σ_w² ${fmt(r.sigmaW2)})`, color: colours[i % colours.length] }));
+    body.append(this.colourLegend(this.legend([...entries, { label: 'dots measured · dashes mean-field', color: this.theme.muted }]), [...entries, { label: '', color: this.theme.muted }]));
+    this.pngSources.set('sweep', () => composeImage(q.ctx.canvas, `${TITLES.sweep} (${s.activation}, ${sweep.depth}×${sweep.width})`, entries, this.theme));
+    return true;
+  }
+
+  private drawPhase(s: State): boolean {
+    const body = this.bodies.get('phase')!;
+    const phase = s.doc?.phase;
+    if (!phase) {
+      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No phase diagram yet.' }));
+      return false;
+    }
+    const canvas = el('canvas');
+    const w = this.width(body);
+    drawPhase(canvas, phase, w, 260, this.theme);
+    const children: Node[] = [canvas];
+    const table = el('table', { className: 'numbers' }, [
+      el('tr', {}, ['initializer', 'σ_w²', 'χ₁', 'phase', 'ξ'].map((h) => el('th', { text: h }))),
+      ...phase.initializers.map((i) => el('tr', {}, [i.initializer, fmt(i.sigmaW2), fmt(i.chi1), i.phase, i.depthScale === null ? '∞' : fmt(i.depthScale)].map((v) => el('td', { text: v })))),
+    ]);
+    children.push(table);
+    const map = s.doc?.map;
+    let mapCanvas: HTMLCanvasElement | undefined;
+    if (map && map.activation === s.activation) {
+      mapCanvas = el('canvas');
+      drawHeat(
+        mapCanvas,
+        {
+          title: `Held-out accuracy after ${map.steps} steps (width ${map.width}; ${fmt(map.seconds)} s${map.cancelled ? ', cancelled' : ''}); line: 6·ξ`,
+          xLabels: map.sigmaW2.map(String),
+          yLabels: map.depths.map(String),
+          xTitle: 'σ_w²',
+          yTitle: 'depth',
+          value: (xi, yi) => map.cells.find((c) => c.sigmaW2 === map.sigmaW2[xi] && c.depth === map.depths[yi])?.accuracy ?? null,
+          max: 1,
+          overlay: map.depthScale.map((d) => (d === null ? null : 6 * d)),
+          yValues: map.depths,
+          text: (v) => `${Math.round(100 * v)}`,
+        },
+        w,
+        220,
+        this.theme,
+      );
+      children.push(mapCanvas);
+    }
+    body.replaceChildren(...children);
+    this.pngSources.set('phase', () => (mapCanvas ?? canvas).toDataURL('image/png'));
+    return true;
+  }
+
+  private drawJacobian(s: State): boolean {
+    const body = this.bodies.get('jacobian')!;
+    const jac = s.doc?.jacobian;
+    if (!jac) {
+      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No spectra yet.' }));
+      return false;
+    }
+    body.replaceChildren();
+    const live = jac.spectra.filter((sp) => sp.max > 0);
+    const lo = Math.min(...live.map((sp) => sp.logHistogram.lo), 0);
+    const hi = Math.max(...live.map((sp) => sp.logHistogram.hi), 0.5);
+    const bins = 60;
+    const x = Array.from({ length: bins }, (_, k) => lo + ((k + 0.5) * (hi - lo)) / bins);
+    const colours = this.theme.series;
+    const series = live.map((sp) => {
+      const h = sp.logHistogram;
+      const width = (h.hi - h.lo) / h.counts.length;
+      const total = h.counts.reduce((a, b) => a + b, 0);
+      return {
+        label: sp.initializer,
+        color: colours[jac.spectra.indexOf(sp) % colours.length],
+        values: x.map((v) => {
+          const k = Math.floor((v - h.lo) / width);
+          return k >= 0 && k < h.counts.length ? h.counts[k] / (total * width) : 0;
+        }),
+      };
+    });
+    const box = el('div');
+    body.append(box);
+    const plot = this.linePlot(box, 'jacobian', x, series, false, 'log₁₀ σ² (squared singular value)', 'density', 200);
+    const table = el('table', { className: 'numbers' }, [
+      el('tr', {}, ['initializer', 'max σ²', 'min σ²', 'mean σ²', 'var / mean²'].map((h) => el('th', { text: h }))),
+      ...jac.spectra.map((sp) => el('tr', {}, [sp.initializer, fmt(sp.max), fmt(sp.min), fmt(sp.mean), sp.mean > 0 ? fmt(sp.variance / sp.mean ** 2) : '—'].map((v) => el('td', { text: v })))),
+    ]);
+    const entries = series.map((sr) => ({ label: sr.label, color: sr.color }));
+    body.append(this.colourLegend(this.legend(entries), entries), el('div', { className: 'note', text: `${jac.depth} layers of ${jac.width}, σ_b² ${jac.sigmaB2}; an initializer with J = 0 (all-zero weights) has no curve.` }), table);
+    this.pngSources.set('jacobian', () => composeImage(plot.ctx.canvas, `${TITLES.jacobian} (${s.activation}, ${jac.depth}×${jac.width})`, entries, this.theme));
+    return true;
+  }
+
+  private drawHistograms(s: State): boolean {
+    const body = this.bodies.get('histograms')!;
+    const runs = s.histograms;
+    if (!runs.length || !runs.some((r) => r.layers.length && r.layers[0].steps.length > 1)) {
+      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Waiting for measured steps…' : 'No histograms yet: run a comparison.' }));
+      return false;
+    }
+    const layers = runs[0].layers.map((l) => l.name);
+    this.layer = Math.min(this.layer, layers.length - 1);
+    const picker = el('div', { className: 'legend' }, [
+      'layer:',
+      ...layers.map((name, i) => {
+        const b = custom('vscode-button', i === this.layer ? {} : { secondary: '' }, name);
+        b.addEventListener('click', () => {
+          this.layer = i;
+          this.render();
+        });
+        return b;
+      }),
+    ]);
+    const canvases: HTMLCanvasElement[] = [];
+    const cells = runs.map((r) => {
+      const layer = r.layers[this.layer];
+      const canvas = el('canvas');
+      canvases.push(canvas);
+      if (layer) {
+        const max = Math.max(1, ...layer.counts.flat());
+        drawHeat(
+          canvas,
+          {
+            title: `${r.initializer} — near zero ${fmt(100 * (layer.nearZero.at(-1) ?? 0))}% at step ${layer.steps.at(-1)}`,
+            xLabels: layer.steps.map(String),
+            yLabels: layer.counts[0].map((_, b) => fmt(layer.lo + ((b + 0.5) * (layer.hi - layer.lo)) / layer.counts[0].length)),
+            xTitle: 'step',
+            yTitle: 'activation',
+            value: (xi, yi) => Math.log1p(layer.counts[xi][yi]) / Math.log1p(max),
+            max: 1,
+            line: layer.nearZero,
+          },
+          Math.max(260, this.width(body) / 2 - 8),
+          170,
+          this.theme,
+        );
+      }
+      return canvas;
+    });
+    body.replaceChildren(picker, el('div', { className: 'note', text: `From ${s.histogramSource}. Line: share of activations near zero (0–100%).` }), ...cells);
+    this.pngSources.set('histograms', () => canvases[0]?.toDataURL('image/png'));
+    return true;
+  }
+}
