@@ -32,7 +32,7 @@ async function openSidebar(workbench: Workbench): Promise<FrameLocator> {
   // Off the activity bar: its tooltip would cover the form in screenshots.
   await workbench.page.mouse.move(800, 450);
   const frame = workbench.webview(0);
-  await frame.getByText('Probe settings').waitFor({ timeout: 60_000 });
+  await frame.getByText('Probe settings', { exact: true }).waitFor({ timeout: 60_000 });
   return frame;
 }
 

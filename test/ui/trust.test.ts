@@ -58,7 +58,7 @@ describe('InitLens in an untrusted workspace (Restricted Mode)', () => {
     await icon.click();
     await page.mouse.move(800, 450);
     const frame = workbench.webview(0);
-    await frame.getByText('Probe settings').waitFor({ timeout: 60_000 });
+    await frame.getByText('Probe settings', { exact: true }).waitFor({ timeout: 60_000 });
 
     const notice = frame.locator('.trust-notice:not([hidden])');
     await notice.waitFor({ timeout: 30_000 });

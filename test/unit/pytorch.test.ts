@@ -75,8 +75,8 @@ test('PyTorch: a CNN with convolutions, dropout and two linear layers, probed fr
   assert.deepEqual(
     run.layers.map((l) => [l.name, l.kind, l.activation, l.channels ?? null, l.kernelSize ?? null]),
     [
-      ['conv1 (Conv2d)', 'conv2d', 'relu', 16, [3, 3]],
-      ['conv2 (Conv2d)', 'conv2d', 'relu', 32, [3, 3]],
+      ['conv1 (Conv2d)', 'conv2d', 'relu', [1, 16], [3, 3]],
+      ['conv2 (Conv2d)', 'conv2d', 'relu', [16, 32], [3, 3]],
       ['fc1 (Linear)', 'dense', 'relu', null, null],
       ['fc2 (Linear)', 'dense', 'linear', null, null],
     ],
