@@ -4,7 +4,7 @@
  * Bad input exits 2 with one line on stderr; a failed run exits 1; Ctrl-C prints what was
  * measured so far and exits 130.
  */
-import { parseArgs } from 'node:util';
+import { numberFlag, parseFlags } from './cliFlags';
 import Table from 'cli-table3';
 import { MultiBar, Presets } from 'cli-progress';
 import { DEFAULT_CONFIG, ConfigError, parseHidden, validateConfig, BACKENDS } from './probe/config';
@@ -76,13 +76,6 @@ Trains one short probe per initializer on MNIST and measures every layer.
   --help             this text
 `;
 
-function numberFlag(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError('cli', `--${name}: '${text}' is not a number`);
-  return value;
-}
-
 export interface CompareOptions {
   requests: RunRequest[];
   jobs: number;
@@ -111,42 +104,29 @@ export function splitModelRef(text: string): { file: string; name?: string } {
 }
 
 export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
-  // `--hidden -5` is a value, not a flag: parseArgs calls it ambiguous, the user meant a number.
-  const args = argv.flatMap((a, i) => (i > 0 && /^--[a-z]+$/.test(argv[i - 1]) && /^-\d/.test(a) ? [] : [/^--[a-z]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? `${a}=${argv[i + 1]}` : a]));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        init: { type: 'string' },
-        model: { type: 'string' },
-        hidden: { type: 'string' },
-        activation: { type: 'string' },
-        optimizer: { type: 'string' },
-        lr: { type: 'string' },
-        momentum: { type: 'string' },
-        batch: { type: 'string' },
-        steps: { type: 'string' },
-        every: { type: 'string' },
-        seed: { type: 'string' },
-        data: { type: 'string' },
-        backend: { type: 'string' },
-        jobs: { type: 'string' },
-        seeds: { type: 'string' },
-        'model-args': { type: 'string' },
-        python: { type: 'string' },
-        device: { type: 'string' },
-        timeout: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new ConfigError('cli', (err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
-  }
-  const v = parsed.values;
+  const v = parseFlags(argv, {
+      init: { type: 'string' },
+      model: { type: 'string' },
+      hidden: { type: 'string' },
+      activation: { type: 'string' },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      momentum: { type: 'string' },
+      batch: { type: 'string' },
+      steps: { type: 'string' },
+      every: { type: 'string' },
+      seed: { type: 'string' },
+      data: { type: 'string' },
+      backend: { type: 'string' },
+      jobs: { type: 'string' },
+      seeds: { type: 'string' },
+      'model-args': { type: 'string' },
+      python: { type: 'string' },
+      device: { type: 'string' },
+      timeout: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) return 'help';
   // --model alone probes the network as written on InitLens' own engine; with --backend pytorch
   // the file runs in the user's Python instead.

@@ -3,7 +3,7 @@
  * pictures from the command line (the view runs this same command in a child process for all but
  * the trainability map). Bad flags: one line on stderr, exit 2.
  */
-import { parseArgs } from 'node:util';
+import { activationFlag, numberFlag, parseFlags } from './cliFlags';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Table from 'cli-table3';
@@ -77,19 +77,11 @@ export interface PropagateOptions {
   json: boolean;
 }
 
-function num(name: string, text: string | undefined, fallback: number, ok: (x: number) => boolean, rule: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError('cli', `--${name}: '${text}' is not a number`);
-  if (!ok(value)) throw new ConfigError('cli', `--${name} must be ${rule}, got ${text}`);
-  return value;
-}
-
 const whole = (lo: number, hi: number) => (x: number) => Number.isInteger(x) && x >= lo && x <= hi;
 
 function list(name: string, text: string | undefined, fallback: number[], ok: (x: number) => boolean, rule: string): number[] {
   if (text === undefined) return fallback;
-  const values = text.split(',').map((part) => num(name, part.trim(), NaN, ok, rule));
+  const values = text.split(',').map((part) => numberFlag(name, part.trim(), NaN, ok, rule));
   if (values.length === 0) throw new ConfigError('cli', `--${name}: empty list`);
   return values;
 }
@@ -98,41 +90,27 @@ export function parsePropagateArgs(argv: string[]): PropagateOptions | 'help' {
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') return 'help';
   if (!(PROPAGATE_SUBCOMMANDS as readonly string[]).includes(sub)) throw new ConfigError('cli', `propagate: unknown subcommand '${sub}' (one of ${PROPAGATE_SUBCOMMANDS.join(', ')})`);
-  // `--depth -5` is a (bad) value, not a flag: join it so the range check can name it.
-  const args = rest.flatMap((a, i) => (i > 0 && /^--[a-z0-9-]+$/.test(rest[i - 1]) && /^-\d/.test(a) ? [] : [/^--[a-z0-9-]+$/.test(a) && /^-\d/.test(rest[i + 1] ?? '') ? `${a}=${rest[i + 1]}` : a]));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        activation: { type: 'string' },
-        init: { type: 'string' },
-        depth: { type: 'string' },
-        width: { type: 'string' },
-        images: { type: 'string' },
-        'sigma-b2': { type: 'string' },
-        'sigma-w2': { type: 'string' },
-        depths: { type: 'string' },
-        steps: { type: 'string' },
-        optimizer: { type: 'string' },
-        lr: { type: 'string' },
-        jobs: { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        seed: { type: 'string' },
-        data: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new ConfigError('cli', (err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
-  }
-  const v = parsed.values;
+  const v = parseFlags(rest, {
+      activation: { type: 'string' },
+      init: { type: 'string' },
+      depth: { type: 'string' },
+      width: { type: 'string' },
+      images: { type: 'string' },
+      'sigma-b2': { type: 'string' },
+      'sigma-w2': { type: 'string' },
+      depths: { type: 'string' },
+      steps: { type: 'string' },
+      optimizer: { type: 'string' },
+      lr: { type: 'string' },
+      jobs: { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      seed: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) return 'help';
-  const activation = v.activation ?? 'relu';
-  if (!(ACTIVATIONS as readonly string[]).includes(activation)) throw new ConfigError('cli', `--activation: unknown activation '${activation}' (one of ${ACTIVATIONS.join(', ')})`);
+  const activation = activationFlag(v.activation, 'relu');
   const optimizer = v.optimizer ?? 'sgd';
   if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) throw new ConfigError('cli', `--optimizer: unknown optimizer '${optimizer}' (adam or sgd)`);
   const initializers = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
@@ -146,20 +124,20 @@ export function parsePropagateArgs(argv: string[]): PropagateOptions | 'help' {
   }
   return {
     subcommand: sub as PropagateSubcommand,
-    activation: activation as Activation,
+    activation,
     initializers,
-    depth: v.depth === undefined ? undefined : num('depth', v.depth, 0, whole(1, 200), 'a whole number from 1 to 200'),
-    width: v.width === undefined ? undefined : num('width', v.width, 0, whole(1, 1024), 'a whole number from 1 to 1024'),
-    images: num('images', v.images, 256, whole(2, 1024), 'a whole number from 2 to 1024'),
-    sigmaB2: v['sigma-b2'] === undefined ? undefined : num('sigma-b2', v['sigma-b2'], 0, (x) => x >= 0 && x <= 10, 'from 0 to 10'),
+    depth: v.depth === undefined ? undefined : numberFlag('depth', v.depth, 0, whole(1, 200), 'a whole number from 1 to 200'),
+    width: v.width === undefined ? undefined : numberFlag('width', v.width, 0, whole(1, 1024), 'a whole number from 1 to 1024'),
+    images: numberFlag('images', v.images, 256, whole(2, 1024), 'a whole number from 2 to 1024'),
+    sigmaB2: v['sigma-b2'] === undefined ? undefined : numberFlag('sigma-b2', v['sigma-b2'], 0, (x) => x >= 0 && x <= 10, 'from 0 to 10'),
     sigmaW2List: list('sigma-w2', v['sigma-w2'], MAP_SIGMA_W2, (x) => x > 0 && x <= 100, 'above 0 and at most 100'),
     depths: list('depths', v.depths, MAP_DEPTHS, whole(1, 200), 'whole numbers from 1 to 200'),
-    steps: num('steps', v.steps, 100, whole(1, 100000), 'a whole number from 1 to 100000'),
+    steps: numberFlag('steps', v.steps, 100, whole(1, 100000), 'a whole number from 1 to 100000'),
     optimizer: optimizer as PropagateOptions['optimizer'],
-    lr: v.lr === undefined ? undefined : num('lr', v.lr, 0, (x) => x > 0 && x <= 10, 'above 0 and at most 10'),
-    jobs: num('jobs', v.jobs, defaultJobs(), whole(1, 64), 'a whole number from 1 to 64'),
+    lr: v.lr === undefined ? undefined : numberFlag('lr', v.lr, 0, (x) => x > 0 && x <= 10, 'above 0 and at most 10'),
+    jobs: numberFlag('jobs', v.jobs, defaultJobs(), whole(1, 64), 'a whole number from 1 to 64'),
     cache: !(v['no-cache'] ?? false),
-    seed: num('seed', v.seed, 42, whole(0, 2 ** 31 - 1), 'a whole number from 0 to 2147483647'),
+    seed: numberFlag('seed', v.seed, 42, whole(0, 2 ** 31 - 1), 'a whole number from 0 to 2147483647'),
     data: v.data ?? 'auto',
     json: v.json ?? false,
   };

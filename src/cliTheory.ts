@@ -3,9 +3,8 @@
  * per-layer q, c, χ and backward gain, the fixed point and depth scales, or with --critical the
  * order-to-chaos σ_w² for a σ_b².
  */
-import { parseArgs } from 'node:util';
+import { activationFlag, numberFlag, parseFlags } from './cliFlags';
 import Table from 'cli-table3';
-import { ConfigError } from './probe/config';
 import { ACTIVATIONS } from './probe/initializers/spec';
 import type { Activation } from './probe/initializers/spec';
 import { criticalSigmaW2, theoryTrace } from './probe/theory/meanField';
@@ -38,44 +37,22 @@ export interface TheoryOptions {
   json: boolean;
 }
 
-function numberFlag(name: string, text: string | undefined, fallback: number, check: (x: number) => boolean, rule: string): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new ConfigError('cli', `--${name}: '${text}' is not a number`);
-  if (!check(value)) throw new ConfigError('cli', `--${name} must be ${rule}, got ${text}`);
-  return value;
-}
-
 export function parseTheoryArgs(argv: string[]): TheoryOptions | 'help' {
-  // `--sigma-b2 -1` is a (bad) value, not a flag: join it so the range check can name it.
-  const args = argv.flatMap((a, i) => (i > 0 && /^--[a-z0-9-]+$/.test(argv[i - 1]) && /^-\d/.test(a) ? [] : [/^--[a-z0-9-]+$/.test(a) && /^-\d/.test(argv[i + 1] ?? '') ? `${a}=${argv[i + 1]}` : a]));
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        activation: { type: 'string' },
-        'sigma-w2': { type: 'string' },
-        'sigma-b2': { type: 'string' },
-        depth: { type: 'string' },
-        q0: { type: 'string' },
-        c0: { type: 'string' },
-        critical: { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new ConfigError('cli', (err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
-  }
-  const v = parsed.values;
+  const v = parseFlags(argv, {
+      activation: { type: 'string' },
+      'sigma-w2': { type: 'string' },
+      'sigma-b2': { type: 'string' },
+      depth: { type: 'string' },
+      q0: { type: 'string' },
+      c0: { type: 'string' },
+      critical: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+  });
   if (v.help) return 'help';
-  const activation = v.activation ?? 'tanh';
-  if (!(ACTIVATIONS as readonly string[]).includes(activation)) throw new ConfigError('cli', `--activation: unknown activation '${activation}' (one of ${ACTIVATIONS.join(', ')})`);
+  const activation = activationFlag(v.activation, 'tanh');
   return {
-    activation: activation as Activation,
+    activation,
     sigmaW2: numberFlag('sigma-w2', v['sigma-w2'], 1, (x) => x > 0 && x <= 1e4, 'above 0 and at most 10000'),
     sigmaB2: numberFlag('sigma-b2', v['sigma-b2'], 0, (x) => x >= 0 && x <= 1e4, 'from 0 to 10000'),
     depth: numberFlag('depth', v.depth, 20, (x) => Number.isInteger(x) && x >= 1 && x <= 1000, 'a whole number from 1 to 1000'),
