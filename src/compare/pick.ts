@@ -133,7 +133,11 @@ export function pickInitializers(): Promise<string[] | undefined> {
         showChecks();
         return;
       }
-      checked = new Set([...[...checked].filter((w) => !removed.includes(w)), ...added]);
+      // While text is typed, a check can only be added: a re-draw's echo may arrive together with a
+      // person's added check, and must not take other checks with it.
+      const typing = qp.value.trim() !== '';
+      checked = new Set([...[...checked].filter((w) => typing || !removed.includes(w)), ...added]);
+      if (typing && removed.length > 0) showChecks();
       // A checked typed initializer (or suggestion) stays in the list after the text changes.
       const kept = typed.filter((t) => t.written !== undefined && checked.has(t.written) && !custom.includes(t));
       if (kept.length > 0) custom = [...kept, ...custom];

@@ -117,6 +117,7 @@ for (const { slug, theme } of themes) {
       await rows.filter({ hasText: 'HeNormal' }).first().waitFor({ timeout: 15_000 });
       await page.keyboard.type('lecun_normall');
       await rows.filter({ hasText: 'did you mean lecun_normal' }).first().waitFor({ timeout: 10_000 });
+      await quickInput.locator('input').focus();
       await page.keyboard.press('Enter');
       const dialog = page.locator('.monaco-dialog-box').filter({ hasText: "'lecun_normall' is not an initializer InitLens can read" });
       await dialog.waitFor({ timeout: 15_000 });
@@ -126,7 +127,9 @@ for (const { slug, theme } of themes) {
       await quickInput.waitFor({ state: 'visible', timeout: 10_000 });
       assert.equal(await quickInput.locator('input').inputValue(), 'lecun_normall');
       assert.match((await quickInput.locator('.quick-input-title').textContent()) ?? '', /\(1\/2\)/);
-      // Enter again; this time take the suggestion: the network picker comes next.
+      // Enter again; this time take the suggestion: the network picker comes next. (The modal's
+      // closing can race the picker's return for the focus: put the caret back in its field.)
+      await quickInput.locator('input').focus();
       await page.keyboard.press('Enter');
       await dialog.waitFor({ timeout: 15_000 });
       await dialog.locator('.monaco-button').filter({ hasText: 'Use lecun_normal' }).click();
