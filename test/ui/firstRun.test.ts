@@ -222,7 +222,8 @@ for (const { slug, theme } of themes) {
       const panel = await frameWith(workbench, 'h1.title');
       await panel.locator('h1.title').filter({ hasText: 'Untitled' }).waitFor({ timeout: 30_000 }).catch(() => undefined);
       await showWalkthrough(workbench);
-      for (const id of ['openSidebar', 'runSeed', 'readNote', 'hover', 'probeModel']) {
+      // runSeed and readNote tick in the skipped typo/panel tests (see TYPO_FLOW_UNRELIABLE).
+      for (const id of ['openSidebar', 'hover', 'probeModel']) {
         await until(`the walkthrough to tick ${id}`, () => stepDone(page, id), 30_000);
       }
       keep(await workbench.screenshot('walkthrough-done'), `walkthrough-done-${slug}.png`);
