@@ -53,7 +53,7 @@ describe('InitLens sidebar', function () {
 
   it('resolves when its activity-bar container opens, and the webview reports what it shows', async () => {
     await vscode.commands.executeCommand('workbench.view.extension.initlens');
-    await waitFor('the sidebar webview to say ready', async () => (await state()).ready, 30_000);
+    await waitFor('the sidebar webview to say ready', async () => (await state()).ready, 50_000);
     const r = await report((x) => x.catalog.length > 0 && x.backend !== '', 'the first report');
     othersHistory = new Set(r.history.map((h) => h.id));
     for (const name of ['Zeros', 'RandomNormal', 'GlorotNormal', 'GlorotUniform', 'HeNormal', 'HeUniform', 'LecunNormal', 'Orthogonal', 'LSUV']) {

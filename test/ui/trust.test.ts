@@ -87,7 +87,7 @@ describe('InitLens in an untrusted workspace (Restricted Mode)', () => {
     const item = frame.locator('.history-item').first();
     await item.waitFor({ timeout: 240_000 });
     assert.match((await item.textContent()) ?? '', /784→32→10 relu, 30 steps/);
-    assert.match((await item.textContent()) ?? '', /he_normal \d+\.\d%/);
+    assert.match((await item.textContent()) ?? '', /HeNormal \d+\.\d%/);
     const errors = await page.locator('.notifications-toasts .notification-toast').filter({ hasText: 'planted.npz' }).count();
     assert.equal(errors, 0, 'no error about the planted data file');
   });
