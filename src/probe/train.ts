@@ -25,6 +25,7 @@ import type { CompactRows, InputTensors } from './inputs';
 import { matmulKernels } from './kernels/matmul';
 import { KernelNet } from './kernelStep';
 import { ActivationHistograms } from './propagation/activationHistograms';
+import { batchSampler } from './batches';
 
 export interface ProbeSink {
   emit(event: ProbeEvent): void;
@@ -176,21 +177,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       net ? histograms.recordFrom((visit) => net.forEachActivation(probe.rows, visit), probe.rows.rows) : histograms.record(params, probe.x, probe.cols);
 
     const random = mulberry32(config.seed);
-    let order = new Int32Array(0);
-    let cursor = 0;
-    const nextBatch = (): Int32Array => {
-      if (cursor + config.batch > order.length) {
-        order = new Int32Array(data.train.count);
-        for (let k = 0; k < order.length; k++) order[k] = k;
-        for (let k = order.length - 1; k > 0; k--) {
-          const j = Math.floor(random() * (k + 1));
-          [order[k], order[j]] = [order[j], order[k]];
-        }
-        cursor = 0;
-      }
-      cursor += config.batch;
-      return order.subarray(cursor - config.batch, cursor);
-    };
+    const nextBatch = batchSampler(data.train.count, config.batch, random);
 
     let lossSum = 0;
     let lossCount = 0;

@@ -21,6 +21,7 @@ import { mulberry32 } from '../random';
 import { distinctUnits, SATURATION_LEVEL } from '../stats';
 import { buildGraph, describeNetwork, disposeGraph, forwardGraph, graphLossAndGrads, parameterCount, toSourceLayout } from './model';
 import type { Graph, NormCache } from './model';
+import { batchSampler } from '../batches';
 
 /** Rows per forward pass when measuring or evaluating: im2col of 256 digits through a 64-filter 3×3 conv is ~75 MB. */
 const CHUNK = 256;
@@ -236,21 +237,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
 
     const random = mulberry32(config.seed);
     const dropoutRandom = mulberry32((config.seed * 7 + 1) % 2147483647);
-    let order = new Int32Array(0);
-    let cursor = 0;
-    const nextBatch = (): Int32Array => {
-      if (cursor + config.batch > order.length) {
-        order = new Int32Array(data.train.count);
-        for (let k = 0; k < order.length; k++) order[k] = k;
-        for (let k = order.length - 1; k > 0; k--) {
-          const j = Math.floor(random() * (k + 1));
-          [order[k], order[j]] = [order[j], order[k]];
-        }
-        cursor = 0;
-      }
-      cursor += config.batch;
-      return order.subarray(cursor - config.batch, cursor);
-    };
+    const nextBatch = batchSampler(data.train.count, config.batch, random);
 
     const M = graph.measured.length;
     const V = graph.variables.length;
