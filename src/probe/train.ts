@@ -38,6 +38,16 @@ export interface RunOutcome {
   steps: StepMetrics[];
 }
 
+/** A measured step: kept, sent, and diagnosed; each flag it raises kept and sent too. */
+export function recordStep(outcome: RunOutcome, sink: ProbeSink, diagnoser: Diagnoser, runId: string, metrics: StepMetrics): void {
+  outcome.steps.push(metrics);
+  sink.emit({ type: 'step', runId, metrics });
+  for (const flag of diagnoser.observe(metrics)) {
+    outcome.flags.push(flag);
+    sink.emit({ type: 'flag', runId, flag });
+  }
+}
+
 // Rows per forward pass when evaluating: the bundled 2,000 held-out digits in one, larger sets in pieces.
 const EVAL_CHUNK = 2048;
 
@@ -288,12 +298,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
         lossSum = 0;
         lossCount = 0;
         if (step === 0) firstMetricSeconds = (performance.now() - startedAt) / 1000;
-        outcome.steps.push(metrics);
-        sink.emit({ type: 'step', runId, metrics });
-        for (const flag of diagnoser.observe(metrics)) {
-          outcome.flags.push(flag);
-          sink.emit({ type: 'flag', runId, flag });
-        }
+        recordStep(outcome, sink, diagnoser, runId, metrics);
         if (!lossFinite) break;
       }
       // Let the event loop breathe so a cancel or a parent's message is heard between steps.

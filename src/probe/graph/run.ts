@@ -10,6 +10,7 @@ import type { LayerInfo, LayerStepStats, RunRequest, StepMetrics } from '../../p
 import type { GraphSpec } from '../../protocol';
 import type { BackendChoice } from '../tfjs';
 import type { ProbeSink, RunOutcome } from '../train';
+import { recordStep } from '../train';
 import { ACTIVATIONS } from '../initializers/spec';
 import type { Activation } from '../initializers/spec';
 import { ArrayOptimizer } from '../optimizer';
@@ -312,12 +313,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
         lossSum = 0;
         lossCount = 0;
         if (step === 0) firstMetricSeconds = (performance.now() - startedAt) / 1000;
-        outcome.steps.push(metrics);
-        sink.emit({ type: 'step', runId, metrics });
-        for (const flag of diagnoser.observe(metrics)) {
-          outcome.flags.push(flag);
-          sink.emit({ type: 'flag', runId, flag });
-        }
+        recordStep(outcome, sink, diagnoser, runId, metrics);
         if (!lossFinite) break;
       }
       if (step % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
