@@ -84,8 +84,14 @@ export function pickInitializers(): Promise<string[] | undefined> {
   const showChecks = (): void => {
     qp.selectedItems = qp.items.filter((i) => i.written !== undefined && checked.has(i.written));
   };
+  // The extension host names items by their position in the list it last sent: a selection the
+  // workbench reports about the list before the latest re-render is read against the new one. So
+  // the list only ever grows at its end: the seed and catalog keep their places, initializers
+  // kept from typing follow in the order they were kept, and what the typed text offers comes last
+  // (while text is typed the workbench sorts what matches it to the top anyway).
   const render = (): void => {
-    const next = [...typed, ...custom, ...items];
+    const kept = custom.length > 0 ? [{ label: 'Typed', kind: vscode.QuickPickItemKind.Separator } as InitItem, ...custom] : [];
+    const next = [...items, ...kept, ...typed];
     const key = next.map((i) => `${i.label}\0${i.description ?? ''}`).join('\n');
     if (key === shownKey) return;
     shownKey = key;
@@ -140,26 +146,27 @@ export function pickInitializers(): Promise<string[] | undefined> {
       if (typing && removed.length > 0) showChecks();
       // A checked typed initializer (or suggestion) stays in the list after the text changes.
       const kept = typed.filter((t) => t.written !== undefined && checked.has(t.written) && !custom.includes(t));
-      if (kept.length > 0) custom = [...kept, ...custom];
+      if (kept.length > 0) custom = [...custom, ...kept];
     });
     let asking = false;
     qp.onDidAccept(async () => {
       if (asking) return;
       // Enter can arrive before the last key's value change was handled: read the text as it is now.
       typed = typedFor(qp.value);
-      // In list order (typed, added, seed, catalog), each written form once.
-      const chosen = [...new Set([...typed, ...custom, ...items].filter((i) => i.written !== undefined && checked.has(i.written)).map((i) => i.written!))];
+      // Seed and catalog in list order, then what was typed, each written form once.
+      const chosen = [...new Set([...items, ...custom, ...typed].filter((i) => i.written !== undefined && checked.has(i.written)).map((i) => i.written!))];
       const own = typed[0];
-      if (qp.value.trim() !== '' && own && !chosen.some((c) => typed.some((t) => t.written === c))) {
+      if (qp.value.trim() !== '' && own) {
         // Enter on typed text means "this one too", checked or not. Text that does not parse is
-        // never dropped silently: ask, and carry on only with what the person chose.
+        // never dropped silently, even with one of its suggestions checked: ask, and carry on only
+        // with what the person chose.
         if (own.error) {
           asking = true;
           const answer = await askAboutTypo(qp.value.trim(), own.error, typed.find((t) => t.written !== undefined)?.written, chosen.length, qp);
           asking = false;
           if (answer.kind === 'fix') return;
-          if (answer.kind === 'use') chosen.push(answer.written);
-        } else if (own.written) {
+          if (answer.kind === 'use' && !chosen.includes(answer.written)) chosen.push(answer.written);
+        } else if (own.written && !chosen.includes(own.written)) {
           chosen.push(own.written);
         }
       }
