@@ -226,11 +226,16 @@ for (const { slug, theme } of themes) {
       await workbench.runCommand('InitLens: Open an Example Model');
       const lens = page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: `Probe this model (${STEPS} steps)` }).first();
       await lens.waitFor({ timeout: 60_000 });
-      const word = page.locator('.monaco-editor .view-line span span').filter({ hasText: "'zeros'" }).first();
+      const word = page.locator('.monaco-editor .view-line span span').filter({ hasText: "'zeros'", visible: true }).first();
       const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: 'InitLens' });
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const box = await word.boundingBox();
-        assert.ok(box, "'zeros' is on screen");
+      for (let attempt = 0; attempt < 8; attempt++) {
+        // The editor re-draws its lines as tokens, the lens and the squiggle arrive: a span found
+        // a moment ago can be gone by the time it is measured. Find it again.
+        const box = await word.boundingBox({ timeout: 10_000 }).catch(() => null);
+        if (!box) {
+          await page.waitForTimeout(500);
+          continue;
+        }
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + (attempt % 2));
         if (await hover.first().waitFor({ timeout: 6_000 }).then(() => true, () => false)) break;
         await page.mouse.move(10, 10);
@@ -248,7 +253,8 @@ for (const { slug, theme } of themes) {
       // step list shows three of five: hide the sidebar for the picture of all five ticked.
       await page.keyboard.press('Control+B');
       await page.locator('.part.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
-      await page.waitForTimeout(1_000);
+      // The selected step's page beside the list is a webview of its own, laid out again.
+      await page.waitForTimeout(3_000);
       keep(await workbench.screenshot('walkthrough-done'), `walkthrough-done-${slug}.png`);
       await page.keyboard.press('Control+B');
       await page.locator('.part.sidebar').waitFor({ state: 'visible', timeout: 10_000 });
