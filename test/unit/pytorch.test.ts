@@ -111,6 +111,31 @@ test('PyTorch: a CNN with convolutions, dropout and two linear layers, probed fr
   assert.ok((run.steps.at(-1)?.loss ?? 9) < run.steps[0].loss!, 'the loss fell');
 });
 
+test('PyTorch: activations called as functions (F.relu in place, torch.tanh, x.relu(), F.gelu) are found, not reported as linear', () => {
+  const r = compare(['--model', `${join(fixtures, 'functional_acts.py')}:FunctionalNet`, '--steps', '10', '--every', '5']);
+  assert.equal(r.status, 0, r.stderr);
+  const run = runOf(r.doc);
+  assert.equal(run.status, 'finished', run.error);
+  assert.deepEqual(
+    run.layers.map((l) => [l.name, l.activation]),
+    [
+      ['fc1 (Linear)', 'relu'], // F.relu(..., inplace=True): also trains with full backward hooks on
+      ['fc2 (Linear)', 'tanh'], // torch.tanh
+      ['fc3 (Linear)', 'relu'], // the x.relu() method
+      ['fc4 (Linear)', 'relu6'], // nn.ReLU6, a module (its own F.hardtanh call is not counted again)
+      ['fc5 (Linear)', 'linear'], // followed by a custom layer whose tanh is inside its own forward
+      ['gate (Gate)', 'linear'],
+      ['fc6 (Linear)', 'gelu'], // F.gelu
+      ['out (Linear)', 'linear'],
+    ],
+  );
+  const s0 = run.steps[0].layers;
+  // What is measured is the activation's output: no negative values after a ReLU, |a| < 1 after tanh.
+  assert.ok((s0[0].activationMean ?? -1) > 0 && (s0[0].preActivationMean ?? 0) !== s0[0].activationMean);
+  assert.ok((s0[1].activationSecondMoment ?? 9) < 1);
+  assert.ok((s0[0].gradNorm ?? 0) > 0 && (s0[0].backwardSecondMoment ?? 0) > 0, 'the in-place ReLU layer got its gradients');
+});
+
 let asWritten: RunRecord | undefined;
 
 test('PyTorch: a 20-layer tanh MLP with PyTorch\'s default init vanishes, as the theory predicts', () => {
