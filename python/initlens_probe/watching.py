@@ -68,6 +68,12 @@ class Watcher:
         self._writer = EventWriter(self._file)
         measure.disable_inplace(model)
         self.recorder = measure.Recorder(model)
+        # What the weights were drawn from is read now, before the optimizer's first step moves them.
+        self._as_written = {}
+        for i, (_, m) in enumerate(self.recorder.layers):
+            w = measure.kernel_of(m)
+            std = float(w.detach().double().std(unbiased=False)) if w.numel() > 1 else 0.0
+            self._as_written[i] = describe_as_written(w) + (std,)
         self.step = 0
         self.started = False
         self.closed = False
@@ -219,11 +225,11 @@ class Watcher:
             lname, m = self.recorder.layers[i]
             w = measure.kernel_of(m)
             fan_in, fan_out = measure.fans(m, w)
-            init_name, spec = describe_as_written(w)
+            init_name, spec, std = self._as_written[i]
             info = {
                 'name': lname, 'fanIn': int(fan_in), 'fanOut': int(fan_out), 'activation': pairs[i][2],
                 'initializer': init_name, 'spec': spec,
-                'weightStd': float(w.detach().double().std(unbiased=False)) if w.numel() > 1 else 0.0,
+                'weightStd': std,
                 'theoryWeightStd': 0.0, 'predictedGain': None, 'isOutput': k == len(order) - 1,
                 'kind': measure.kind_of(m), 'outputShape': list(pairs[i][3][1:]),
                 'params': int(sum(p.numel() for p in measure.own_params(m))),

@@ -18,12 +18,22 @@ export interface HistoryEntry {
   flags: string[][];
 }
 
+/** A run of the user's own training (watch()) has no probe config: its model and steps say what it was. */
+function modelNetwork(doc: ResultsDocument): string {
+  const run = doc.runs[0];
+  const model = run?.model;
+  if (!model) return 'unknown network';
+  const file = model.file ? ` in ${model.file.split(/[\\/]/).pop() ?? model.file}` : '';
+  const steps = run.final?.steps ?? run.steps.at(-1)?.step;
+  return `${model.name}${file}${steps !== undefined ? `, ${steps} steps` : ''}`;
+}
+
 export function summarize(doc: ResultsDocument, id: string): HistoryEntry {
   const c = doc.config;
   return {
     id,
     when: doc.createdAt,
-    network: c ? `784→${formatHidden(c.hidden)}→10 ${c.activation}, ${c.steps} steps` : 'unknown network',
+    network: c ? `784→${formatHidden(c.hidden)}→10 ${c.activation}, ${c.steps} steps` : modelNetwork(doc),
     initializers: doc.runs.map((r) => r.initializer),
     accuracies: doc.runs.map((r) => r.final?.validationAccuracy ?? null),
     flags: doc.runs.map((r) => [...new Set(r.flags.map((f) => f.kind))]),

@@ -79,6 +79,9 @@ export function registerWatchRuns(ctx: InitLensContext, compare: CompareApi): vo
             if (event.type === 'started' && !entry.doc) {
               const label = event.model ? `${event.model.name} (watch)` : 'watch';
               entry.doc = newDocument([{ runId: event.runId, label, initializer: label, config: { ...DEFAULT_CONFIG, hidden: [1] } }]);
+              // The user's training has no InitLens probe config (optimizer, steps, data are theirs):
+              // without one the panel and the history describe the run by its model, not by defaults.
+              entry.doc.config = null;
               log.info(`watch: following ${key}`);
               // A live run comes to the front, unless a comparison of this window is running.
               if (!session.running) await compare.showDocument(entry.doc, `Live: watch() in ${event.model?.file ? basename(event.model.file) : 'your training'} — ${label}`);

@@ -1,6 +1,6 @@
 // The user's own PyTorch, in real VS Code: the interpreter found on PATH when neither the
-// setting nor the Python extension gives one, the CodeLens above PyTorch models, and a real
-// (watch() files reaching the panel are not covered here yet: see the report of issue 15).
+// setting nor the Python extension gives one, the CodeLens above PyTorch models.
+// (watch() files reaching the panel: test/ui/watch.test.ts, a real script in real VS Code).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
