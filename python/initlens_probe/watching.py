@@ -82,6 +82,7 @@ class Watcher:
         self._losses = []
         self._reported_loss = None
         self._t0 = time.time()
+        self._samples = 0
         self._first_metric = 0.0
         self.measured_seconds = 0.0
         self._pre = model.register_forward_pre_hook(self._before_forward)
@@ -111,7 +112,7 @@ class Watcher:
             self._writer.emit({
                 'type': 'finished', 'runId': self.run_id,
                 'final': {'validationAccuracy': None, 'loss': last, 'steps': self.step},
-                'timing': {'seconds': seconds, 'samplesPerSecond': 0.0, 'firstMetricSeconds': self._first_metric},
+                'timing': {'seconds': seconds, 'samplesPerSecond': self._samples / seconds if seconds > 0 else 0.0, 'firstMetricSeconds': self._first_metric},
                 'numTensorsBefore': 0, 'numTensorsAfter': 0,
             })
         self._file.close()
@@ -128,10 +129,11 @@ class Watcher:
         if self.closed or not self._training():
             return
         self._flush_pending()
+        x = measure._first_tensor(inputs)
+        n = int(x.shape[0]) if x is not None and x.dim() > 0 else 1
+        self._samples += n
         if self.step % self.every == 0:
             t = time.time()
-            x = measure._first_tensor(inputs)
-            n = int(x.shape[0]) if x is not None and x.dim() > 0 else 1
             self.recorder.attach(forward=True, backward=True, batch=n)
             self._grads = {}
             self._add_grad_hooks()

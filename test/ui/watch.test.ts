@@ -6,7 +6,7 @@
 // checked without any timing: the process is provably still alive, blocked, when the panel
 // already shows its latest step.
 import * as assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +79,7 @@ describe('watch() in your own training script, live in the panel', () => {
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'initlens-watch-'));
     writeFileSync(join(folder, 'train.py'), SCRIPT);
-    workbench = await openWorkbench({ name: 'watch', folder, viewport: { width: 1440, height: 900 } });
+    workbench = await openWorkbench({ name: 'watch', folder, settings: { 'initlens.pythonPath': python }, viewport: { width: 1440, height: 900 } });
   });
   after(async () => {
     if (child && child.exitCode === null) child.kill();
@@ -192,18 +192,27 @@ describe('watch() in your own training script, live in the panel', () => {
     await panel.locator('[data-chart="activationVariance"]').scrollIntoViewIfNeeded();
     await workbench.screenshot('finished-values');
 
-    // The ended run is in the sidebar's history, described by its model and steps.
+    // The ended run is in the sidebar's history, described by its model and steps; the sidebar's
+    // status says which Python PyTorch probes use (initlens.pythonPath here), its torch and device.
     await page.locator('.part.activitybar .action-item a.action-label[aria-label^="InitLens"]').click();
     let entry = '';
-    await until('the run in the history', async () => {
+    let pythonLine = '';
+    await until('the run in the history and the PyTorch status line', async () => {
       const n = await page.locator('iframe.webview').count();
       for (let i = 0; i < n; i++) {
-        const item = workbench!.webview(i).locator('.history-item').filter({ hasText: 'LiveNet' }).first();
+        const frame = workbench!.webview(i);
+        const item = frame.locator('.history-item').filter({ hasText: 'LiveNet' }).first();
         if ((await item.count()) > 0) entry = (await item.textContent()) ?? '';
+        const status = frame.locator('dl.status dt').filter({ hasText: /^PyTorch$/ }).locator('xpath=following-sibling::dd[1]');
+        if ((await status.count()) > 0) pythonLine = (await status.textContent()) ?? '';
       }
-      return entry !== '';
-    }, 60_000);
+      return entry !== '' && /torch \d/.test(pythonLine);
+    }, 90_000);
     assert.match(entry, /LiveNet in train\.py, 40 steps/);
+    const torchVersion = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim();
+    assert.ok(pythonLine.startsWith(python), pythonLine);
+    assert.ok(pythonLine.includes(`torch ${torchVersion} · cpu`), pythonLine);
+    assert.match(pythonLine, /initlens\.pythonPath/);
     await workbench.screenshot('history');
   });
 });
