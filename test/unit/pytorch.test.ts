@@ -136,6 +136,37 @@ test('PyTorch: activations called as functions (F.relu in place, torch.tanh, x.r
   assert.ok((s0[0].gradNorm ?? 0) > 0 && (s0[0].backwardSecondMoment ?? 0) > 0, 'the in-place ReLU layer got its gradients');
 });
 
+test('PyTorch: --model-args builds a model whose constructor needs arguments; without them, one line', () => {
+  const file = join(fixtures, 'sized.py');
+  const r = compare(['--model', `${file}:Sized`, '--model-args', '{"width": 48, "depth": 2}', '--steps', '5']);
+  assert.equal(r.status, 0, r.stderr);
+  const run = runOf(r.doc);
+  assert.equal(run.status, 'finished', run.error);
+  assert.deepEqual(run.layers.map((l) => [l.name, l.fanIn, l.fanOut, l.activation]), [
+    ['hidden.0 (Linear)', 784, 48, 'relu'],
+    ['hidden.1 (Linear)', 48, 48, 'relu'],
+    ['out (Linear)', 48, 10, 'linear'],
+  ]);
+  assert.equal(run.model?.parameters, 784 * 48 + 48 + 48 * 48 + 48 + 48 * 10 + 10);
+  const missing = compare(['--model', `${file}:Sized`, '--steps', '5']);
+  assert.equal(missing.status, 1);
+  assert.match(runOf(missing.doc).error ?? '', /^constructing Sized failed: TypeError: .*missing 1 required positional argument: 'width'/);
+  assert.doesNotMatch(runOf(missing.doc).error ?? '', /\n/);
+});
+
+test('PyTorch: --device cuda runs on the GPU when torch sees one, else is refused in one line', () => {
+  const cuda = py('import torch; print(torch.cuda.is_available())') === 'True';
+  const r = compare(['--model', `${join(fixtures, 'sized.py')}:Sized`, '--model-args', '{"width": 16}', '--steps', '5', '--device', 'cuda']);
+  const run = runOf(r.doc);
+  if (cuda) {
+    assert.equal(run.status, 'finished', run.error);
+    assert.match(run.runtime?.device ?? '', /^cuda/);
+  } else {
+    assert.equal(run.status, 'failed');
+    assert.match(run.error ?? '', /^device cuda was asked for, but torch \S+ sees no CUDA device$/);
+  }
+});
+
 let asWritten: RunRecord | undefined;
 
 test('PyTorch: a 20-layer tanh MLP with PyTorch\'s default init vanishes, as the theory predicts', () => {
