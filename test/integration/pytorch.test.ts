@@ -33,6 +33,16 @@ describe('PyTorch', function () {
     assert.match(status.why, /^python3? on PATH \(the Python extension is not installed; initlens.pythonPath unset\)$/);
     const which = spawnSync('sh', ['-c', 'command -v python3 || command -v python'], { encoding: 'utf8' }).stdout.trim();
     assert.equal(status.executable, which);
+    // What that interpreter offers: its torch version, or (no torch there) how to install it.
+    const torch = spawnSync(which, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (torch.status === 0) {
+      assert.equal(status.torch, torch.stdout.trim());
+    } else {
+      assert.equal(status.torch, null);
+      // (named by the interpreter's own sys.executable: a pyenv shim resolves to its version's python)
+      assert.match(status.problem ?? '', /cannot import torch.*; install PyTorch in that environment: \S+ -m pip install torch numpy/);
+      assert.doesNotMatch(status.problem ?? '', /\n/);
+    }
   });
 
   it('offers to probe the nn.Module in the fixture with the PyTorch runner', async () => {
