@@ -3,10 +3,10 @@
 // (watch() files reaching the panel: test/ui/watch.test.ts, a real script in real VS Code).
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { initLens, openFixture } from './helpers';
+import { initLens, openFixture, waitFor } from './helpers';
 
 interface PythonStatus {
   executable?: string;
@@ -43,6 +43,26 @@ describe('PyTorch', function () {
       assert.match(status.problem ?? '', /cannot import torch.*; install PyTorch in that environment: \S+ -m pip install torch numpy/);
       assert.doesNotMatch(status.problem ?? '', /\n/);
     }
+  });
+
+  it('Set Up Python Helper: the lines it shows make watch() importable and write into this workspace', async () => {
+    const snippet = (await vscode.commands.executeCommand('initlens.setUpPythonHelper')) as string;
+    // The lines are shown to the person in an editor, to paste into a notebook.
+    await waitFor('the snippet in an editor', () => vscode.window.activeTextEditor?.document.getText().includes(snippet) ?? false);
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const runs = join(folder, '.initlens', 'runs');
+    const before = existsSync(runs) ? readdirSync(runs) : [];
+    // Pasted after building a model, as the comment says, in a Python started elsewhere (no PYTHONPATH).
+    const code = ['import torch', 'model = torch.nn.Sequential(torch.nn.Linear(784, 10))', snippet, 'model(torch.rand(4, 784)).sum().backward()', 'watcher.close()', 'print(watcher.path)'].join('\n');
+    const env = { ...process.env };
+    delete env.PYTHONPATH;
+    delete env.INITLENS_RUN_DIR;
+    const r = spawnSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8', cwd: '/', env, timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const written = r.stdout.trim();
+    assert.equal(join(written, '..'), runs, 'the run goes to this workspace, wherever Python was started');
+    assert.ok(!before.includes(written.split('/').pop()!));
+    assert.match(readFileSync(written, 'utf8').split('\n')[0], /"type": ?"started"/);
   });
 
   it('offers to probe the nn.Module in the fixture with the PyTorch runner', async () => {
