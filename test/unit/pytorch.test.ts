@@ -167,6 +167,25 @@ test('PyTorch: --device cuda runs on the GPU when torch sees one, else is refuse
   }
 });
 
+test("PyTorch: --init with torch.nn.init names draws as torch.nn.init does", () => {
+  const r = compare(['--model', `${join(fixtures, 'sized.py')}:Sized`, '--model-args', '{"width": 256}', '--steps', '5', '--init', "kaiming_normal_(nonlinearity='relu'),xavier_uniform_"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.doc?.runs.length, 2);
+  // torch.nn.init's own formulas: kaiming_normal_ std √(2/fan_in), xavier_uniform_ std √(2/(fan_in+fan_out)).
+  const expected: Record<string, (fanIn: number, fanOut: number) => number> = {
+    kaiming: (fanIn) => Math.sqrt(2 / fanIn),
+    xavier: (fanIn, fanOut) => Math.sqrt(2 / (fanIn + fanOut)),
+  };
+  for (const run of r.doc!.runs) {
+    assert.equal(run.status, 'finished', run.error);
+    const formula = expected[run.initializer.startsWith('kaiming') ? 'kaiming' : 'xavier'];
+    for (const l of run.layers) {
+      const std = formula(l.fanIn, l.fanOut);
+      assert.ok(Math.abs(l.weightStd / std - 1) < 0.05, `${run.initializer} ${l.name}: measured std ${l.weightStd}, torch.nn.init's ${std}`);
+    }
+  }
+});
+
 let asWritten: RunRecord | undefined;
 
 test('PyTorch: a 20-layer tanh MLP with PyTorch\'s default init vanishes, as the theory predicts', () => {
