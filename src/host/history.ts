@@ -18,13 +18,13 @@ export interface HistoryEntry {
   flags: string[][];
 }
 
-/** A run of the user's own training (watch()) has no probe config: its model and steps say what it was. */
+/** The user's own model (a PyTorch run, watch() of their training): its name, file and steps say what it was, not the settings' network. */
 function modelNetwork(doc: ResultsDocument): string {
   const run = doc.runs[0];
   const model = run?.model;
   if (!model) return 'unknown network';
   const file = model.file ? ` in ${model.file.split(/[\\/]/).pop() ?? model.file}` : '';
-  const steps = run.final?.steps ?? run.steps.at(-1)?.step;
+  const steps = run.final?.steps ?? doc.config?.steps ?? run.steps.at(-1)?.step;
   return `${model.name}${file}${steps !== undefined ? `, ${steps} steps` : ''}`;
 }
 
@@ -33,7 +33,7 @@ export function summarize(doc: ResultsDocument, id: string): HistoryEntry {
   return {
     id,
     when: doc.createdAt,
-    network: c ? `784→${formatHidden(c.hidden)}→10 ${c.activation}, ${c.steps} steps` : modelNetwork(doc),
+    network: doc.runs[0]?.model || !c ? modelNetwork(doc) : `784→${formatHidden(c.hidden)}→10 ${c.activation}, ${c.steps} steps`,
     initializers: doc.runs.map((r) => r.initializer),
     accuracies: doc.runs.map((r) => r.final?.validationAccuracy ?? null),
     flags: doc.runs.map((r) => [...new Set(r.flags.map((f) => f.kind))]),

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { RESTRICTED_REASON } from '../../src/editor/labels';
-import { openWorkbench } from './workbench';
+import { openWorkbench, until } from './workbench';
 import type { Workbench } from './workbench';
 
 describe('PyTorch probes in an untrusted workspace (Restricted Mode)', () => {
@@ -42,7 +42,8 @@ describe('PyTorch probes in an untrusted workspace (Restricted Mode)', () => {
         '',
       ].join('\n'),
     );
-    workbench = await openWorkbench({ name: 'trust-pytorch', folder, workspaceTrust: true, viewport: { width: 1280, height: 800 } });
+    // User settings (not restricted): the Python with torch, and a short probe.
+    workbench = await openWorkbench({ name: 'trust-pytorch', folder, workspaceTrust: true, settings: { 'initlens.pythonPath': '/usr/bin/python3', 'initlens.steps': 30 }, viewport: { width: 1280, height: 800 } });
   });
   after(async () => {
     await workbench?.close();
@@ -88,5 +89,27 @@ describe('PyTorch probes in an untrusted workspace (Restricted Mode)', () => {
     await workbench.screenshot('trusted-lens');
     // Offering is not running: still nothing imported until a click.
     assert.equal(existsSync(marker), false);
+  });
+
+  it('runs the model in PyTorch on a click, into the panel', { timeout: 300_000 }, async () => {
+    assert.ok(workbench);
+    const page = workbench.page;
+    await page.locator('.monaco-editor .codelens-decoration a').filter({ hasText: 'Probe this model in PyTorch' }).first().click();
+    const panel = workbench.webview(0);
+    await panel.locator('h1.title').filter({ hasText: 'PyTorch model Net' }).waitFor({ timeout: 60_000 });
+    const row = panel.locator('table.summary tbody tr').first();
+    await until('the PyTorch run to finish', async () => (await row.getAttribute('data-status')) === 'finished', 240_000);
+    const cells = await row.locator('th, td').allTextContents();
+    assert.match(cells[0], /PyTorch default: kaiming_uniform_/);
+    assert.equal(cells[1].trim(), 'pytorch');
+    // The subtitle gives the schedule, not the settings' network (the model is the user's own).
+    const subtitle = (await panel.locator('.subtitle').textContent()) ?? '';
+    assert.match(subtitle, /adam lr 0\.001, batch 32, 30 steps, statistics every 10 steps/);
+    assert.doesNotMatch(subtitle, /784→/);
+    // The layers built in a loop (a ModuleList) and their torch.relu calls, as the runner found them.
+    const xNames = await panel.locator('[data-chart="gradNorm"] .chart-body').getAttribute('aria-label');
+    assert.match(xNames ?? '', /4 points/);
+    assert.equal(existsSync(marker), true, 'the click ran the model file');
+    await workbench.screenshot('probed');
   });
 });
