@@ -105,6 +105,8 @@ describe('watch() in your own training script, live in the panel', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     await printed('block 0');
+    // A broken run file next to it (another tool, a killed writer) is skipped, never stops the panel.
+    writeFileSync(join(folder, '.initlens', 'runs', 'broken.jsonl'), 'not json\n{"type": "step"');
 
     // The panel comes by itself, titled after the script and the model.
     const panel: FrameLocator = workbench.webview(0);
@@ -156,7 +158,7 @@ describe('watch() in your own training script, live in the panel', () => {
 
     // The panel's numbers are the run file's: its last step, layer by layer.
     const runs = join(folder, '.initlens', 'runs');
-    const files = readdirSync(runs).filter((f) => f.endsWith('.jsonl'));
+    const files = readdirSync(runs).filter((f) => f.endsWith('.jsonl') && f !== 'broken.jsonl');
     assert.equal(files.length, 1);
     const events = readFileSync(join(runs, files[0]), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
     const steps = events.filter((e): e is StepRecord => e.type === 'step');
