@@ -2,22 +2,88 @@
 LayerStepStats (src/protocol.ts), so both probes feed the same diagnosis and views.
 
 A "layer" is a module with parameters of its own (Linear, Conv, BatchNorm, a custom layer);
-its output is the pre-activation z. The activation module called next in the same forward
-(before the next layer) gives the activation a; with none, a = z and the activation is 'linear'.
+its output is the pre-activation z. The activation called next in the same forward (before the
+next layer) gives the activation a; with none, a = z and the activation is 'linear'. Activations
+are modules (nn.ReLU) or functions (F.relu(x), torch.tanh(x), x.relu()): while a forward is
+recorded, the functions below are wrapped by a recorder that notes their output the way a
+module's forward hook does. Calls made inside an activation module or inside a leaf layer's own
+forward belong to that module and are not counted again.
 """
 import math
+import threading
 
 import torch
 from torch import nn
+import torch.nn.functional as F
 
+# Subclasses before their base classes: nn.ReLU6 is an nn.Hardtanh.
 ACTIVATION_NAMES = [
     (nn.ReLU, 'relu'), (nn.Tanh, 'tanh'), (nn.Sigmoid, 'sigmoid'), (nn.SELU, 'selu'), (nn.ELU, 'elu'),
     (nn.LeakyReLU, 'leaky_relu'), (nn.GELU, 'gelu'), (nn.SiLU, 'silu'), (nn.Softplus, 'softplus'),
-    (nn.Hardtanh, 'hardtanh'), (nn.ReLU6, 'relu6'), (nn.Mish, 'mish'), (nn.PReLU, 'prelu'),
+    (nn.ReLU6, 'relu6'), (nn.Hardtanh, 'hardtanh'), (nn.Mish, 'mish'), (nn.PReLU, 'prelu'),
 ]
 DROPOUTS = (nn.Dropout, nn.Dropout1d if hasattr(nn, 'Dropout1d') else nn.Dropout, nn.Dropout2d, nn.Dropout3d, nn.AlphaDropout)
 NORMS = (nn.modules.batchnorm._BatchNorm,)
 SATURATION_LEVEL = 0.99
+
+# (owner, attribute, activation name, position of an `inplace` argument or None). Functions taken
+# by name at import time (`from torch.nn.functional import relu`) are not seen.
+FUNCTIONAL_ACTIVATIONS = [
+    (F, 'relu', 'relu', 1), (F, 'relu6', 'relu6', 1), (F, 'elu', 'elu', 2), (F, 'selu', 'selu', 1),
+    (F, 'leaky_relu', 'leaky_relu', 2), (F, 'gelu', 'gelu', None), (F, 'silu', 'silu', 1),
+    (F, 'softplus', 'softplus', None), (F, 'hardtanh', 'hardtanh', 3), (F, 'mish', 'mish', 1),
+    (F, 'tanh', 'tanh', None), (F, 'sigmoid', 'sigmoid', None),
+    (torch, 'relu', 'relu', None), (torch, 'tanh', 'tanh', None), (torch, 'sigmoid', 'sigmoid', None),
+    (torch, 'selu', 'selu', None),
+    (torch.Tensor, 'relu', 'relu', None), (torch.Tensor, 'tanh', 'tanh', None), (torch.Tensor, 'sigmoid', 'sigmoid', None),
+]
+FUNCTIONAL_ACTIVATIONS = [f for f in FUNCTIONAL_ACTIVATIONS if hasattr(f[0], f[1])]
+
+_functional = threading.local()
+_functional_lock = threading.Lock()
+_functional_installed = False
+
+
+def _recording():
+    """The Recorder listening to activation functions on this thread, if any."""
+    return getattr(_functional, 'recorder', None)
+
+
+def _wrap_activation(original, name, inplace_at):
+    def activation(*args, **kwargs):
+        recorder = _recording()
+        if recorder is None or recorder.inside:
+            return original(*args, **kwargs)
+        # In place, the output of a layer with a full backward hook cannot be modified (torch
+        # raises); out of place gives the same numbers to a caller that uses the return value.
+        if kwargs.get('inplace'):
+            kwargs['inplace'] = False
+        if inplace_at is not None and len(args) > inplace_at and args[inplace_at] is True:
+            args = args[:inplace_at] + (False,) + args[inplace_at + 1:]
+        if not recorder.want_forward:
+            return original(*args, **kwargs)
+        recorder.inside += 1
+        try:
+            out = original(*args, **kwargs)
+        finally:
+            recorder.inside -= 1
+        recorder._on_function(name, out)
+        return out
+    activation.__wrapped__ = original
+    activation.__name__ = getattr(original, '__name__', name)
+    activation.__doc__ = getattr(original, '__doc__', None)
+    return activation
+
+
+def install_functional_recorders():
+    """Wrap the activation functions once per process; unrecorded calls pass straight through."""
+    global _functional_installed
+    with _functional_lock:
+        if _functional_installed:
+            return
+        for owner, attr, name, inplace_at in FUNCTIONAL_ACTIVATIONS:
+            setattr(owner, attr, _wrap_activation(getattr(owner, attr), name, inplace_at))
+        _functional_installed = True
 
 
 def activation_name(module):
@@ -117,6 +183,9 @@ class Recorder:
         self.want_forward = False
         self.want_backward = False
         self.batch = 1
+        # > 0 while an activation module or a leaf layer runs: functions called there are its own.
+        self.inside = 0
+        self.leaves = {id(m) for _, m in self.layers if not any(True for _ in m.children())}
 
     # -- forward -----------------------------------------------------------------------
     def attach(self, forward=True, backward=False, batch=1):
@@ -124,29 +193,57 @@ class Recorder:
         self.calls = []
         self.backward = {}
         self.batch = batch
+        self.inside = 0
         for _, m in self.layers:
             if forward:
+                if id(m) in self.leaves:
+                    self.handles.append(m.register_forward_pre_hook(self._enter))
                 self.handles.append(m.register_forward_hook(self._on_layer))
             if backward:
                 self.handles.append(m.register_full_backward_hook(self._on_layer_backward))
         if forward:
             for m in self.model.modules():
                 if id(m) in self.activations:
+                    self.handles.append(m.register_forward_pre_hook(self._enter))
                     self.handles.append(m.register_forward_hook(self._on_activation))
+        self.want_forward = forward
+        self.want_backward = backward
+        if forward or backward:
+            install_functional_recorders()
+            _functional.recorder = self
 
     def detach(self):
         for h in self.handles:
             h.remove()
         self.handles = []
+        if _recording() is self:
+            _functional.recorder = None
+        self.inside = 0
+
+    def _enter(self, module, inputs):
+        self.inside += 1
+
+    def _leave(self, module):
+        if id(module) in self.leaves or id(module) in self.activations:
+            self.inside = max(0, self.inside - 1)
 
     def _on_layer(self, module, inputs, output):
+        self._leave(module)
         z = _first_tensor(output)
         if z is None or not z.is_floating_point():
             return
         with torch.no_grad():
             self.calls.append(('layer', self.index[id(module)], tensor_stats(z.detach(), unit_dim(module, z)), tuple(z.shape)))
 
+    def _on_function(self, name, output):
+        a = _first_tensor(output)
+        if a is None or not a.is_floating_point():
+            return
+        with torch.no_grad():
+            self.calls.append(('act', name, tensor_stats(a.detach(), 1 if a.dim() > 2 else a.dim() - 1), tuple(a.shape)))
+
     def _on_activation(self, module, inputs, output):
+        self._leave(module)
         a = _first_tensor(output)
         if a is None or not a.is_floating_point():
             return

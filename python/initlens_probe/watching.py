@@ -68,6 +68,12 @@ class Watcher:
         self._writer = EventWriter(self._file)
         measure.disable_inplace(model)
         self.recorder = measure.Recorder(model)
+        # What the weights were drawn from is read now, before the optimizer's first step moves them.
+        self._as_written = {}
+        for i, (_, m) in enumerate(self.recorder.layers):
+            w = measure.kernel_of(m)
+            std = float(w.detach().double().std(unbiased=False)) if w.numel() > 1 else 0.0
+            self._as_written[i] = describe_as_written(w) + (std,)
         self.step = 0
         self.started = False
         self.closed = False
@@ -76,6 +82,7 @@ class Watcher:
         self._losses = []
         self._reported_loss = None
         self._t0 = time.time()
+        self._samples = 0
         self._first_metric = 0.0
         self.measured_seconds = 0.0
         self._pre = model.register_forward_pre_hook(self._before_forward)
@@ -105,7 +112,7 @@ class Watcher:
             self._writer.emit({
                 'type': 'finished', 'runId': self.run_id,
                 'final': {'validationAccuracy': None, 'loss': last, 'steps': self.step},
-                'timing': {'seconds': seconds, 'samplesPerSecond': 0.0, 'firstMetricSeconds': self._first_metric},
+                'timing': {'seconds': seconds, 'samplesPerSecond': self._samples / seconds if seconds > 0 else 0.0, 'firstMetricSeconds': self._first_metric},
                 'numTensorsBefore': 0, 'numTensorsAfter': 0,
             })
         self._file.close()
@@ -122,10 +129,11 @@ class Watcher:
         if self.closed or not self._training():
             return
         self._flush_pending()
+        x = measure._first_tensor(inputs)
+        n = int(x.shape[0]) if x is not None and x.dim() > 0 else 1
+        self._samples += n
         if self.step % self.every == 0:
             t = time.time()
-            x = measure._first_tensor(inputs)
-            n = int(x.shape[0]) if x is not None and x.dim() > 0 else 1
             self.recorder.attach(forward=True, backward=True, batch=n)
             self._grads = {}
             self._add_grad_hooks()
@@ -219,11 +227,11 @@ class Watcher:
             lname, m = self.recorder.layers[i]
             w = measure.kernel_of(m)
             fan_in, fan_out = measure.fans(m, w)
-            init_name, spec = describe_as_written(w)
+            init_name, spec, std = self._as_written[i]
             info = {
                 'name': lname, 'fanIn': int(fan_in), 'fanOut': int(fan_out), 'activation': pairs[i][2],
                 'initializer': init_name, 'spec': spec,
-                'weightStd': float(w.detach().double().std(unbiased=False)) if w.numel() > 1 else 0.0,
+                'weightStd': std,
                 'theoryWeightStd': 0.0, 'predictedGain': None, 'isOutput': k == len(order) - 1,
                 'kind': measure.kind_of(m), 'outputShape': list(pairs[i][3][1:]),
                 'params': int(sum(p.numel() for p in measure.own_params(m))),

@@ -15,3 +15,7 @@ export function layerLabel(layer: LayerDef): string {
 export function lineNumber(model: SourceModel, offset: number): number {
   return lineOf(model.lineStarts, offset) + 1;
 }
+
+/** Why the PyTorch CodeLens and commands refuse in Restricted Mode: one line, with the way out. */
+export const RESTRICTED_REASON =
+  "InitLens runs your PyTorch model's own code in your Python, which Restricted Mode does not allow. Trust this workspace (Manage Workspace Trust) to probe it.";

@@ -10,6 +10,7 @@ import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings } from '../host/settings';
 import { pytorchOptions } from '../host/python';
 import { findTorchModels } from './torchModels';
+import { RESTRICTED_REASON } from './labels';
 import { torchRequests } from '../probe/pytorch/requests';
 
 const argsSchema = z.object({ file: z.string().min(1).max(4096), name: z.string().regex(/^[A-Za-z_]\w*$/).max(200) });
@@ -18,8 +19,6 @@ type TorchModelArgs = z.infer<typeof argsSchema>;
 /** Candidates of "Compare initializers in PyTorch", next to the model as written. */
 export const TORCH_CANDIDATES = ['he_normal', 'glorot_normal'];
 
-export const RESTRICTED_REASON =
-  "InitLens runs your PyTorch model's own code in your Python, which Restricted Mode does not allow. Trust this workspace (Manage Workspace Trust) to probe it.";
 
 export function registerTorchModels(ctx: InitLensContext, compare: CompareApi): vscode.Disposable {
   const changed = new vscode.EventEmitter<void>();

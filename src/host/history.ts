@@ -18,12 +18,22 @@ export interface HistoryEntry {
   flags: string[][];
 }
 
+/** The user's own model (a PyTorch run, watch() of their training): its name, file and steps say what it was, not the settings' network. */
+function modelNetwork(doc: ResultsDocument): string {
+  const run = doc.runs[0];
+  const model = run?.model;
+  if (!model) return 'unknown network';
+  const file = model.file ? ` in ${model.file.split(/[\\/]/).pop() ?? model.file}` : '';
+  const steps = run.final?.steps ?? doc.config?.steps ?? run.steps.at(-1)?.step;
+  return `${model.name}${file}${steps !== undefined ? `, ${steps} steps` : ''}`;
+}
+
 export function summarize(doc: ResultsDocument, id: string): HistoryEntry {
   const c = doc.config;
   return {
     id,
     when: doc.createdAt,
-    network: c ? `784→${formatHidden(c.hidden)}→10 ${c.activation}, ${c.steps} steps` : 'unknown network',
+    network: doc.runs[0]?.model || !c ? modelNetwork(doc) : `784→${formatHidden(c.hidden)}→10 ${c.activation}, ${c.steps} steps`,
     initializers: doc.runs.map((r) => r.initializer),
     accuracies: doc.runs.map((r) => r.final?.validationAccuracy ?? null),
     flags: doc.runs.map((r) => [...new Set(r.flags.map((f) => f.kind))]),

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { PythonExtension, PVSC_EXTENSION_ID } from '@vscode/python-extension';
-import { choosePython } from './pythonCore';
+import { choosePython, followActiveEnvironment } from './pythonCore';
 import type { PythonChoice, PythonEnvironmentsApi } from './pythonCore';
 import { which } from '../probe/pytorch/which';
 import { checkRuntime, installHint } from '../probe/pytorch/runtime';
@@ -66,18 +66,15 @@ export function onPythonChange(listener: () => void): vscode.Disposable {
       }
     }),
   ];
-  if (vscode.extensions.getExtension(PVSC_EXTENSION_ID)) {
-    void PythonExtension.api().then(
-      (api) =>
-        subs.push(
-          api.environments.onDidChangeActiveEnvironmentPath(() => {
-            cache.clear();
-            listener();
-          }),
-        ),
-      () => undefined,
-    );
-  }
+  subs.push(
+    followActiveEnvironment(
+      vscode.extensions.getExtension(PVSC_EXTENSION_ID) ? async () => (await PythonExtension.api()).environments : undefined,
+      () => {
+        cache.clear();
+        listener();
+      },
+    ),
+  );
   return new vscode.Disposable(() => subs.forEach((d) => d.dispose()));
 }
 

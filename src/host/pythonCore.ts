@@ -59,3 +59,39 @@ export async function choosePython(sources: PythonSources): Promise<PythonChoice
   }
   return { source: 'none', why: `no Python found: initlens.pythonPath is unset, ${extensionNote}, and neither python3 nor python is on PATH` };
 }
+
+/** The slice of the facade's environments API that reports a new active environment. */
+export interface PythonEnvironmentEvents {
+  onDidChangeActiveEnvironmentPath(listener: () => void): { dispose(): unknown };
+}
+
+/**
+ * Follows the Python extension's active environment: `changed` runs each time it changes, so the
+ * status and the next PyTorch run use the new interpreter. The facade resolves asynchronously;
+ * a subscription that arrives after dispose() is dropped at once. A failing facade is ignored
+ * (the setting and PATH still work).
+ */
+export function followActiveEnvironment(api: (() => Promise<PythonEnvironmentEvents | undefined>) | undefined, changed: () => void): { dispose(): void } {
+  let disposed = false;
+  let subscription: { dispose(): unknown } | undefined;
+  if (api) {
+    void api().then(
+      (events) => {
+        if (!events) return;
+        const sub = events.onDidChangeActiveEnvironmentPath(() => {
+          if (!disposed) changed();
+        });
+        if (disposed) sub.dispose();
+        else subscription = sub;
+      },
+      () => undefined,
+    );
+  }
+  return {
+    dispose() {
+      disposed = true;
+      subscription?.dispose();
+      subscription = undefined;
+    },
+  };
+}

@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CompareApi, InitLensContext } from './context';
 import { pythonStatus } from './python';
 import { WatchFileReader } from '../probe/pytorch/watchFile';
@@ -15,6 +15,7 @@ import { pythonHelperDir } from '../probe/paths';
 import { newDocument } from '../results';
 import type { ResultsDocument } from '../results';
 import { DEFAULT_CONFIG } from '../probe/config';
+import { RunFolder } from './runFolder';
 
 export const RUNS_GLOB = '.initlens/runs/*.jsonl';
 
@@ -40,6 +41,10 @@ export function setupSnippet(helperDir: string, runDir: string): string {
 export function registerWatchRuns(ctx: InitLensContext, compare: CompareApi): void {
   const { session, log } = ctx;
   const followed = new Map<string, Followed>();
+  const folders = new Map<string, RunFolder>();
+  const settle = (file: string): void => {
+    for (const folder of folders.values()) folder.settle(file);
+  };
 
   const read = async (uri: vscode.Uri): Promise<void> => {
     const key = uri.fsPath;
@@ -74,11 +79,15 @@ export function registerWatchRuns(ctx: InitLensContext, compare: CompareApi): vo
             if (event.type === 'started' && !entry.doc) {
               const label = event.model ? `${event.model.name} (watch)` : 'watch';
               entry.doc = newDocument([{ runId: event.runId, label, initializer: label, config: { ...DEFAULT_CONFIG, hidden: [1] } }]);
+              // The user's training has no InitLens probe config (optimizer, steps, data are theirs):
+              // without one the panel and the history describe the run by its model, not by defaults.
+              entry.doc.config = null;
               log.info(`watch: following ${key}`);
               // A live run comes to the front, unless a comparison of this window is running.
               if (!session.running) await compare.showDocument(entry.doc, `Live: watch() in ${event.model?.file ? basename(event.model.file) : 'your training'} — ${label}`);
             }
             if (entry.doc) session.ingest(entry.doc, event);
+            if (event.type === 'finished' || event.type === 'failed') settle(key);
           }
         } catch (err) {
           log.warn(`watch: could not read ${key}: ${(err as Error).message.split('\n')[0]}`);
@@ -91,17 +100,33 @@ export function registerWatchRuns(ctx: InitLensContext, compare: CompareApi): vo
     return entry.reading;
   };
 
+  // Three signals, any of which is enough (runFolder.ts says why): VS Code's watcher, fs.watch
+  // on each workspace folder's runs folder, and a poll every second of the folder and live runs.
   const start = (): void => {
     if (!vscode.workspace.isTrusted) return;
-    const watcher = vscode.workspace.createFileSystemWatcher(RUNS_GLOB);
-    watcher.onDidCreate((uri) => void read(uri));
-    watcher.onDidChange((uri) => void read(uri));
-    watcher.onDidDelete((uri) => followed.delete(uri.fsPath));
-    ctx.extension.subscriptions.push(watcher);
+    if (folders.size === 0) {
+      const watcher = vscode.workspace.createFileSystemWatcher(RUNS_GLOB);
+      watcher.onDidCreate((uri) => void read(uri));
+      watcher.onDidChange((uri) => void read(uri));
+      watcher.onDidDelete((uri) => followed.delete(uri.fsPath));
+      ctx.extension.subscriptions.push(watcher);
+    }
+    const wanted = new Set((vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => join(f.uri.fsPath, '.initlens', 'runs')));
+    for (const [dir, folder] of folders) {
+      if (!wanted.has(dir)) {
+        folder.dispose();
+        folders.delete(dir);
+      }
+    }
+    for (const dir of wanted) {
+      if (!folders.has(dir)) folders.set(dir, new RunFolder(dir, { changed: (file) => void read(vscode.Uri.file(file)) }).start());
+    }
   };
   start();
   ctx.extension.subscriptions.push(
     vscode.workspace.onDidGrantWorkspaceTrust(start),
+    vscode.workspace.onDidChangeWorkspaceFolders(start),
+    { dispose: () => folders.forEach((folder) => folder.dispose()) },
     // Test-only (not in the manifest): which interpreter PyTorch runs would use, and why.
     vscode.commands.registerCommand('initlens._pythonStatus', async () => {
       const status = await pythonStatus(vscode.workspace.workspaceFolders?.[0]?.uri);

@@ -4,7 +4,7 @@
  * the engine's events (through the session) or from the engine's own validators.
  */
 import { onPythonChange, pythonStatus } from '../host/python';
-import { RESTRICTED_REASON } from '../editor/torchLens';
+import { RESTRICTED_REASON } from '../editor/labels';
 import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
 import { readSettings, writeSetting } from '../host/settings';

@@ -44,6 +44,8 @@ export function accuracyScope(
   config: { validationSubset: number } | null | undefined,
   data: { test: number; kind?: string; description?: string; source?: string } | null | undefined,
 ): AccuracyScope {
+  // watch() on the user's own training: InitLens holds no held-out set there.
+  if (data?.kind === 'user') return { subset: 'not measured in your training', all: 'not measured in your training', subsetShort: 'not measured' };
   const what = data && /fashion/i.test(`${data.kind ?? ''} ${data.description ?? ''} ${data.source ?? ''}`) ? 'images' : 'digits';
   const n = (x: number): string => x.toLocaleString('en-US');
   const test = data?.test;
@@ -64,7 +66,7 @@ export function accuracyHeading(scope?: AccuracyScope): string {
 export function accuracyText(run: SummaryRun, scope?: AccuracyScope): string {
   if (run.final) return formatPercent(run.final.validationAccuracy);
   const last = run.steps.at(-1);
-  return last ? `${formatPercent(last.validationAccuracy)} (step ${last.step}${scope ? `, ${scope.subsetShort}` : ''})` : '—';
+  return last && last.validationAccuracy !== null ? `${formatPercent(last.validationAccuracy)} (step ${last.step}${scope ? `, ${scope.subsetShort}` : ''})` : '—';
 }
 
 export function lossText(run: SummaryRun): string {

@@ -141,6 +141,13 @@ describe('layer names on the x axis', () => {
     assert.ok(layout.rotate > 0, `rotate ${layout.rotate}`);
     assert.ok(layout.size >= 'dense_11'.length * 6.6 * Math.sin(Math.PI / 6), `axis height ${layout.size}`);
   });
+  it('slant on shallow runs too when the labels are wider than their share of the chart', () => {
+    const names = ['input', 'layers.0 (Linear)', 'layers.1 (Linear)', 'layers.2 (Linear)', 'out (Linear)'];
+    // 5 categories in a 350 px plot: 70 px each, "layers.0 (Linear)" needs about 112.
+    assert.ok(xAxisLayout(names, 6.6, 350).rotate > 0);
+    // A full-width chart has room for them upright.
+    assert.equal(xAxisLayout(names, 6.6, 1000).rotate, 0);
+  });
   it('stay upright on shallow runs, with room for half the last label beyond the last category', () => {
     const layout = xAxisLayout(['input', 'dense_1', 'dense_2']);
     assert.equal(layout.rotate, 0);

@@ -100,6 +100,9 @@ describe('which held-out images an accuracy is on', () => {
     assert.equal(accuracyText(running, scope), '14.6% (step 40, first 500)');
     assert.equal(accuracyText({ ...running, status: 'finished', final: { validationAccuracy: 0.113, loss: 2.3, steps: 40 } }, scope), '11.3%');
     assert.equal(accuracyScope({ validationSubset: 500 }, { test: 300, kind: 'fashion-mnist' }).subset, 'first 300 of 300 held-out images');
+    // No value yet says no step, no subset; watch() runs of the user's own training have no held-out set.
+    assert.equal(accuracyText({ ...running, steps: [{ ...running.steps[0], validationAccuracy: null }] }, scope), '—');
+    assert.equal(accuracyScope(null, { test: 0, kind: 'user' }).all, 'not measured in your training');
   });
   it('heads the report’s summary column with the same words as the panel', async () => {
     const { doc, feed } = syntheticDocument();

@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choosePython } from '../../src/host/pythonCore';
-import type { PythonEnvironmentsApi } from '../../src/host/pythonCore';
+import { choosePython, followActiveEnvironment } from '../../src/host/pythonCore';
+import type { PythonEnvironmentEvents, PythonEnvironmentsApi } from '../../src/host/pythonCore';
 
 function facade(executable: string | undefined, envPath = '/home/u/proj/.venv'): PythonEnvironmentsApi & { asked: unknown[] } {
   const asked: unknown[] = [];
@@ -66,4 +66,51 @@ test('python: without the extension, python3 before python on PATH; nothing foun
   assert.equal(none.executable, undefined);
   assert.equal(none.source, 'none');
   assert.doesNotMatch(none.why, /\n/);
+});
+
+/** The facade's onDidChangeActiveEnvironmentPath, stood in for: fire() is the person picking another environment. */
+function events(): { api: PythonEnvironmentEvents; fire(): void; listeners: Set<() => void> } {
+  const listeners = new Set<() => void>();
+  return {
+    listeners,
+    fire: () => listeners.forEach((l) => l()),
+    api: {
+      onDidChangeActiveEnvironmentPath(listener) {
+        listeners.add(listener);
+        return { dispose: () => listeners.delete(listener) };
+      },
+    },
+  };
+}
+
+test("python: a new active environment in the Python extension is followed; dispose stops it", async () => {
+  const e = events();
+  let changes = 0;
+  const following = followActiveEnvironment(async () => e.api, () => changes++);
+  await new Promise((r) => setImmediate(r));
+  e.fire();
+  e.fire();
+  assert.equal(changes, 2);
+  following.dispose();
+  e.fire();
+  assert.equal(changes, 2);
+  assert.equal(e.listeners.size, 0, 'the subscription is released');
+});
+
+test('python: disposed before the facade answers, nothing stays subscribed; a failing facade is ignored', async () => {
+  const e = events();
+  let resolve: (api: PythonEnvironmentEvents) => void = () => undefined;
+  let changes = 0;
+  const following = followActiveEnvironment(() => new Promise((r) => (resolve = r)), () => changes++);
+  following.dispose();
+  resolve(e.api);
+  await new Promise((r) => setImmediate(r));
+  e.fire();
+  assert.equal(changes, 0);
+  assert.equal(e.listeners.size, 0);
+  // A rejecting facade is not an unhandled rejection (node:test would fail the file) and calls nothing.
+  const failing = followActiveEnvironment(() => Promise.reject(new Error('facade failed')), () => changes++);
+  await new Promise((r) => setImmediate(r));
+  failing.dispose();
+  assert.equal(changes, 0);
 });

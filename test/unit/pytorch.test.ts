@@ -111,6 +111,81 @@ test('PyTorch: a CNN with convolutions, dropout and two linear layers, probed fr
   assert.ok((run.steps.at(-1)?.loss ?? 9) < run.steps[0].loss!, 'the loss fell');
 });
 
+test('PyTorch: activations called as functions (F.relu in place, torch.tanh, x.relu(), F.gelu) are found, not reported as linear', () => {
+  const r = compare(['--model', `${join(fixtures, 'functional_acts.py')}:FunctionalNet`, '--steps', '10', '--every', '5']);
+  assert.equal(r.status, 0, r.stderr);
+  const run = runOf(r.doc);
+  assert.equal(run.status, 'finished', run.error);
+  assert.deepEqual(
+    run.layers.map((l) => [l.name, l.activation]),
+    [
+      ['fc1 (Linear)', 'relu'], // F.relu(..., inplace=True): also trains with full backward hooks on
+      ['fc2 (Linear)', 'tanh'], // torch.tanh
+      ['fc3 (Linear)', 'relu'], // the x.relu() method
+      ['fc4 (Linear)', 'relu6'], // nn.ReLU6, a module (its own F.hardtanh call is not counted again)
+      ['fc5 (Linear)', 'linear'], // followed by a custom layer whose tanh is inside its own forward
+      ['gate (Gate)', 'linear'],
+      ['fc6 (Linear)', 'gelu'], // F.gelu
+      ['out (Linear)', 'linear'],
+    ],
+  );
+  const s0 = run.steps[0].layers;
+  // What is measured is the activation's output: no negative values after a ReLU, |a| < 1 after tanh.
+  assert.ok((s0[0].activationMean ?? -1) > 0 && (s0[0].preActivationMean ?? 0) !== s0[0].activationMean);
+  assert.ok((s0[1].activationSecondMoment ?? 9) < 1);
+  assert.ok((s0[0].gradNorm ?? 0) > 0 && (s0[0].backwardSecondMoment ?? 0) > 0, 'the in-place ReLU layer got its gradients');
+});
+
+test('PyTorch: --model-args builds a model whose constructor needs arguments; without them, one line', () => {
+  const file = join(fixtures, 'sized.py');
+  const r = compare(['--model', `${file}:Sized`, '--model-args', '{"width": 48, "depth": 2}', '--steps', '5']);
+  assert.equal(r.status, 0, r.stderr);
+  const run = runOf(r.doc);
+  assert.equal(run.status, 'finished', run.error);
+  assert.deepEqual(run.layers.map((l) => [l.name, l.fanIn, l.fanOut, l.activation]), [
+    ['hidden.0 (Linear)', 784, 48, 'relu'],
+    ['hidden.1 (Linear)', 48, 48, 'relu'],
+    ['out (Linear)', 48, 10, 'linear'],
+  ]);
+  assert.equal(run.model?.parameters, 784 * 48 + 48 + 48 * 48 + 48 + 48 * 10 + 10);
+  const missing = compare(['--model', `${file}:Sized`, '--steps', '5']);
+  assert.equal(missing.status, 1);
+  assert.match(runOf(missing.doc).error ?? '', /^constructing Sized failed: TypeError: .*missing 1 required positional argument: 'width'/);
+  assert.doesNotMatch(runOf(missing.doc).error ?? '', /\n/);
+});
+
+test('PyTorch: --device cuda runs on the GPU when torch sees one, else is refused in one line', () => {
+  const cuda = py('import torch; print(torch.cuda.is_available())') === 'True';
+  const r = compare(['--model', `${join(fixtures, 'sized.py')}:Sized`, '--model-args', '{"width": 16}', '--steps', '5', '--device', 'cuda']);
+  const run = runOf(r.doc);
+  if (cuda) {
+    assert.equal(run.status, 'finished', run.error);
+    assert.match(run.runtime?.device ?? '', /^cuda/);
+  } else {
+    assert.equal(run.status, 'failed');
+    assert.match(run.error ?? '', /^device cuda was asked for, but torch \S+ sees no CUDA device$/);
+  }
+});
+
+test("PyTorch: --init with torch.nn.init names draws as torch.nn.init does", () => {
+  const r = compare(['--model', `${join(fixtures, 'sized.py')}:Sized`, '--model-args', '{"width": 256}', '--steps', '5', '--init', "kaiming_normal_(nonlinearity='relu'),xavier_uniform_"]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.doc?.runs.length, 2);
+  // torch.nn.init's own formulas: kaiming_normal_ std √(2/fan_in), xavier_uniform_ std √(2/(fan_in+fan_out)).
+  const expected: Record<string, (fanIn: number, fanOut: number) => number> = {
+    kaiming: (fanIn) => Math.sqrt(2 / fanIn),
+    xavier: (fanIn, fanOut) => Math.sqrt(2 / (fanIn + fanOut)),
+  };
+  for (const run of r.doc!.runs) {
+    assert.equal(run.status, 'finished', run.error);
+    const formula = expected[run.initializer.startsWith('kaiming') ? 'kaiming' : 'xavier'];
+    for (const l of run.layers) {
+      const std = formula(l.fanIn, l.fanOut);
+      assert.ok(Math.abs(l.weightStd / std - 1) < 0.05, `${run.initializer} ${l.name}: measured std ${l.weightStd}, torch.nn.init's ${std}`);
+    }
+  }
+});
+
 let asWritten: RunRecord | undefined;
 
 test('PyTorch: a 20-layer tanh MLP with PyTorch\'s default init vanishes, as the theory predicts', () => {

@@ -55,6 +55,8 @@ test('watch(): a real training loop streams started, a step every 10 training fo
   assert.equal(steps[0].metrics.layers[0].channels?.activationVariance.length, 8);
   const finished = events.at(-1) as Extract<ProbeEvent, { type: 'finished' }>;
   assert.equal(finished.final.steps, 30);
+  // Throughput of the user's own loop: 30 training forwards of 64 (evaluation forwards do not count).
+  assert.ok(Math.abs(finished.timing.samplesPerSecond * finished.timing.seconds - 30 * 64) < 1e-6 * 30 * 64, `${finished.timing.samplesPerSecond} samples/s over ${finished.timing.seconds} s`);
 });
 
 test('watch(): lines arrive in pieces; a half-written line waits for its newline', () => {

@@ -274,12 +274,15 @@ export class PanelApp {
 
     view.title.textContent = meta.title;
     const c = meta.config;
+    // A PyTorch model is the user's own network: the settings' hidden layers do not describe it
+    // (its layers are on the charts' axes); the schedule — optimizer, batch, steps — still applies.
+    const ownModel = meta.backend === 'pytorch';
     const facts = [
-      c ? `${c.optimizer} lr ${c.lr}, batch ${c.batch}, statistics every ${c.every} steps, seed ${c.seed}` : '',
+      c ? `${c.optimizer} lr ${c.lr}, batch ${c.batch},${ownModel ? ` ${c.steps} steps,` : ''} statistics every ${c.every} steps, seed ${c.seed}` : '',
       meta.data ? (meta.data.description ?? meta.data.source) : c ? `data: ${c.data}` : '',
       meta.backend ? `backend ${meta.backend}` : '',
     ].filter((s) => s !== '');
-    if (c && !meta.title.includes(describeNetwork(c))) facts.unshift(describeNetwork(c));
+    if (c && !ownModel && !meta.title.includes(describeNetwork(c))) facts.unshift(describeNetwork(c));
     view.subtitle.textContent = facts.join(' · ');
     view.running.hidden = !meta.running;
     view.stop.hidden = !meta.running;

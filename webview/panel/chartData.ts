@@ -236,9 +236,12 @@ export function zeroBandBottom(zeroAt: number): number {
  * layer's name never runs past the chart's right edge. `size` is the axis height the slanted
  * labels need; `padRight` the room a centred last label needs beyond the last category.
  */
-export function xAxisLayout(names: readonly string[], charPx = 6.6): { rotate: number; size: number; padRight: number } {
+export function xAxisLayout(names: readonly string[], charPx = 6.6, widthPx?: number): { rotate: number; size: number; padRight: number } {
   const longest = Math.max(0, ...names.map((n) => n.length)) * charPx;
-  if (names.length <= 8) return { rotate: 0, size: 40, padRight: Math.ceil(((names.at(-1)?.length ?? 0) * charPx) / 2) };
+  // Upright while each label fits its category's share of the width (PyTorch's
+  // "layers.0 (Linear)" in a half-width chart does not); slanted beyond eight layers anyway.
+  const fits = widthPx === undefined || names.length === 0 || longest + 8 <= widthPx / names.length;
+  if (names.length <= 8 && fits) return { rotate: 0, size: 40, padRight: Math.ceil(((names.at(-1)?.length ?? 0) * charPx) / 2) };
   const rotate = 30;
   return { rotate, size: Math.ceil(longest * Math.sin((rotate * Math.PI) / 180)) + 30, padRight: 8 };
 }

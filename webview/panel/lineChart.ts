@@ -171,7 +171,8 @@ export class LineChart {
     let padRight: number | null = null;
     if (spec.xNames) {
       const names = spec.xNames;
-      const layout = xAxisLayout(names);
+      // The plot area is the body's width less the y axis (about 60 px).
+      const layout = xAxisLayout(names, undefined, this.body.clientWidth > 0 ? this.body.clientWidth - 60 : undefined);
       xAxis.splits = () => spec.x;
       xAxis.values = (_u, splits) => splits.map((s) => names[spec.x.indexOf(s)] ?? '');
       xAxis.rotate = layout.rotate;
