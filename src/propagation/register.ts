@@ -36,7 +36,7 @@ const MAP_DEPTHS = [2, 4, 8, 12, 16, 24, 32, 48];
 
 /** What the UI test reads: the last state sent and the charts the webview said it drew. */
 export interface SignalViewProbe {
-  rendered: string[];
+  rendered: { chart: string; points: number }[];
   busy: string | null;
   error: string | null;
 }
@@ -65,7 +65,7 @@ class SignalView {
   private doc: PropagationDocument | null = null;
   private busy: string | null = null;
   private error: string | null = null;
-  private rendered: string[] = [];
+  private rendered: { chart: string; points: number }[] = [];
   private ownProbes: ResultsDocument | undefined;
   private probes: RunnerHandle | undefined;
   private child: ReturnType<typeof spawn> | undefined;
@@ -139,9 +139,12 @@ class SignalView {
       case 'savePng':
         void this.savePng(m.name, m.dataUrl);
         return;
-      case 'rendered':
+      case 'rendered': {
+        const line = m.charts.map((c) => `${c.chart} ${c.points}`).join(', ');
+        if (line !== this.rendered.map((c) => `${c.chart} ${c.points}`).join(', ')) this.ctx.log.debug(`signal propagation view drew: ${line}`);
         this.rendered = m.charts;
         return;
+      }
     }
   }
 

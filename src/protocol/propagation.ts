@@ -126,7 +126,7 @@ export const propagationWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('exportCsv') }),
   z.object({ type: z.literal('savePng'), name: z.string().max(100), dataUrl: z.string().max(20_000_000) }),
-  /** After drawing: which charts have data (the UI test reads this through the host). */
-  z.object({ type: z.literal('rendered'), charts: z.array(z.string()) }),
+  /** After drawing: how many data points (or grid cells) each chart drew; 0 = none yet. */
+  z.object({ type: z.literal('rendered'), charts: z.array(z.object({ chart: z.string(), points: z.number().int().nonnegative() })) }),
 ]);
 export type PropagationWebviewMessage = z.infer<typeof propagationWebviewMessageSchema>;

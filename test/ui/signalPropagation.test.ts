@@ -11,15 +11,32 @@ import { repoRoot } from '../../scripts/harnessPaths';
 import { openWorkbench, until } from './workbench';
 import type { Workbench } from './workbench';
 
+/**
+ * The least each chart draws for ReLU and the seed's four initializers: the sweep has 100 layers
+ * of q_l and c_l for the three non-zero initializers (≥ 3 × 100 measured values even where the
+ * vanishing ones underflow to gaps); the phase diagram a 31 × 13 grid of χ₁; the spectra at least
+ * one bin for each of the two initializers whose Jacobian is not 0 (random_normal underflows);
+ * the histograms one bin per run at each of the ≥ 2 recorded steps.
+ */
+const minimumPoints: Record<string, number> = { sweep: 300, phase: 31 * 13, jacobian: 2, histograms: 8 };
+
+/** Distinct colours on a canvas (in the page): a blank or cleared canvas has one. */
+function distinctColours(canvas: HTMLCanvasElement): number {
+  const ctx = canvas.getContext('2d');
+  if (!ctx || canvas.width === 0 || canvas.height === 0) return 0;
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  const seen = new Set<number>();
+  for (let i = 0; i < data.length; i += 4) seen.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+  return seen.size;
+}
+
 const themes: { slug: string; theme: ColorTheme }[] = [
   { slug: 'dark', theme: 'Default Dark Modern' },
   { slug: 'light', theme: 'Default Light Modern' },
 ];
 
 for (const { slug, theme } of themes) {
-  // Open (issue 16): in code-server the view's page kept a Chromium renderer at ~80% CPU and
-  // 1.5 GB for over 8 minutes without reporting its first chart drawn; off until that is found.
-  describe(`Signal Propagation view (${theme})`, { skip: 'the view page spins its renderer and never reports a chart drawn (issue 16)' }, () => {
+  describe(`Signal Propagation view (${theme})`, () => {
     let workbench: Workbench | undefined;
     before(async () => {
       workbench = await openWorkbench({ name: 'signal', theme, viewport: { width: 1600, height: 1100 } });
@@ -52,12 +69,15 @@ for (const { slug, theme } of themes) {
       );
       const view = found as FrameLocator | undefined;
       assert.ok(view);
+      // Drawn with data: the page says how many points (or grid cells) each chart drew, and the
+      // chart's canvas really holds that many colours — not a blank or single-colour box.
       for (const chart of ['sweep', 'phase', 'jacobian', 'histograms']) {
-        await until(
-          `${chart} drawn`,
-          async () => (await view.locator(`section[data-chart="${chart}"]`).getAttribute('data-ready')) === 'true',
-          480_000,
-        );
+        const section = view.locator(`section[data-chart="${chart}"]`);
+        await until(`${chart} drawn`, async () => (await section.getAttribute('data-ready')) === 'true', 480_000);
+        const points = Number(await section.getAttribute('data-points'));
+        assert.ok(points >= minimumPoints[chart], `${chart}: ${points} points drawn, expected at least ${minimumPoints[chart]}`);
+        const colours = await section.locator('canvas').first().evaluate(distinctColours);
+        assert.ok(colours >= 8, `${chart}: its canvas holds ${colours} distinct colours`);
       }
       // Every note cites its source.
       const notes = (await view.locator('.note').allTextContents()).join(' ');

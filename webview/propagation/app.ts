@@ -14,6 +14,7 @@ import type { ThemeColors } from '../panel/theme';
 import { composeImage } from '../panel/chartImage';
 import type { LegendEntry } from '../panel/chartImage';
 import { drawHeat, drawPhase } from './canvas';
+import { decadeSplits, formatDecade } from '../panel/chartData';
 
 type State = PropagationHostMessage;
 const CHARTS = ['sweep', 'phase', 'jacobian', 'histograms'] as const;
@@ -35,6 +36,9 @@ export class PropagationApp {
   private readonly notes = new Map<ChartName, HTMLElement>();
   private readonly pngSources = new Map<ChartName, () => string | undefined>();
   private plots: uPlot[] = [];
+  /** What each chart drew last: data points (sweep, spectra), grid cells (phase, histograms); 0 = nothing. */
+  private readonly points = new Map<ChartName, number>();
+  private docKey = '';
   private layer = 0;
 
   constructor(private readonly root: HTMLElement) {}
@@ -89,8 +93,6 @@ export class PropagationApp {
   private render(): void {
     const s = this.state;
     if (!s) return;
-    for (const p of this.plots) p.destroy();
-    this.plots = [];
     for (const b of Array.from(this.root.querySelectorAll('vscode-button[data-activation]'))) {
       if (b.getAttribute('data-activation') === s.activation) b.removeAttribute('secondary');
       else b.setAttribute('secondary', '');
@@ -98,16 +100,26 @@ export class PropagationApp {
     this.status.className = s.error ? 'status error' : 'status';
     this.status.replaceChildren(...(s.busy ? [custom('vscode-progress-ring'), s.busy] : []), s.error ? `Error: ${s.error}` : s.busy ? '' : `${s.activation}: ${s.initializers.join(', ')}`);
     for (const n of s.notes) this.notes.get(n.chart as ChartName)?.replaceChildren(n.text);
-    const drawn: string[] = [];
-    const mark = (chart: ChartName, ok: boolean): void => {
-      this.root.querySelector(`section[data-chart="${chart}"]`)?.setAttribute('data-ready', String(ok));
-      if (ok) drawn.push(chart);
-    };
-    mark('sweep', this.drawSweep(s));
-    mark('phase', this.drawPhase(s));
-    mark('jacobian', this.drawJacobian(s));
-    mark('histograms', this.drawHistograms(s));
-    vscodeApi.postMessage({ type: 'rendered', charts: drawn });
+    // While probes train, the host sends state every quarter second with new histograms only:
+    // the sweep, phase diagram and spectra are redrawn only when their data, the theme, the
+    // width or the busy text they show changed.
+    const key = JSON.stringify([s.doc, s.activation, s.busy, this.theme, this.root.clientWidth]);
+    if (key !== this.docKey) {
+      this.docKey = key;
+      for (const p of this.plots) p.destroy();
+      this.plots = [];
+      this.points.set('sweep', this.drawSweep(s));
+      this.points.set('phase', this.drawPhase(s));
+      this.points.set('jacobian', this.drawJacobian(s));
+    }
+    this.points.set('histograms', this.drawHistograms(s));
+    const charts = CHARTS.map((chart) => ({ chart, points: this.points.get(chart) ?? 0 }));
+    for (const { chart, points } of charts) {
+      const section = this.root.querySelector(`section[data-chart="${chart}"]`);
+      section?.setAttribute('data-ready', String(points > 0));
+      section?.setAttribute('data-points', String(points));
+    }
+    vscodeApi.postMessage({ type: 'rendered', charts });
   }
 
   private width(body: HTMLElement): number {
@@ -133,17 +145,29 @@ export class PropagationApp {
   private linePlot(body: HTMLElement, title: string, x: number[], series: { label: string; values: (number | null)[]; color: string; dashed?: boolean; points?: boolean }[], yLog: boolean, xLabel: string, yLabel: string, height = 200): uPlot {
     const t = this.theme;
     const axis = { stroke: t.muted, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 }, font: t.font, labelFont: t.font };
+    const yAxis: uPlot.Axis = { ...axis, label: yLabel, size: 60 };
+    let yScale: uPlot.Scale = { auto: true };
+    if (yLog) {
+      // Our own decade gridlines, as the Compare panel's log charts have: uPlot's built-in log
+      // splits step through its increment table, which stops at 1e-16, and on a q_l axis that
+      // reaches 1e-45 (float32 underflow) or the recursion's 1e-80 they never terminate — the
+      // loop fills an array until the renderer runs out of memory (uPlot issues #1098, #849).
+      let decades: number[] = [];
+      yScale = { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max >= min ? uPlot.rangeLog(min, max, 10, true) : [0.1, 10]) };
+      yAxis.splits = (u, _axis, min, max) => {
+        decades = decadeSplits(min, max, Math.max(2, Math.floor(u.bbox.height / (window.devicePixelRatio || 1) / 26)));
+        return decades;
+      };
+      yAxis.values = (_u, splits) => splits.map((v, i) => formatDecade(decades[i] ?? v));
+    }
     const plot = new uPlot(
       {
         width: this.width(body),
         height,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false }, y: yLog ? { distr: 3 } : { auto: true } },
-        axes: [
-          { ...axis, label: xLabel },
-          { ...axis, label: yLabel, size: 60 },
-        ],
+        scales: { x: { time: false }, y: yScale },
+        axes: [{ ...axis, label: xLabel }, yAxis],
         series: [
           {},
           ...series.map((sr) => ({
@@ -164,12 +188,12 @@ export class PropagationApp {
     return plot;
   }
 
-  private drawSweep(s: State): boolean {
+  private drawSweep(s: State): number {
     const body = this.bodies.get('sweep')!;
     const sweep = s.doc?.sweep;
     if (!sweep) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Measuring…' : 'No sweep yet.' }));
-      return false;
+      return 0;
     }
     body.replaceChildren();
     const x = sweep.runs[0]?.layers.map((l) => l.layer) ?? [];
@@ -191,15 +215,15 @@ export class PropagationApp {
     const entries = sweep.runs.map((r, i) => ({ label: `${r.initializer} (σ_w² ${fmt(r.sigmaW2)})`, color: colours[i % colours.length] }));
     body.append(this.colourLegend(this.legend([...entries, { label: 'dots measured · dashes mean-field', color: this.theme.muted }]), [...entries, { label: '', color: this.theme.muted }]));
     this.pngSources.set('sweep', () => composeImage(q.ctx.canvas, `${TITLES.sweep} (${s.activation}, ${sweep.depth}×${sweep.width})`, entries, this.theme));
-    return true;
+    return [...qSeries, ...cSeries].reduce((n, sr) => n + sr.values.filter((v) => v !== null && Number.isFinite(v)).length, 0);
   }
 
-  private drawPhase(s: State): boolean {
+  private drawPhase(s: State): number {
     const body = this.bodies.get('phase')!;
     const phase = s.doc?.phase;
     if (!phase) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No phase diagram yet.' }));
-      return false;
+      return 0;
     }
     const canvas = el('canvas');
     const w = this.width(body);
@@ -236,15 +260,15 @@ export class PropagationApp {
     }
     body.replaceChildren(...children);
     this.pngSources.set('phase', () => (mapCanvas ?? canvas).toDataURL('image/png'));
-    return true;
+    return phase.chi1.reduce((n, row) => n + row.length, 0);
   }
 
-  private drawJacobian(s: State): boolean {
+  private drawJacobian(s: State): number {
     const body = this.bodies.get('jacobian')!;
     const jac = s.doc?.jacobian;
     if (!jac) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No spectra yet.' }));
-      return false;
+      return 0;
     }
     body.replaceChildren();
     const live = jac.spectra.filter((sp) => sp.max > 0);
@@ -276,15 +300,15 @@ export class PropagationApp {
     const entries = series.map((sr) => ({ label: sr.label, color: sr.color }));
     body.append(this.colourLegend(this.legend(entries), entries), el('div', { className: 'note', text: `${jac.depth} layers of ${jac.width}, σ_b² ${jac.sigmaB2}; an initializer with J = 0 (all-zero weights) has no curve.` }), table);
     this.pngSources.set('jacobian', () => composeImage(plot.ctx.canvas, `${TITLES.jacobian} (${s.activation}, ${jac.depth}×${jac.width})`, entries, this.theme));
-    return true;
+    return series.reduce((n, sr) => n + sr.values.filter((v) => v > 0).length, 0);
   }
 
-  private drawHistograms(s: State): boolean {
+  private drawHistograms(s: State): number {
     const body = this.bodies.get('histograms')!;
     const runs = s.histograms;
     if (!runs.length || !runs.some((r) => r.layers.length && r.layers[0].steps.length > 1)) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Waiting for measured steps…' : 'No histograms yet: run a comparison.' }));
-      return false;
+      return 0;
     }
     const layers = runs[0].layers.map((l) => l.name);
     this.layer = Math.min(this.layer, layers.length - 1);
@@ -300,11 +324,13 @@ export class PropagationApp {
       }),
     ]);
     const canvases: HTMLCanvasElement[] = [];
+    let drawnCells = 0;
     const cells = runs.map((r) => {
       const layer = r.layers[this.layer];
       const canvas = el('canvas');
       canvases.push(canvas);
       if (layer) {
+        drawnCells += layer.counts.reduce((n, bins) => n + bins.filter((c) => c > 0).length, 0);
         const max = Math.max(1, ...layer.counts.flat());
         drawHeat(
           canvas,
@@ -327,6 +353,6 @@ export class PropagationApp {
     });
     body.replaceChildren(picker, el('div', { className: 'note', text: `From ${s.histogramSource}. Line: share of activations near zero (0–100%).` }), ...cells);
     this.pngSources.set('histograms', () => canvases[0]?.toDataURL('image/png'));
-    return true;
+    return drawnCells;
   }
 }
