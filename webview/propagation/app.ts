@@ -4,7 +4,7 @@
  * its note. State comes whole from the host; every message is validated first.
  */
 import uPlot from 'uplot';
-import { propagationHostMessageSchema } from '../../src/protocol/propagation';
+import { ACTIVATION_CHOICES, MAX_VIEW_INITIALIZERS, propagationHostMessageSchema } from '../../src/protocol/propagation';
 import type { PropagationHostMessage } from '../../src/protocol/propagation';
 import { parseWith } from '../../src/protocol/parse';
 import { vscodeApi } from '../shared/vscodeApi';
@@ -26,6 +26,8 @@ const TITLES: Record<ChartName, string> = {
   histograms: 'Activation histograms over training',
 };
 
+const ACTIVATION_LABELS: Partial<Record<(typeof ACTIVATION_CHOICES)[number], string>> = { relu: 'ReLU', selu: 'SELU', elu: 'ELU', gelu: 'GELU', leaky_relu: 'leaky ReLU' };
+
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-2) ? x.toExponential(2) : x.toPrecision(3));
 
 export class PropagationApp {
@@ -39,6 +41,9 @@ export class PropagationApp {
   /** What each chart drew last: data points (sweep, spectra), grid cells (phase, histograms); 0 = nothing. */
   private readonly points = new Map<ChartName, number>();
   private docKey = '';
+  private readonly picker = el('div', { className: 'picker', attrs: { role: 'group', 'aria-label': 'Initializers' } });
+  private readonly pickerHint = el('span', { className: 'picker-hint' });
+  private pickerKey = '';
   private layer = 0;
 
   constructor(private readonly root: HTMLElement) {}
@@ -46,16 +51,24 @@ export class PropagationApp {
   start(): void {
     this.root.removeAttribute('aria-busy');
     this.root.replaceChildren();
-    const relu = custom('vscode-button', { 'data-activation': 'relu' }, 'ReLU');
-    const tanh = custom('vscode-button', { 'data-activation': 'tanh', secondary: '' }, 'tanh');
-    for (const b of [relu, tanh]) b.addEventListener('click', () => vscodeApi.postMessage({ type: 'activation', activation: b.getAttribute('data-activation') }));
+    // One click per activation (ReLU first, tanh second: the two the papers contrast).
+    const activations = ACTIVATION_CHOICES.map((a) => {
+      const b = custom('vscode-button', { 'data-activation': a, secondary: '' }, ACTIVATION_LABELS[a] ?? a);
+      b.addEventListener('click', () => vscodeApi.postMessage({ type: 'activation', activation: a }));
+      return b;
+    });
     const map = custom('vscode-button', { secondary: '', 'data-action': 'map' }, 'Run trainability map');
     map.addEventListener('click', () => vscodeApi.postMessage({ type: 'runMap' }));
     const cancel = custom('vscode-button', { secondary: '', 'data-action': 'cancel' }, 'Cancel');
     cancel.addEventListener('click', () => vscodeApi.postMessage({ type: 'cancel' }));
     const csv = custom('vscode-button', { secondary: '', 'data-action': 'csv' }, 'Export CSV');
     csv.addEventListener('click', () => vscodeApi.postMessage({ type: 'exportCsv' }));
-    this.root.append(el('header', { className: 'bar' }, [el('h1', { text: 'Signal Propagation' }), relu, tanh, map, cancel, csv]), this.status);
+    this.root.append(
+      el('header', { className: 'bar' }, [el('h1', { text: 'Signal Propagation' }), map, cancel, csv]),
+      el('div', { className: 'picker', attrs: { role: 'group', 'aria-label': 'Activation' } }, [el('span', { className: 'picker-label', text: 'Activation' }), ...activations]),
+      this.picker,
+      this.status,
+    );
     const grid = el('div', { className: 'grid' });
     for (const chart of CHARTS) {
       const body = el('div', { className: 'plot' });
@@ -90,9 +103,35 @@ export class PropagationApp {
     vscodeApi.postMessage({ type: 'ready' });
   }
 
+  /** The initializer checkboxes, rebuilt only when the offered or chosen names change. */
+  private paintPicker(s: State): void {
+    const names = [...s.choices, ...s.initializers.filter((i) => !s.choices.includes(i))];
+    const key = JSON.stringify([names, s.initializers]);
+    if (key === this.pickerKey) return;
+    this.pickerKey = key;
+    const boxes = names.map((name) => {
+      const box = custom('vscode-checkbox', { label: name, 'data-initializer': name }) as HTMLElement & { checked: boolean };
+      box.checked = s.initializers.includes(name);
+      box.addEventListener('change', () => {
+        const chosen = boxes.filter((b) => b.checked).map((b) => b.getAttribute('data-initializer')!);
+        if (chosen.length === 0 || chosen.length > MAX_VIEW_INITIALIZERS) {
+          // Nothing to draw, or more than the view draws legibly: undo the click and say why.
+          box.checked = !box.checked;
+          this.pickerHint.textContent = chosen.length === 0 ? 'Keep at least one initializer.' : `At most ${MAX_VIEW_INITIALIZERS} initializers at once.`;
+          return;
+        }
+        this.pickerHint.textContent = '';
+        vscodeApi.postMessage({ type: 'initializers', initializers: chosen });
+      });
+      return box;
+    });
+    this.picker.replaceChildren(el('span', { className: 'picker-label', text: 'Initializers' }), ...boxes, this.pickerHint);
+  }
+
   private render(): void {
     const s = this.state;
     if (!s) return;
+    this.paintPicker(s);
     for (const b of Array.from(this.root.querySelectorAll('vscode-button[data-activation]'))) {
       if (b.getAttribute('data-activation') === s.activation) b.removeAttribute('secondary');
       else b.setAttribute('secondary', '');
@@ -206,12 +245,12 @@ export class PropagationApp {
     const qBox = el('div');
     const cBox = el('div');
     body.append(qBox, cBox);
-    const q = this.linePlot(qBox, 'q', x, qSeries, true, 'layer', 'q_l = E[h²]');
+    const q = this.linePlot(qBox, 'q', x, qSeries, true, 'layer', 'q_l');
     const cSeries = sweep.runs.flatMap((r, i) => [
       { label: `${r.initializer} measured`, values: r.layers.map((l) => l.c), color: colours[i % colours.length], points: true },
       { label: `${r.initializer} theory`, values: r.layers.map((l) => l.cTheory), color: colours[i % colours.length], dashed: true },
     ]);
-    this.linePlot(cBox, 'c', x, cSeries, false, 'layer', 'c_l (cosine of two digits)', 150);
+    this.linePlot(cBox, 'c', x, cSeries, false, 'layer', 'c_l', 150);
     const entries = sweep.runs.map((r, i) => ({ label: `${r.initializer} (σ_w² ${fmt(r.sigmaW2)})`, color: colours[i % colours.length] }));
     body.append(this.colourLegend(this.legend([...entries, { label: 'dots measured · dashes mean-field', color: this.theme.muted }]), [...entries, { label: '', color: this.theme.muted }]));
     this.pngSources.set('sweep', () => composeImage(q.ctx.canvas, `${TITLES.sweep} (${s.activation}, ${sweep.depth}×${sweep.width})`, entries, this.theme));
@@ -325,6 +364,9 @@ export class PropagationApp {
     ]);
     const canvases: HTMLCanvasElement[] = [];
     let drawnCells = 0;
+    // Two maps a row where they fit at 260 px or more, else one.
+    const bodyWidth = body.clientWidth || 520;
+    const mapWidth = bodyWidth >= 2 * 260 + 8 ? Math.floor((bodyWidth - 8) / 2) : Math.max(260, bodyWidth);
     const cells = runs.map((r) => {
       const layer = r.layers[this.layer];
       const canvas = el('canvas');
@@ -335,7 +377,7 @@ export class PropagationApp {
         drawHeat(
           canvas,
           {
-            title: `${r.initializer} — near zero ${fmt(100 * (layer.nearZero.at(-1) ?? 0))}% at step ${layer.steps.at(-1)}`,
+            title: `${r.initializer}: ${fmt(100 * (layer.nearZero.at(-1) ?? 0))}% near 0 at step ${layer.steps.at(-1)}`,
             xLabels: layer.steps.map(String),
             yLabels: layer.counts[0].map((_, b) => fmt(layer.lo + ((b + 0.5) * (layer.hi - layer.lo)) / layer.counts[0].length)),
             xTitle: 'step',
@@ -343,15 +385,16 @@ export class PropagationApp {
             value: (xi, yi) => Math.log1p(layer.counts[xi][yi]) / Math.log1p(max),
             max: 1,
             line: layer.nearZero,
+            blankAtZero: true,
           },
-          Math.max(260, this.width(body) / 2 - 8),
+          mapWidth,
           170,
           this.theme,
         );
       }
       return canvas;
     });
-    body.replaceChildren(picker, el('div', { className: 'note', text: `From ${s.histogramSource}. Line: share of activations near zero (0–100%).` }), ...cells);
+    body.replaceChildren(picker, el('div', { className: 'note', text: `From ${s.histogramSource}. Brighter = more activations in the bin (log scale; empty bins blank). Line: share of activations near zero (0–100%).` }), el('div', { className: 'maps' }, cells));
     this.pngSources.set('histograms', () => canvases[0]?.toDataURL('image/png'));
     return drawnCells;
   }

@@ -113,6 +113,8 @@ export interface HeatSpec {
   /** Optional line across x in [0, 1] of the plot's height (near-zero share). */
   line?: number[];
   text?: (v: number) => string;
+  /** Leave cells of value 0 unpainted (empty histogram bins), so the data stands out. */
+  blankAtZero?: boolean;
 }
 
 export function drawHeat(canvas: HTMLCanvasElement, spec: HeatSpec, width: number, height: number, theme: ThemeColors): void {
@@ -137,6 +139,7 @@ export function drawHeat(canvas: HTMLCanvasElement, spec: HeatSpec, width: numbe
         ctx.strokeRect(x + 1, y + 1, cw - 2, chh - 2);
         continue;
       }
+      if (spec.blankAtZero && v === 0) continue;
       const t = Math.max(0, Math.min(1, v / spec.max));
       ctx.fillStyle = ramp[Math.min(ramp.length - 1, Math.floor(t * ramp.length))];
       ctx.fillRect(x, y, cw + 0.5, chh + 0.5);
