@@ -252,7 +252,7 @@ export class PropagationApp {
     ]);
     this.linePlot(cBox, 'c', x, cSeries, false, 'layer', 'c_l', 150);
     const entries = sweep.runs.map((r, i) => ({ label: `${r.initializer} (σ_w² ${fmt(r.sigmaW2)})`, color: colours[i % colours.length] }));
-    body.append(this.colourLegend(this.legend([...entries, { label: 'dots measured · dashes mean-field', color: this.theme.muted }]), [...entries, { label: '', color: this.theme.muted }]));
+    body.append(this.colourLegend(this.legend([...entries, { label: 'dots measured · dashes mean-field · no dot where every activation is 0', color: this.theme.muted }]), [...entries, { label: '', color: this.theme.muted }]));
     this.pngSources.set('sweep', () => composeImage(q.ctx.canvas, `${TITLES.sweep} (${s.activation}, ${sweep.depth}×${sweep.width})`, entries, this.theme));
     return [...qSeries, ...cSeries].reduce((n, sr) => n + sr.values.filter((v) => v !== null && Number.isFinite(v)).length, 0);
   }
@@ -316,17 +316,23 @@ export class PropagationApp {
     const bins = 60;
     const x = Array.from({ length: bins }, (_, k) => lo + ((k + 0.5) * (hi - lo)) / bins);
     const colours = this.theme.series;
+    const step = (hi - lo) / bins;
     const series = live.map((sp) => {
       const h = sp.logHistogram;
       const width = (h.hi - h.lo) / h.counts.length;
       const total = h.counts.reduce((a, b) => a + b, 0);
+      // Each spectrum's own bins moved into the chart's common bins by their centres, mass kept:
+      // sampling at the common centres lost a spectrum narrower than one common bin (orthogonal
+      // weights at tanh's critical point, all σ² within a few percent of 1).
+      const mass = new Array<number>(bins).fill(0);
+      h.counts.forEach((c, k) => {
+        const at = Math.min(bins - 1, Math.max(0, Math.floor((h.lo + (k + 0.5) * width - lo) / step)));
+        mass[at] += c;
+      });
       return {
         label: sp.initializer,
         color: colours[jac.spectra.indexOf(sp) % colours.length],
-        values: x.map((v) => {
-          const k = Math.floor((v - h.lo) / width);
-          return k >= 0 && k < h.counts.length ? h.counts[k] / (total * width) : 0;
-        }),
+        values: mass.map((m) => (total > 0 ? m / (total * step) : 0)),
       };
     });
     const box = el('div');
