@@ -1,5 +1,5 @@
 /**
- * `initlens propagate <sweep|phase|jacobian|map|all>`: the Signal Propagation view's four
+ * `initlens propagate <sweep|phase|jacobian|map|histograms|all>`: the Signal Propagation view's four
  * pictures from the command line (the view runs this same command in a child process for all but
  * the trainability map). Bad flags: one line on stderr, exit 2.
  */
