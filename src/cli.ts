@@ -37,7 +37,7 @@ export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he
 
 const USAGE = `Usage: initlens compare [flags]
        initlens theory [flags]   (mean-field signal propagation, no training: initlens theory --help)
-       initlens propagate <sweep|phase|jacobian|map|all> [flags]   (depth sweeps, phase diagram, Jacobian spectra, trainability map: initlens propagate --help)
+       initlens propagate <sweep|phase|jacobian|map|histograms|all> [flags]   (depth sweeps, phase diagram, Jacobian spectra, trainability map, activation histograms over training: initlens propagate --help)
 
 Trains one short probe per initializer on MNIST and measures every layer.
 

@@ -1,5 +1,5 @@
 /**
- * `initlens propagate <sweep|phase|jacobian|map|all>`: the Signal Propagation view's four
+ * `initlens propagate <sweep|phase|jacobian|map|histograms|all>`: the Signal Propagation view's four
  * pictures from the command line (the view runs this same command in a child process for all but
  * the trainability map). Bad flags: one line on stderr, exit 2.
  */
@@ -20,15 +20,23 @@ import { defaultJobs } from './probe/runner';
 import { jacobianJson, mapJson, phaseJson, sweepJson } from './probe/propagation/documents';
 import { runTrainabilityMap, TrainabilityCache } from './probe/propagation/trainability';
 import type { TrainabilityGrid } from './probe/propagation/trainability';
-import type { PropagationDocument } from './protocol/propagation';
+import type { HistogramRunsJson, PropagationDocument } from './protocol/propagation';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { runRecordSchema } from './protocol';
+import { parseWith } from './protocol/parse';
+import { startRuns } from './probe/runner';
+import { HISTOGRAM_PROBE_DEFAULTS, histogramProbeRequests, histogramProbeSource } from './probe/propagation/histogramProbes';
+import { histogramRuns } from './propagation/histograms';
+import { applyEvent, newDocument } from './results';
 
-export const PROPAGATE_SUBCOMMANDS = ['sweep', 'phase', 'jacobian', 'map', 'all'] as const;
+export const PROPAGATE_SUBCOMMANDS = ['sweep', 'phase', 'jacobian', 'map', 'histograms', 'all'] as const;
 export type PropagateSubcommand = (typeof PROPAGATE_SUBCOMMANDS)[number];
 export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 export const MAP_SIGMA_W2 = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
 export const MAP_DEPTHS = [2, 4, 8, 12, 16, 24, 32, 48];
 
-export const PROPAGATE_USAGE = `Usage: initlens propagate <sweep|phase|jacobian|map|all> [flags]
+export const PROPAGATE_USAGE = `Usage: initlens propagate <sweep|phase|jacobian|map|histograms|all> [flags]
 
 Signal propagation at initialization (Poole et al. 2016; Schoenholz et al. 2017; Pennington et al. 2017):
   sweep     measured q_l = E[h²] and c_l (mean cosine of two digits) per layer on real digits,
@@ -36,20 +44,25 @@ Signal propagation at initialization (Poole et al. 2016; Schoenholz et al. 2017;
   phase     χ₁ over σ_w² × σ_b², the order-to-chaos line, and where the initializers sit
   jacobian  squared singular values of the input–output Jacobian at initialization
   map       held-out accuracy after --steps steps over σ_w² × depth (one probe per cell, cached)
+  histograms per hidden layer, a histogram of its activations on the probe images every --every
+            steps of training, with the share near zero (fastai's "colorful dimension"): from short
+            probes of the initializers, or from a Compare run saved with initlens compare --json (--from)
   all       sweep, phase and jacobian in one document
 
   --activation NAME  ${ACTIVATIONS.join(', ')} (default relu)
   --init LIST        initializers, comma-separated (default ${SEED_INITIALIZERS.join(',')})
-  --depth N          layers for sweep (default 100) and jacobian (default 50), at most 200
-  --width N          units per hidden layer (default 256; map: 64)
+  --depth N          layers for sweep (default 100) and jacobian (default 50), at most 200; histograms: hidden layers (default ${HISTOGRAM_PROBE_DEFAULTS.depth}, at most 20)
+  --width N          units per hidden layer (default 256; map: 64; histograms: ${HISTOGRAM_PROBE_DEFAULTS.width})
   --images N         digits the sweep averages over (default 256)
   --sigma-b2 X       σ_b² for jacobian and the exact critical point in phase (default 0.05 for phase, 0 for jacobian)
   --sigma-w2 LIST    map: σ_w² values (default ${MAP_SIGMA_W2.join(',')})
   --depths LIST      map: depths (default ${MAP_DEPTHS.join(',')})
-  --steps N          map: training steps per cell (default 100)
+  --steps N          map: training steps per cell; histograms: per probe (default 100)
+  --every N          histograms: a histogram every N steps (default ${HISTOGRAM_PROBE_DEFAULTS.every})
+  --from FILE        histograms: read them from this results file (initlens compare --json) instead of probing
   --optimizer NAME   map: adam or sgd (default sgd, lr 0.01)
   --lr X             map: learning rate
-  --jobs N           map: probes in parallel (default ${defaultJobs()})
+  --jobs N           map, histograms: probes in parallel (default ${defaultJobs()})
   --no-cache         map: train every cell even when cached
   --seed N           random seed (default 42)
   --data SOURCE      digits for sweep and map (default auto)
@@ -68,6 +81,8 @@ export interface PropagateOptions {
   sigmaW2List: number[];
   depths: number[];
   steps: number;
+  every: number;
+  from: string | undefined;
   optimizer: (typeof OPTIMIZERS)[number];
   lr: number | undefined;
   jobs: number;
@@ -100,6 +115,8 @@ export function parsePropagateArgs(argv: string[]): PropagateOptions | 'help' {
       'sigma-w2': { type: 'string' },
       depths: { type: 'string' },
       steps: { type: 'string' },
+      every: { type: 'string' },
+      from: { type: 'string' },
       optimizer: { type: 'string' },
       lr: { type: 'string' },
       jobs: { type: 'string' },
@@ -111,6 +128,8 @@ export function parsePropagateArgs(argv: string[]): PropagateOptions | 'help' {
   });
   if (v.help) return 'help';
   const activation = activationFlag(v.activation, 'relu');
+  if (v.from !== undefined && sub !== 'histograms') throw new ConfigError('cli', `--from: only propagate histograms reads a results file`);
+  if (sub === 'histograms' && v.depth !== undefined) numberFlag('depth', v.depth, 0, whole(1, 20), 'a whole number from 1 to 20 for histograms');
   const optimizer = v.optimizer ?? 'sgd';
   if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) throw new ConfigError('cli', `--optimizer: unknown optimizer '${optimizer}' (adam or sgd)`);
   const initializers = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
@@ -133,6 +152,8 @@ export function parsePropagateArgs(argv: string[]): PropagateOptions | 'help' {
     sigmaW2List: list('sigma-w2', v['sigma-w2'], MAP_SIGMA_W2, (x) => x > 0 && x <= 100, 'above 0 and at most 100'),
     depths: list('depths', v.depths, MAP_DEPTHS, whole(1, 200), 'whole numbers from 1 to 200'),
     steps: numberFlag('steps', v.steps, 100, whole(1, 100000), 'a whole number from 1 to 100000'),
+    every: numberFlag('every', v.every, HISTOGRAM_PROBE_DEFAULTS.every, whole(1, 100000), 'a whole number from 1 to 100000'),
+    from: v.from,
     optimizer: optimizer as PropagateOptions['optimizer'],
     lr: v.lr === undefined ? undefined : numberFlag('lr', v.lr, 0, (x) => x > 0 && x <= 10, 'above 0 and at most 10'),
     jobs: numberFlag('jobs', v.jobs, defaultJobs(), whole(1, 64), 'a whole number from 1 to 64'),
@@ -196,7 +217,36 @@ export function renderPropagation(doc: PropagationDocument): string {
     t.push(['6·ξ', ...m.depthScale.map((x) => (x === null ? '∞' : g(6 * x)))]);
     out.push(t.toString());
   }
+  if (doc.histograms) {
+    out.push(`Activation histograms over training — from ${doc.histograms.source}; near 0 = share of activations with |a| under 1% of the bins' largest |value|`);
+    out.push(renderHistograms(doc.histograms.runs));
+  }
   return out.join('\n\n');
+}
+
+const BLOCKS = ' ▁▂▃▄▅▆▇█';
+
+/** One character per bin, height by log(1 + count) as the view's colours: a histogram in a table cell. */
+export function histogramBars(counts: readonly number[]): string {
+  const top = Math.log1p(Math.max(1, ...counts));
+  return counts.map((c) => (c <= 0 ? BLOCKS[0] : BLOCKS[Math.max(1, Math.round((Math.log1p(c) / top) * (BLOCKS.length - 1)))])).join('');
+}
+
+/** The steps a table shows: the first, a quarter, half way and the last. */
+function shownSteps(count: number): number[] {
+  return [...new Set([0, Math.floor((count - 1) / 4), Math.floor((count - 1) / 2), count - 1])].filter((k) => k >= 0);
+}
+
+function renderHistograms(runs: HistogramRunsJson): string {
+  const t = tableOf(['initializer', 'layer', 'bins from … to', 'step', 'near 0', 'histogram (low → high)']);
+  for (const run of runs) {
+    for (const layer of run.layers) {
+      for (const k of shownSteps(layer.steps.length)) {
+        t.push([run.initializer, layer.name, `${g(layer.lo)} … ${g(layer.hi)}`, layer.steps[k], `${(100 * layer.nearZero[k]).toFixed(1)}%`, histogramBars(layer.counts[k])]);
+      }
+    }
+  }
+  return t.toString();
 }
 
 export function cacheFile(): string {
@@ -251,6 +301,11 @@ export async function propagate(options: PropagateOptions): Promise<{ doc: Propa
     doc.map = mapJson(grid, cells, (performance.now() - start) / 1000, interrupted);
     return { doc, code: interrupted ? 130 : 0 };
   }
+  if (sub === 'histograms') {
+    doc.histograms = options.from === undefined ? await probeHistograms(options) : histogramsFromFile(options.from);
+    const failed = doc.histograms.runs.length < (options.from === undefined ? options.initializers.length : 1);
+    return { doc, code: failed ? 1 : 0 };
+  }
   if (sub === 'phase' || sub === 'all') {
     doc.phase = phaseJson({ activation: options.activation, initializers: options.initializers, width: options.width ?? 256, sigmaB2: options.sigmaB2 ?? 0.05 });
   }
@@ -267,4 +322,57 @@ export async function propagate(options: PropagateOptions): Promise<{ doc: Propa
     bar.stop();
   }
   return { doc, code: 0 };
+}
+
+/** A results file as `initlens compare --json` writes it: only what the histograms need is checked. */
+const resultsFileSchema = z.object({ tool: z.literal('initlens'), runs: z.array(runRecordSchema) });
+
+function histogramsFromFile(file: string): NonNullable<PropagationDocument['histograms']> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError('cli', `--from ${file}: ${e.code === 'ENOENT' ? 'no such file' : e instanceof SyntaxError ? `not JSON (${e.message})` : e.message}`);
+  }
+  const parsed = parseWith(resultsFileSchema, raw);
+  if (!parsed.ok) throw new ConfigError('cli', `--from ${file}: not an InitLens results document (${parsed.error})`);
+  const runs = histogramRuns(parsed.value);
+  if (runs.length === 0) throw new ConfigError('cli', `--from ${file}: its runs recorded no activation histograms (dense networks on InitLens' engine record them on measured steps)`);
+  return { source: file, runs };
+}
+
+async function probeHistograms(options: PropagateOptions): Promise<NonNullable<PropagationDocument['histograms']>> {
+  const probe = {
+    activation: options.activation,
+    initializers: options.initializers,
+    depth: options.depth ?? HISTOGRAM_PROBE_DEFAULTS.depth,
+    width: options.width ?? HISTOGRAM_PROBE_DEFAULTS.width,
+    steps: options.steps,
+    every: options.every,
+    seed: options.seed,
+    data: options.data,
+  };
+  const requests = histogramProbeRequests(probe);
+  const data = loadData(options.data, { bundledPath: bundledDataPath() });
+  if (requests[0].config.batch > data.train.count) throw new ConfigError('batch', `the ${data.train.count} training images are fewer than one batch`);
+  const results = newDocument(requests);
+  const bar = progress('probes');
+  let done = 0;
+  const failures: string[] = [];
+  const handle = startRuns(requests, {
+    jobs: options.jobs,
+    onEvent: (event) => {
+      const run = applyEvent(results, event);
+      if (event.type === 'failed') failures.push(`${run?.initializer ?? event.runId}: ${event.reason}`);
+      if (event.type === 'finished' || event.type === 'failed') bar.update(++done, requests.length);
+    },
+  });
+  const onSigint = (): void => void handle.cancel();
+  process.once('SIGINT', onSigint);
+  await handle.done;
+  process.off('SIGINT', onSigint);
+  bar.stop();
+  for (const f of failures) process.stderr.write(`initlens: probe failed: ${f}\n`);
+  return { source: histogramProbeSource(probe), runs: histogramRuns(results) };
 }

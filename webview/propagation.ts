@@ -4,6 +4,7 @@ import 'uplot/dist/uPlot.min.css';
 import './propagation.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import { PropagationApp } from './propagation/app';
 
 const root = document.getElementById('app');

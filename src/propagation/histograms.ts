@@ -1,8 +1,8 @@
-/** A results document's per-layer histograms, regrouped by run and layer for the view. Pure. */
-import type { ResultsDocument } from '../results';
+/** A results document's per-layer histograms, regrouped by run and layer for the view and the CLI. Pure. */
+import type { RunRecord } from '../protocol';
 import type { HistogramRunsJson } from '../protocol/propagation';
 
-export function histogramRuns(doc: ResultsDocument | undefined): HistogramRunsJson {
+export function histogramRuns(doc: { runs: readonly RunRecord[] } | undefined): HistogramRunsJson {
   if (!doc) return [];
   return doc.runs
     .map((run) => ({

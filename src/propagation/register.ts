@@ -24,11 +24,17 @@ import { mapJson } from '../probe/propagation/documents';
 import { runTrainabilityMap, TrainabilityCache } from '../probe/propagation/trainability';
 import type { TrainabilityGrid } from '../probe/propagation/trainability';
 import { histogramRuns } from './histograms';
+import { HISTOGRAM_PROBE_DEFAULTS, histogramProbeRequests, histogramProbeSource } from '../probe/propagation/histogramProbes';
+import type { HistogramProbeOptions } from '../probe/propagation/histogramProbes';
 import { propagationCsv } from '../view/propagationCsv';
 import { PROPAGATION_NOTES } from './notes';
+import { CATALOG_IDS } from '../probe/initializers/catalog';
+import { parseInitializer } from '../probe/initializers/parse';
 
 export const SIGNAL_VIEW_TYPE = 'initlens.signalPropagation';
 const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
+/** The picker's choices: the catalog's initializers that take no arguments. */
+const CHOICES = CATALOG_IDS.filter((id) => id !== 'constant' && id !== 'variance_scaling');
 /** The view's sizes: the issue's 100 layers, 128 units so a sweep takes seconds. */
 const VIEW_SIZES = ['--depth', '100', '--width', '128', '--images', '128'];
 const MAP_SIGMA_W2 = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
@@ -36,7 +42,7 @@ const MAP_DEPTHS = [2, 4, 8, 12, 16, 24, 32, 48];
 
 /** What the UI test reads: the last state sent and the charts the webview said it drew. */
 export interface SignalViewProbe {
-  rendered: string[];
+  rendered: { chart: string; points: number }[];
   busy: string | null;
   error: string | null;
 }
@@ -65,7 +71,7 @@ class SignalView {
   private doc: PropagationDocument | null = null;
   private busy: string | null = null;
   private error: string | null = null;
-  private rendered: string[] = [];
+  private rendered: { chart: string; points: number }[] = [];
   private ownProbes: ResultsDocument | undefined;
   private probes: RunnerHandle | undefined;
   private child: ReturnType<typeof spawn> | undefined;
@@ -105,9 +111,7 @@ class SignalView {
     }
   }
 
-  private get initializers(): string[] {
-    return SEED_INITIALIZERS;
-  }
+  private initializers: string[] = SEED_INITIALIZERS;
 
   private onMessage(raw: unknown): void {
     const parsed = parseWith(propagationWebviewMessageSchema, raw);
@@ -127,6 +131,28 @@ class SignalView {
           this.compute();
         }
         return;
+      case 'initializers': {
+        const chosen = [...new Set(m.initializers)];
+        const bad = chosen.map((text) => {
+          try {
+            parseInitializer(text);
+            return undefined;
+          } catch (err) {
+            return `${text}: ${(err as Error).message.split('\n')[0]}`;
+          }
+        });
+        const reason = bad.find((b) => b !== undefined);
+        if (reason) {
+          this.error = reason;
+          this.send();
+          return;
+        }
+        if (chosen.join(',') !== this.initializers.join(',')) {
+          this.initializers = chosen;
+          this.compute();
+        }
+        return;
+      }
       case 'runMap':
         void this.runMap();
         return;
@@ -139,16 +165,23 @@ class SignalView {
       case 'savePng':
         void this.savePng(m.name, m.dataUrl);
         return;
-      case 'rendered':
+      case 'rendered': {
+        const line = m.charts.map((c) => `${c.chart} ${c.points}`).join(', ');
+        if (line !== this.rendered.map((c) => `${c.chart} ${c.points}`).join(', ')) this.ctx.log.debug(`signal propagation view drew: ${line}`);
         this.rendered = m.charts;
         return;
+      }
     }
   }
 
   private histograms(): { runs: HistogramRunsJson; source: string } {
     const fromSession = histogramRuns(this.ctx.session.current);
     if (fromSession.length) return { runs: fromSession, source: 'the current Compare run' };
-    return { runs: histogramRuns(this.ownProbes), source: `short probes of these initializers (${this.activation}, 128×3, ${DEFAULT_CONFIG.batch}-image batches)` };
+    return { runs: histogramRuns(this.ownProbes), source: histogramProbeSource(this.histogramProbeOptions()) };
+  }
+
+  private histogramProbeOptions(): HistogramProbeOptions {
+    return { ...HISTOGRAM_PROBE_DEFAULTS, activation: this.activation, initializers: this.initializers, seed: DEFAULT_CONFIG.seed, data: 'mnist' };
   }
 
   private send(): void {
@@ -158,6 +191,7 @@ class SignalView {
       type: 'state',
       activation: this.activation,
       initializers: this.initializers,
+      choices: CHOICES,
       doc: this.doc,
       histograms: h.runs,
       histogramSource: h.source,
@@ -177,6 +211,11 @@ class SignalView {
   private compute(): void {
     const generation = ++this.generation;
     this.child?.kill();
+    // Probes of the previous choice would only draw histograms nobody asked for any more.
+    void this.probes?.cancel();
+    this.ownProbes = undefined;
+    // The trainability map depends on the activation only: it outlives a change of initializers.
+    const map = this.doc?.map;
     this.doc = null;
     this.error = null;
     this.setBusy(`computing the depth sweep, phase diagram and Jacobian spectra for ${this.activation}…`);
@@ -209,7 +248,7 @@ class SignalView {
         return;
       }
       // Keep a map computed for this activation.
-      this.doc = { ...parsed.value, ...(this.doc?.map && this.doc.map.activation === this.activation ? { map: this.doc.map } : {}) };
+      this.doc = { ...parsed.value, ...(map && map.activation === this.activation ? { map } : {}) };
       this.setBusy(null);
       if (!histogramRuns(this.ctx.session.current).length) this.runOwnProbes(generation);
     });
@@ -217,12 +256,7 @@ class SignalView {
 
   private runOwnProbes(generation: number): void {
     void this.probes?.cancel();
-    const requests = this.initializers.map((initializer, i) => ({
-      runId: `signal${i + 1}`,
-      label: initializer,
-      initializer,
-      config: { ...DEFAULT_CONFIG, hidden: [128, 128, 128], activation: this.activation, steps: 100, every: 5, data: 'mnist' },
-    }));
+    const requests = histogramProbeRequests(this.histogramProbeOptions());
     const doc = newDocument(requests);
     this.ownProbes = doc;
     this.setBusy('training short probes for the histograms…');

@@ -70,17 +70,6 @@ export const mapSchema = z.object({
 });
 export type MapJson = z.infer<typeof mapSchema>;
 
-export const propagationDocumentSchema = z.object({
-  tool: z.literal('initlens'),
-  kind: z.literal('propagation'),
-  activation: z.string(),
-  sweep: sweepSchema.optional(),
-  phase: phaseSchema.optional(),
-  jacobian: jacobianSchema.optional(),
-  map: mapSchema.optional(),
-});
-export type PropagationDocument = z.infer<typeof propagationDocumentSchema>;
-
 /** Per-layer activation histograms over a Compare run's measured steps (fastai's colorful dimension). */
 export const histogramRunsSchema = z.array(
   z.object({
@@ -100,13 +89,38 @@ export const histogramRunsSchema = z.array(
 );
 export type HistogramRunsJson = z.infer<typeof histogramRunsSchema>;
 
-const ACTIVATION_CHOICES = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leaky_relu', 'gelu', 'linear'] as const;
+/** `initlens propagate histograms`: the histograms and where they were recorded. */
+export const histogramsSchema = z.object({
+  /** "short probes …" or the results file they were read from. */
+  source: z.string(),
+  runs: histogramRunsSchema,
+});
+export type HistogramsJson = z.infer<typeof histogramsSchema>;
+
+export const propagationDocumentSchema = z.object({
+  tool: z.literal('initlens'),
+  kind: z.literal('propagation'),
+  activation: z.string(),
+  sweep: sweepSchema.optional(),
+  phase: phaseSchema.optional(),
+  jacobian: jacobianSchema.optional(),
+  map: mapSchema.optional(),
+  histograms: histogramsSchema.optional(),
+});
+export type PropagationDocument = z.infer<typeof propagationDocumentSchema>;
+
+
+export const ACTIVATION_CHOICES = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'leaky_relu', 'gelu', 'linear'] as const;
+/** At most this many initializers in the view at once (each is a sweep, a spectrum and a probe). */
+export const MAX_VIEW_INITIALIZERS = 8;
 
 /** Host → Signal Propagation webview: the whole state each time (a few hundred kB at most). */
 export const propagationHostMessageSchema = z.object({
   type: z.literal('state'),
   activation: z.enum(ACTIVATION_CHOICES),
   initializers: z.array(z.string()),
+  /** The initializers the view's picker offers (catalog names that need no arguments). */
+  choices: z.array(z.string()),
   doc: propagationDocumentSchema.nullable(),
   histograms: histogramRunsSchema,
   /** Where the histograms come from (a Compare run, or the view's own short probes). */
@@ -122,11 +136,13 @@ export type PropagationHostMessage = z.infer<typeof propagationHostMessageSchema
 export const propagationWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
   z.object({ type: z.literal('activation'), activation: z.enum(ACTIVATION_CHOICES) }),
+  /** The picker's choice, in the order to draw them. */
+  z.object({ type: z.literal('initializers'), initializers: z.array(z.string().min(1).max(200)).min(1).max(MAX_VIEW_INITIALIZERS) }),
   z.object({ type: z.literal('runMap') }),
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('exportCsv') }),
   z.object({ type: z.literal('savePng'), name: z.string().max(100), dataUrl: z.string().max(20_000_000) }),
-  /** After drawing: which charts have data (the UI test reads this through the host). */
-  z.object({ type: z.literal('rendered'), charts: z.array(z.string()) }),
+  /** After drawing: how many data points (or grid cells) each chart drew; 0 = none yet. */
+  z.object({ type: z.literal('rendered'), charts: z.array(z.object({ chart: z.string(), points: z.number().int().nonnegative() })) }),
 ]);
 export type PropagationWebviewMessage = z.infer<typeof propagationWebviewMessageSchema>;

@@ -63,3 +63,14 @@ test('chaotic tanh (He) decorrelates the digits, as the c-map predicts', async (
   assert.ok(s.layers[49].theoryCorrelation < 0.1);
   assert.ok(s.layers[49].correlation < 0.2, `measured c_50 ${s.layers[49].correlation}`);
 });
+
+test('a layer with all-zero activations has no measured correlation (NaN, null in JSON), not a cosine of 0', async () => {
+  const { data } = await engine();
+  const s = depthSweep({ activation: 'relu', depth: 3, width: 32, initializer: 'zeros', seed: 42, images: 16 }, data.train);
+  for (const l of s.layers) {
+    assert.equal(l.secondMoment, 0);
+    assert.ok(Number.isNaN(l.correlation), `layer ${l.layer}: ${l.correlation}`);
+  }
+  const he = depthSweep({ activation: 'relu', depth: 3, width: 32, initializer: 'he_normal', seed: 42, images: 16 }, data.train);
+  for (const l of he.layers) assert.ok(l.correlation > 0 && l.correlation <= 1, `He layer ${l.layer}: ${l.correlation}`);
+});

@@ -4,7 +4,7 @@
  * its note. State comes whole from the host; every message is validated first.
  */
 import uPlot from 'uplot';
-import { propagationHostMessageSchema } from '../../src/protocol/propagation';
+import { ACTIVATION_CHOICES, MAX_VIEW_INITIALIZERS, propagationHostMessageSchema } from '../../src/protocol/propagation';
 import type { PropagationHostMessage } from '../../src/protocol/propagation';
 import { parseWith } from '../../src/protocol/parse';
 import { vscodeApi } from '../shared/vscodeApi';
@@ -14,6 +14,7 @@ import type { ThemeColors } from '../panel/theme';
 import { composeImage } from '../panel/chartImage';
 import type { LegendEntry } from '../panel/chartImage';
 import { drawHeat, drawPhase } from './canvas';
+import { decadeSplits, formatDecade } from '../panel/chartData';
 
 type State = PropagationHostMessage;
 const CHARTS = ['sweep', 'phase', 'jacobian', 'histograms'] as const;
@@ -25,6 +26,8 @@ const TITLES: Record<ChartName, string> = {
   histograms: 'Activation histograms over training',
 };
 
+const ACTIVATION_LABELS: Partial<Record<(typeof ACTIVATION_CHOICES)[number], string>> = { relu: 'ReLU', selu: 'SELU', elu: 'ELU', gelu: 'GELU', leaky_relu: 'leaky ReLU' };
+
 const fmt = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-2) ? x.toExponential(2) : x.toPrecision(3));
 
 export class PropagationApp {
@@ -35,6 +38,12 @@ export class PropagationApp {
   private readonly notes = new Map<ChartName, HTMLElement>();
   private readonly pngSources = new Map<ChartName, () => string | undefined>();
   private plots: uPlot[] = [];
+  /** What each chart drew last: data points (sweep, spectra), grid cells (phase, histograms); 0 = nothing. */
+  private readonly points = new Map<ChartName, number>();
+  private docKey = '';
+  private readonly picker = el('div', { className: 'picker', attrs: { role: 'group', 'aria-label': 'Initializers' } });
+  private readonly pickerHint = el('span', { className: 'picker-hint' });
+  private pickerKey = '';
   private layer = 0;
 
   constructor(private readonly root: HTMLElement) {}
@@ -42,16 +51,24 @@ export class PropagationApp {
   start(): void {
     this.root.removeAttribute('aria-busy');
     this.root.replaceChildren();
-    const relu = custom('vscode-button', { 'data-activation': 'relu' }, 'ReLU');
-    const tanh = custom('vscode-button', { 'data-activation': 'tanh', secondary: '' }, 'tanh');
-    for (const b of [relu, tanh]) b.addEventListener('click', () => vscodeApi.postMessage({ type: 'activation', activation: b.getAttribute('data-activation') }));
+    // One click per activation (ReLU first, tanh second: the two the papers contrast).
+    const activations = ACTIVATION_CHOICES.map((a) => {
+      const b = custom('vscode-button', { 'data-activation': a, secondary: '' }, ACTIVATION_LABELS[a] ?? a);
+      b.addEventListener('click', () => vscodeApi.postMessage({ type: 'activation', activation: a }));
+      return b;
+    });
     const map = custom('vscode-button', { secondary: '', 'data-action': 'map' }, 'Run trainability map');
     map.addEventListener('click', () => vscodeApi.postMessage({ type: 'runMap' }));
     const cancel = custom('vscode-button', { secondary: '', 'data-action': 'cancel' }, 'Cancel');
     cancel.addEventListener('click', () => vscodeApi.postMessage({ type: 'cancel' }));
     const csv = custom('vscode-button', { secondary: '', 'data-action': 'csv' }, 'Export CSV');
     csv.addEventListener('click', () => vscodeApi.postMessage({ type: 'exportCsv' }));
-    this.root.append(el('header', { className: 'bar' }, [el('h1', { text: 'Signal Propagation' }), relu, tanh, map, cancel, csv]), this.status);
+    this.root.append(
+      el('header', { className: 'bar' }, [el('h1', { text: 'Signal Propagation' }), map, cancel, csv]),
+      el('div', { className: 'picker', attrs: { role: 'group', 'aria-label': 'Activation' } }, [el('span', { className: 'picker-label', text: 'Activation' }), ...activations]),
+      this.picker,
+      this.status,
+    );
     const grid = el('div', { className: 'grid' });
     for (const chart of CHARTS) {
       const body = el('div', { className: 'plot' });
@@ -86,11 +103,35 @@ export class PropagationApp {
     vscodeApi.postMessage({ type: 'ready' });
   }
 
+  /** The initializer checkboxes, rebuilt only when the offered or chosen names change. */
+  private paintPicker(s: State): void {
+    const names = [...s.choices, ...s.initializers.filter((i) => !s.choices.includes(i))];
+    const key = JSON.stringify([names, s.initializers]);
+    if (key === this.pickerKey) return;
+    this.pickerKey = key;
+    const boxes = names.map((name) => {
+      const box = custom('vscode-checkbox', { label: name, 'data-initializer': name }) as HTMLElement & { checked: boolean };
+      box.checked = s.initializers.includes(name);
+      box.addEventListener('change', () => {
+        const chosen = boxes.filter((b) => b.checked).map((b) => b.getAttribute('data-initializer')!);
+        if (chosen.length === 0 || chosen.length > MAX_VIEW_INITIALIZERS) {
+          // Nothing to draw, or more than the view draws legibly: undo the click and say why.
+          box.checked = !box.checked;
+          this.pickerHint.textContent = chosen.length === 0 ? 'Keep at least one initializer.' : `At most ${MAX_VIEW_INITIALIZERS} initializers at once.`;
+          return;
+        }
+        this.pickerHint.textContent = '';
+        vscodeApi.postMessage({ type: 'initializers', initializers: chosen });
+      });
+      return box;
+    });
+    this.picker.replaceChildren(el('span', { className: 'picker-label', text: 'Initializers' }), ...boxes, this.pickerHint);
+  }
+
   private render(): void {
     const s = this.state;
     if (!s) return;
-    for (const p of this.plots) p.destroy();
-    this.plots = [];
+    this.paintPicker(s);
     for (const b of Array.from(this.root.querySelectorAll('vscode-button[data-activation]'))) {
       if (b.getAttribute('data-activation') === s.activation) b.removeAttribute('secondary');
       else b.setAttribute('secondary', '');
@@ -98,16 +139,26 @@ export class PropagationApp {
     this.status.className = s.error ? 'status error' : 'status';
     this.status.replaceChildren(...(s.busy ? [custom('vscode-progress-ring'), s.busy] : []), s.error ? `Error: ${s.error}` : s.busy ? '' : `${s.activation}: ${s.initializers.join(', ')}`);
     for (const n of s.notes) this.notes.get(n.chart as ChartName)?.replaceChildren(n.text);
-    const drawn: string[] = [];
-    const mark = (chart: ChartName, ok: boolean): void => {
-      this.root.querySelector(`section[data-chart="${chart}"]`)?.setAttribute('data-ready', String(ok));
-      if (ok) drawn.push(chart);
-    };
-    mark('sweep', this.drawSweep(s));
-    mark('phase', this.drawPhase(s));
-    mark('jacobian', this.drawJacobian(s));
-    mark('histograms', this.drawHistograms(s));
-    vscodeApi.postMessage({ type: 'rendered', charts: drawn });
+    // While probes train, the host sends state every quarter second with new histograms only:
+    // the sweep, phase diagram and spectra are redrawn only when their data, the theme, the
+    // width or the busy text they show changed.
+    const key = JSON.stringify([s.doc, s.activation, s.busy, this.theme, this.root.clientWidth]);
+    if (key !== this.docKey) {
+      this.docKey = key;
+      for (const p of this.plots) p.destroy();
+      this.plots = [];
+      this.points.set('sweep', this.drawSweep(s));
+      this.points.set('phase', this.drawPhase(s));
+      this.points.set('jacobian', this.drawJacobian(s));
+    }
+    this.points.set('histograms', this.drawHistograms(s));
+    const charts = CHARTS.map((chart) => ({ chart, points: this.points.get(chart) ?? 0 }));
+    for (const { chart, points } of charts) {
+      const section = this.root.querySelector(`section[data-chart="${chart}"]`);
+      section?.setAttribute('data-ready', String(points > 0));
+      section?.setAttribute('data-points', String(points));
+    }
+    vscodeApi.postMessage({ type: 'rendered', charts });
   }
 
   private width(body: HTMLElement): number {
@@ -133,17 +184,29 @@ export class PropagationApp {
   private linePlot(body: HTMLElement, title: string, x: number[], series: { label: string; values: (number | null)[]; color: string; dashed?: boolean; points?: boolean }[], yLog: boolean, xLabel: string, yLabel: string, height = 200): uPlot {
     const t = this.theme;
     const axis = { stroke: t.muted, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 }, font: t.font, labelFont: t.font };
+    const yAxis: uPlot.Axis = { ...axis, label: yLabel, size: 60 };
+    let yScale: uPlot.Scale = { auto: true };
+    if (yLog) {
+      // Our own decade gridlines, as the Compare panel's log charts have: uPlot's built-in log
+      // splits step through its increment table, which stops at 1e-16, and on a q_l axis that
+      // reaches 1e-45 (float32 underflow) or the recursion's 1e-80 they never terminate — the
+      // loop fills an array until the renderer runs out of memory (uPlot issues #1098, #849).
+      let decades: number[] = [];
+      yScale = { distr: 3, log: 10, range: (_u, min, max) => (min > 0 && max >= min ? uPlot.rangeLog(min, max, 10, true) : [0.1, 10]) };
+      yAxis.splits = (u, _axis, min, max) => {
+        decades = decadeSplits(min, max, Math.max(2, Math.floor(u.bbox.height / (window.devicePixelRatio || 1) / 26)));
+        return decades;
+      };
+      yAxis.values = (_u, splits) => splits.map((v, i) => formatDecade(decades[i] ?? v));
+    }
     const plot = new uPlot(
       {
         width: this.width(body),
         height,
         legend: { show: false },
         cursor: { show: false },
-        scales: { x: { time: false }, y: yLog ? { distr: 3 } : { auto: true } },
-        axes: [
-          { ...axis, label: xLabel },
-          { ...axis, label: yLabel, size: 60 },
-        ],
+        scales: { x: { time: false }, y: yScale },
+        axes: [{ ...axis, label: xLabel }, yAxis],
         series: [
           {},
           ...series.map((sr) => ({
@@ -164,12 +227,12 @@ export class PropagationApp {
     return plot;
   }
 
-  private drawSweep(s: State): boolean {
+  private drawSweep(s: State): number {
     const body = this.bodies.get('sweep')!;
     const sweep = s.doc?.sweep;
     if (!sweep) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Measuring…' : 'No sweep yet.' }));
-      return false;
+      return 0;
     }
     body.replaceChildren();
     const x = sweep.runs[0]?.layers.map((l) => l.layer) ?? [];
@@ -182,24 +245,24 @@ export class PropagationApp {
     const qBox = el('div');
     const cBox = el('div');
     body.append(qBox, cBox);
-    const q = this.linePlot(qBox, 'q', x, qSeries, true, 'layer', 'q_l = E[h²]');
+    const q = this.linePlot(qBox, 'q', x, qSeries, true, 'layer', 'q_l');
     const cSeries = sweep.runs.flatMap((r, i) => [
       { label: `${r.initializer} measured`, values: r.layers.map((l) => l.c), color: colours[i % colours.length], points: true },
       { label: `${r.initializer} theory`, values: r.layers.map((l) => l.cTheory), color: colours[i % colours.length], dashed: true },
     ]);
-    this.linePlot(cBox, 'c', x, cSeries, false, 'layer', 'c_l (cosine of two digits)', 150);
+    this.linePlot(cBox, 'c', x, cSeries, false, 'layer', 'c_l', 150);
     const entries = sweep.runs.map((r, i) => ({ label: `${r.initializer} (σ_w² ${fmt(r.sigmaW2)})`, color: colours[i % colours.length] }));
-    body.append(this.colourLegend(this.legend([...entries, { label: 'dots measured · dashes mean-field', color: this.theme.muted }]), [...entries, { label: '', color: this.theme.muted }]));
+    body.append(this.colourLegend(this.legend([...entries, { label: 'dots measured · dashes mean-field · no dot where every activation is 0', color: this.theme.muted }]), [...entries, { label: '', color: this.theme.muted }]));
     this.pngSources.set('sweep', () => composeImage(q.ctx.canvas, `${TITLES.sweep} (${s.activation}, ${sweep.depth}×${sweep.width})`, entries, this.theme));
-    return true;
+    return [...qSeries, ...cSeries].reduce((n, sr) => n + sr.values.filter((v) => v !== null && Number.isFinite(v)).length, 0);
   }
 
-  private drawPhase(s: State): boolean {
+  private drawPhase(s: State): number {
     const body = this.bodies.get('phase')!;
     const phase = s.doc?.phase;
     if (!phase) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No phase diagram yet.' }));
-      return false;
+      return 0;
     }
     const canvas = el('canvas');
     const w = this.width(body);
@@ -236,15 +299,15 @@ export class PropagationApp {
     }
     body.replaceChildren(...children);
     this.pngSources.set('phase', () => (mapCanvas ?? canvas).toDataURL('image/png'));
-    return true;
+    return phase.chi1.reduce((n, row) => n + row.length, 0);
   }
 
-  private drawJacobian(s: State): boolean {
+  private drawJacobian(s: State): number {
     const body = this.bodies.get('jacobian')!;
     const jac = s.doc?.jacobian;
     if (!jac) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No spectra yet.' }));
-      return false;
+      return 0;
     }
     body.replaceChildren();
     const live = jac.spectra.filter((sp) => sp.max > 0);
@@ -253,17 +316,23 @@ export class PropagationApp {
     const bins = 60;
     const x = Array.from({ length: bins }, (_, k) => lo + ((k + 0.5) * (hi - lo)) / bins);
     const colours = this.theme.series;
+    const step = (hi - lo) / bins;
     const series = live.map((sp) => {
       const h = sp.logHistogram;
       const width = (h.hi - h.lo) / h.counts.length;
       const total = h.counts.reduce((a, b) => a + b, 0);
+      // Each spectrum's own bins moved into the chart's common bins by their centres, mass kept:
+      // sampling at the common centres lost a spectrum narrower than one common bin (orthogonal
+      // weights at tanh's critical point, all σ² within a few percent of 1).
+      const mass = new Array<number>(bins).fill(0);
+      h.counts.forEach((c, k) => {
+        const at = Math.min(bins - 1, Math.max(0, Math.floor((h.lo + (k + 0.5) * width - lo) / step)));
+        mass[at] += c;
+      });
       return {
         label: sp.initializer,
         color: colours[jac.spectra.indexOf(sp) % colours.length],
-        values: x.map((v) => {
-          const k = Math.floor((v - h.lo) / width);
-          return k >= 0 && k < h.counts.length ? h.counts[k] / (total * width) : 0;
-        }),
+        values: mass.map((m) => (total > 0 ? m / (total * step) : 0)),
       };
     });
     const box = el('div');
@@ -276,15 +345,15 @@ export class PropagationApp {
     const entries = series.map((sr) => ({ label: sr.label, color: sr.color }));
     body.append(this.colourLegend(this.legend(entries), entries), el('div', { className: 'note', text: `${jac.depth} layers of ${jac.width}, σ_b² ${jac.sigmaB2}; an initializer with J = 0 (all-zero weights) has no curve.` }), table);
     this.pngSources.set('jacobian', () => composeImage(plot.ctx.canvas, `${TITLES.jacobian} (${s.activation}, ${jac.depth}×${jac.width})`, entries, this.theme));
-    return true;
+    return series.reduce((n, sr) => n + sr.values.filter((v) => v > 0).length, 0);
   }
 
-  private drawHistograms(s: State): boolean {
+  private drawHistograms(s: State): number {
     const body = this.bodies.get('histograms')!;
     const runs = s.histograms;
     if (!runs.length || !runs.some((r) => r.layers.length && r.layers[0].steps.length > 1)) {
       body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Waiting for measured steps…' : 'No histograms yet: run a comparison.' }));
-      return false;
+      return 0;
     }
     const layers = runs[0].layers.map((l) => l.name);
     this.layer = Math.min(this.layer, layers.length - 1);
@@ -300,16 +369,21 @@ export class PropagationApp {
       }),
     ]);
     const canvases: HTMLCanvasElement[] = [];
+    let drawnCells = 0;
+    // Two maps a row where they fit at 260 px or more, else one.
+    const bodyWidth = body.clientWidth || 520;
+    const mapWidth = bodyWidth >= 2 * 260 + 8 ? Math.floor((bodyWidth - 8) / 2) : Math.max(260, bodyWidth);
     const cells = runs.map((r) => {
       const layer = r.layers[this.layer];
       const canvas = el('canvas');
       canvases.push(canvas);
       if (layer) {
+        drawnCells += layer.counts.reduce((n, bins) => n + bins.filter((c) => c > 0).length, 0);
         const max = Math.max(1, ...layer.counts.flat());
         drawHeat(
           canvas,
           {
-            title: `${r.initializer} — near zero ${fmt(100 * (layer.nearZero.at(-1) ?? 0))}% at step ${layer.steps.at(-1)}`,
+            title: `${r.initializer}: ${fmt(100 * (layer.nearZero.at(-1) ?? 0))}% near 0 at step ${layer.steps.at(-1)}`,
             xLabels: layer.steps.map(String),
             yLabels: layer.counts[0].map((_, b) => fmt(layer.lo + ((b + 0.5) * (layer.hi - layer.lo)) / layer.counts[0].length)),
             xTitle: 'step',
@@ -317,16 +391,17 @@ export class PropagationApp {
             value: (xi, yi) => Math.log1p(layer.counts[xi][yi]) / Math.log1p(max),
             max: 1,
             line: layer.nearZero,
+            blankAtZero: true,
           },
-          Math.max(260, this.width(body) / 2 - 8),
+          mapWidth,
           170,
           this.theme,
         );
       }
       return canvas;
     });
-    body.replaceChildren(picker, el('div', { className: 'note', text: `From ${s.histogramSource}. Line: share of activations near zero (0–100%).` }), ...cells);
+    body.replaceChildren(picker, el('div', { className: 'note', text: `From ${s.histogramSource}. Brighter = more activations in the bin (log scale; empty bins blank). Line: share of activations near zero (0–100%).` }), el('div', { className: 'maps' }, cells));
     this.pngSources.set('histograms', () => canvases[0]?.toDataURL('image/png'));
-    return true;
+    return drawnCells;
   }
 }

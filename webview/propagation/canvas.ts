@@ -113,6 +113,8 @@ export interface HeatSpec {
   /** Optional line across x in [0, 1] of the plot's height (near-zero share). */
   line?: number[];
   text?: (v: number) => string;
+  /** Leave cells of value 0 unpainted (empty histogram bins), so the data stands out. */
+  blankAtZero?: boolean;
 }
 
 export function drawHeat(canvas: HTMLCanvasElement, spec: HeatSpec, width: number, height: number, theme: ThemeColors): void {
@@ -125,7 +127,15 @@ export function drawHeat(canvas: HTMLCanvasElement, spec: HeatSpec, width: numbe
   const ph = height - M.top - M.bottom;
   const cw = pw / nx;
   const chh = ph / ny;
-  const ramp = theme.ramp;
+  // A continuous ramp through the theme's chart colours: four flat steps hid the shape of a histogram.
+  const stops = theme.ramp.map(parseColor);
+  const rampAt = (t: number): string => {
+    const x = t * (stops.length - 1);
+    const k = Math.min(stops.length - 2, Math.floor(x));
+    const f = x - k;
+    const [a, b] = [stops[k], stops[k + 1]];
+    return `rgb(${Math.round(a[0] + (b[0] - a[0]) * f)}, ${Math.round(a[1] + (b[1] - a[1]) * f)}, ${Math.round(a[2] + (b[2] - a[2]) * f)})`;
+  };
   ctx.font = theme.font;
   for (let i = 0; i < nx; i++) {
     for (let j = 0; j < ny; j++) {
@@ -137,8 +147,9 @@ export function drawHeat(canvas: HTMLCanvasElement, spec: HeatSpec, width: numbe
         ctx.strokeRect(x + 1, y + 1, cw - 2, chh - 2);
         continue;
       }
+      if (spec.blankAtZero && v === 0) continue;
       const t = Math.max(0, Math.min(1, v / spec.max));
-      ctx.fillStyle = ramp[Math.min(ramp.length - 1, Math.floor(t * ramp.length))];
+      ctx.fillStyle = rampAt(t);
       ctx.fillRect(x, y, cw + 0.5, chh + 0.5);
       if (spec.text && cw > 26 && chh > 12) {
         ctx.fillStyle = t > 0.55 ? theme.background : theme.foreground;

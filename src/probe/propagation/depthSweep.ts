@@ -33,7 +33,7 @@ export interface SweepLayer {
   layer: number;
   /** E[h²] over images and units. */
   secondMoment: number;
-  /** Mean over pairs of different images of cos(h_a, h_b). */
+  /** Mean over pairs of different images of cos(h_a, h_b); NaN where the layer's pre-activations are (numerically) all zero. */
   correlation: number;
   /** The mean-field recursion's E[h²] from the measured input moments and the sampled kernels' moments. */
   theorySecondMoment: number;
@@ -132,7 +132,9 @@ export function depthSweep(request: DepthSweepRequest, train: DigitSet): DepthSw
       layers: plan.map((_, i) => ({
         layer: i + 1,
         secondMoment: values[3 * (i + 1)],
-        correlation: values[3 * (i + 1) + 1],
+        // Rows whose squared norm is below the 1e-30 floor (all zero, or float32 underflow after
+        // a vanishing signal) have no angle: their "cosine" would read as 0, so it is NaN (null in JSON).
+        correlation: width * values[3 * (i + 1)] > 1e-30 ? values[3 * (i + 1) + 1] : NaN,
         theorySecondMoment: theory[i].preActivationVariance + theory[i].preActivationMean ** 2,
         theoryCorrelation: correlations[i],
       })),
