@@ -15,7 +15,7 @@ import { modelComparisonRequests, modelPlanSchema, modelRequests } from './model
 import type { ModelPlan } from './modelPlan';
 import type { ProbeConfig } from '../probe/config';
 
-export const modelCommandArgsSchema = z.union([z.object({ plan: modelPlanSchema }), z.object({ problem: z.string().max(1000) })]);
+export const modelCommandArgsSchema = z.union([z.object({ plan: modelPlanSchema }), z.object({ problem: z.string().max(4000) })]);
 export type ModelCommandArgs = z.infer<typeof modelCommandArgsSchema>;
 
 const noteIdSchema = z.string().regex(/^[a-z0-9-]+$/);

@@ -183,7 +183,7 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('puts Probe this model / Compare initializers lenses above Sequential models, or says why not', async () => {
+  it('puts Probe this model / Compare initializers lenses above each model, carrying the network as written, or says why not', async () => {
     const { document } = await openFixture('keras_models.py');
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
     const titles = lenses.map((l) => `${l.range.start.line + 1}:${l.command?.title ?? ''}`);
@@ -192,24 +192,34 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     const steps = vscode.workspace.getConfiguration('initlens').get<number>('steps');
     assert.ok(titles.includes(`10:$(beaker) Probe this model (${steps} steps)`), titles.join(' | '));
     assert.ok(titles.includes(`10:Compare initializers for this model (${steps} steps)`));
+    // The functional model gets its lenses on its keras.Model line.
+    assert.ok(titles.includes(`27:$(beaker) Probe this model (${steps} steps)`), titles.join(' | '));
     assert.ok(titles.some((t) => t.startsWith("56:InitLens: can't probe this model — its layers come from 'layer_list + extra_layers'")), titles.join(' | '));
+    // The conv model with a 5-unit sigmoid output is not probed as some other network: the lens names the layer and line.
+    assert.ok(titles.includes("47:InitLens: can't probe this model — dense_1 (line 52): the output has shape (5); the probe trains on MNIST's 10 classes"), titles.join(' | '));
+    assert.ok(!titles.some((t) => /^47:.*Probe this model \(/.test(t)));
     const probe = lenses.find((l) => l.range.start.line === 9 && l.command?.command === 'initlens.probeModel');
     const plan = modelPlanSchema.parse((probe?.command?.arguments?.[0] as { plan: unknown }).plan);
-    assert.deepEqual(plan.hidden, [128, 64]);
-    assert.deepEqual(plan.layerActivations, ['relu', 'tanh']);
-    assert.deepEqual(plan.variants[0].layerInitializers, ['he_normal', 'he_uniform']);
-    assert.equal(plan.outputInitializer, 'glorot_uniform');
-    const request = modelRequests(plan, DEFAULT_CONFIG, 't').requests[0];
-    assert.deepEqual(request.config.hidden, [128, 64]);
-    const conv = lenses.find((l) => l.range.start.line === 46 && l.command?.command === 'initlens.probeModel');
-    const convPlan = modelPlanSchema.parse((conv?.command?.arguments?.[0] as { plan: unknown }).plan);
-    assert.deepEqual(convPlan.skipped.slice(0, 2), ['Conv2D (line 48)', 'MaxPooling2D (line 49)']);
-    assert.ok(convPlan.skipped.some((s) => /Dense\(5, sigmoid\).*probed as Dense\(10, softmax\)/.test(s)));
+    assert.deepEqual(
+      plan.graph.layers.map((l) => (l.kind === 'dense' ? `${l.name} ${l.units} ${l.activation} ${l.kernelInitializer ?? ''}` : l.kind)),
+      ['input', 'flatten', 'dense 128 relu he_normal', 'dense_1 64 tanh he_uniform', 'dense_2 10 softmax glorot_uniform'],
+    );
+
+    const convnet = (await openFixture('mnist_convnet.py')).document;
+    const convLenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', convnet.uri, 100);
+    const convProbe = convLenses.find((l) => l.command?.command === 'initlens.probeModel');
+    assert.equal(convProbe?.range.start.line, 7);
+    assert.equal(convProbe?.command?.title, `$(beaker) Probe this model (${steps} steps)`);
+    assert.match(convProbe?.command?.tooltip ?? '', /conv2d 32 3×3 relu → max_pooling2d 2×2 → conv2d_1 64 3×3 relu/);
+    const convPlan = modelPlanSchema.parse((convProbe?.command?.arguments?.[0] as { plan: unknown }).plan);
+    const request = modelRequests(convPlan, DEFAULT_CONFIG, 't').requests[0];
+    assert.deepEqual(request.graph?.layers.map((l) => l.kind), ['input', 'conv2d', 'max_pooling2d', 'conv2d', 'max_pooling2d', 'flatten', 'dropout', 'dense']);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('runs the lens and hover commands without error, and refuses malformed arguments quietly', async () => {
     await vscode.commands.executeCommand('initlens.probeModel', { problem: 'its layers come from a variable' });
-    await vscode.commands.executeCommand('initlens.probeModel', { plan: { hidden: 'not a list' } });
+    await vscode.commands.executeCommand('initlens.probeModel', { plan: { graph: 'not a graph' } });
     await vscode.commands.executeCommand('initlens.compareForModel', 42);
     await vscode.commands.executeCommand('initlens.probeWithInitializer', { initializer: '' });
     await vscode.commands.executeCommand('initlens.compareAlternatives', { initializer: 'he_norml' });
