@@ -55,8 +55,8 @@ export function toSourceLayout(shape: Shape, layout: GraphSpec['layout']): Shape
   return layout === 'channels_first' && shape.length === 3 ? [shape[2], shape[0], shape[1]] : [...shape];
 }
 
-/** Shapes, fans and parameter counts of every layer; a one-line ConfigError for anything that can't be built. */
-export function planGraph(spec: GraphSpec, image: { rows: number; cols: number } = { rows: 28, cols: 28 }): GraphPlan {
+/** Shapes, fans and parameter counts of every layer, the output aside (hovers read a convolution's fans from it); a one-line ConfigError for a shape that doesn't fit. */
+export function planLayers(spec: GraphSpec, image: { rows: number; cols: number } = { rows: 28, cols: 28 }): PlannedLayer[] {
   const byName = new Map<string, number>();
   const layers: PlannedLayer[] = [];
   const torch = spec.layout === 'channels_first';
@@ -160,6 +160,12 @@ export function planGraph(spec: GraphSpec, image: { rows: number; cols: number }
     byName.set(layer.name, index);
     layers.push(planned);
   });
+  return layers;
+}
+
+/** The whole plan: every layer's shapes, the logits and the measured layers; a one-line ConfigError for anything that can't be built. */
+export function planGraph(spec: GraphSpec, image?: { rows: number; cols: number }): GraphPlan {
+  const layers = planLayers(spec, image);
   const plan: GraphPlan = { spec, layers, logitsLayer: layers.length - 1, logitsArePre: false, measured: [] };
   resolveOutput(plan);
   return plan;
