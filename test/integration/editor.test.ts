@@ -243,6 +243,34 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     }
   });
 
+  it('Compare initializers for this model runs the seed’s four and the model as written on the convnet, to the end', async function () {
+    this.timeout(300_000);
+    try {
+      await setSetting('steps', 3);
+      await setSetting('statsInterval', 1);
+      const { document } = await openFixture('mnist_convnet.py');
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+      const compare = lenses.find((l) => l.command?.command === 'initlens.compareForModel');
+      assert.ok(compare?.command);
+      await vscode.commands.executeCommand(compare.command.command, ...(compare.command.arguments ?? []));
+      type Rendered = { runs: { initializer: string; status: string; steps: number }[] } | undefined;
+      const state = async (): Promise<{ title: string; running: boolean; rendered: Rendered }> => (await vscode.commands.executeCommand('initlens._panelState')) as { title: string; running: boolean; rendered: Rendered };
+      await waitFor('five runs finished in the panel', async () => {
+        const runs = (await state()).rendered?.runs ?? [];
+        return runs.length === 5 && runs.every((r) => r.status === 'finished');
+      }, 240_000);
+      const { title, rendered } = await state();
+      log(`      ${title}: ${rendered!.runs.map((r) => `${r.initializer} ${r.status} (${r.steps} records)`).join(', ')}`);
+      assert.equal(title, 'Compare initializers for model (mnist_convnet.py:8)');
+      assert.deepEqual(rendered!.runs.map((r) => r.initializer), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal', 'model as written']);
+      assert.ok(rendered!.runs.every((r) => r.steps >= 2));
+    } finally {
+      await setSetting('steps', undefined);
+      await setSetting('statsInterval', undefined);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
   it('opens a note in the Markdown preview, and only notes that exist', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('initlens.openNote', '../package');
