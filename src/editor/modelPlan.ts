@@ -144,6 +144,19 @@ function kernelKey(graph: GraphSpec, fallback: string): string {
     .join('|');
 }
 
+/**
+ * The written kernel initializers compare would keep while others take the candidate, when the
+ * model has both: then the person chooses between keeping them and replacing all. [] otherwise.
+ */
+export function keptWrittenKernels(plan: ModelPlan): string[] {
+  const isKernel = (l: GraphLayer): l is Extract<GraphLayer, { kind: 'dense' | 'conv2d' }> => l.kind === 'dense' || l.kind === 'conv2d';
+  const freed = (g: GraphSpec): Set<string> => new Set(g.layers.filter((l) => isKernel(l) && !l.kernelInitializer).map((l) => l.name));
+  if (freed(graphForCandidate(plan)).size === 0) return [];
+  // What "replace all" would free beyond the defaults: the written kernels, the output layer aside.
+  const all = freed(graphForCandidate({ graph: plan.graph, writtenKernels: [] }));
+  return plan.graph.layers.filter((l) => isKernel(l) && plan.writtenKernels.includes(l.name) && all.has(l.name)).map((l) => `${l.name}: ${isKernel(l) ? (l.kernelInitializer ?? '') : ''}`);
+}
+
 /** Probe this model: the network as written, one run (or one per value of the kernel variable the file varies). */
 export function modelRequests(plan: ModelPlan, base: ProbeConfig, idPrefix: string): PlannedComparison {
   const requests = plan.variants.map((v, i) => {
@@ -159,13 +172,16 @@ export function modelRequests(plan: ModelPlan, base: ProbeConfig, idPrefix: stri
  * to the library default (or varies), then the model as written; a run equal to an earlier one is
  * not run twice.
  */
-export function modelComparisonRequests(plan: ModelPlan, base: ProbeConfig, idPrefix: string): PlannedComparison {
+export function modelComparisonRequests(plan: ModelPlan, base: ProbeConfig, idPrefix: string, options: { replaceAll?: boolean } = {}): PlannedComparison {
   const requests: RunRequest[] = [];
   const seen = new Set<string>();
   const notes = [...plan.notes];
   let candidateGraph = graphForCandidate(plan);
   const open = (g: GraphSpec): boolean => g.layers.some((l) => (l.kind === 'dense' || l.kind === 'conv2d') && !l.kernelInitializer);
-  if (!open(candidateGraph)) {
+  if (options.replaceAll) {
+    candidateGraph = graphForCandidate({ graph: plan.graph, writtenKernels: [] });
+    notes.push(`each candidate replaces every kernel initializer of ${plan.name}, written ones too (the output layer keeps its own)`);
+  } else if (!open(candidateGraph)) {
     // Every kernel's initializer is written: comparing would rerun the model four times. Replace them all.
     candidateGraph = graphForCandidate({ graph: plan.graph, writtenKernels: [] });
     if (open(candidateGraph)) notes.push(`every kernel initializer of ${plan.name} is written: each candidate replaces them all (the output layer keeps its own)`);

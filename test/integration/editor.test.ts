@@ -2,6 +2,8 @@
 // fixture files (test/fixtures/workspace), through the same commands VS Code itself calls.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { initLens, log, openFixture, waitFor, workspaceFile } from './helpers';
 import { modelPlanSchema, modelRequests } from '../../src/editor/modelPlan';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
@@ -268,6 +270,40 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
       await setSetting('steps', undefined);
       await setSetting('statsInterval', undefined);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  it('asks whether to keep written initializers when a model writes some and leaves others, and runs the choice', async function () {
+    this.timeout(120_000);
+    const text = readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'keras_residual.py'), 'utf8');
+    const document = await vscode.workspace.openTextDocument({ language: 'python', content: text });
+    await vscode.window.showTextDocument(document);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+    const compare = lenses.find((l) => l.command?.command === 'initlens.compareForModel');
+    assert.ok(compare?.command);
+    try {
+      await setSetting('steps', 2);
+      await setSetting('statsInterval', 1);
+      const started = vscode.commands.executeCommand(compare.command.command, ...(compare.command.arguments ?? []));
+      // The question is a QuickPick: move to "Replace all" and accept it, as the keyboard would.
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await started;
+      type State = { title: string; skipped: string[]; rendered?: { runs: { initializer: string }[] } };
+      await waitFor('the replace-all comparison in the panel', async () => {
+        const state = (await vscode.commands.executeCommand('initlens._panelState')) as State;
+        return /^Compare initializers for model \(Untitled-\d+:\d+\)$/.test(state.title) && (state.rendered?.runs.length ?? 0) === 5;
+      }, 60_000);
+      const state = (await vscode.commands.executeCommand('initlens._panelState')) as State;
+      log(`      ${state.title}: ${state.rendered!.runs.map((r) => r.initializer).join(', ')}`);
+      // The panel's notes say the choice: the written he_normal of conv2d_1 is replaced too.
+      assert.ok(state.skipped.includes('each candidate replaces every kernel initializer of model, written ones too (the output layer keeps its own)'), state.skipped.join(' | '));
+      await vscode.commands.executeCommand('initlens.stop');
+    } finally {
+      await setSetting('steps', undefined);
+      await setSetting('statsInterval', undefined);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
   });
 

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { modelComparisonRequests, modelLenses, modelPlanSchema, modelRequests, SEED_INITIALIZERS } from '../../src/editor/modelPlan';
+import { keptWrittenKernels, modelComparisonRequests, modelLenses, modelPlanSchema, modelRequests, SEED_INITIALIZERS } from '../../src/editor/modelPlan';
 import type { ModelLens, ModelPlan } from '../../src/editor/modelPlan';
 import { compareAlternatives, probeWithInitializer } from '../../src/editor/initializerRequests';
 import { runRequestSchema } from '../../src/protocol';
@@ -152,4 +152,18 @@ test('Compare with alternatives: the written one, the recommendation, then the o
   const relu = compareAlternatives({ initializer: 'initializers.HeNormal()', activation: 'relu' }, DEFAULT_CONFIG, 'a');
   assert.deepEqual(relu.requests.map((r) => r.initializer), ['initializers.HeNormal()', 'glorot_normal', 'lecun_normal']);
   assert.throws(() => compareAlternatives({ initializer: 'he_norml' }, DEFAULT_CONFIG, 'a'), /unknown initializer 'he_norml'/);
+});
+
+test('a model that writes some kernels and leaves others: keep the written ones, or replace all', () => {
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'models', 'keras_residual.py'), 'utf8');
+  const plan = okPlan(lenses(text)[0]);
+  assert.deepEqual(keptWrittenKernels(plan), ['conv2d_1: he_normal']);
+  const keep = modelComparisonRequests(plan, DEFAULT_CONFIG, 'k').requests;
+  assert.deepEqual(kernels(keep[0]), ['conv2d 9→144 zeros', 'conv2d_1 144→144 he_normal', 'conv2d_2 144→144 zeros', 'dense 16→10 glorot_uniform']);
+  const all = modelComparisonRequests(plan, DEFAULT_CONFIG, 'a', { replaceAll: true });
+  assert.deepEqual(kernels(all.requests[0]), ['conv2d 9→144 zeros', 'conv2d_1 144→144 zeros', 'conv2d_2 144→144 zeros', 'dense 16→10 glorot_uniform']);
+  assert.ok(all.skipped.includes('each candidate replaces every kernel initializer of model, written ones too (the output layer keeps its own)'), all.skipped.join(' | '));
+  // Nothing to choose where no kernel is written, or where every one is (then the candidates replace them all).
+  assert.deepEqual(keptWrittenKernels(okPlan(lenses(read('mnist_convnet.py'))[0])), []);
+  assert.deepEqual(keptWrittenKernels(okPlan(lenses(read('keras_models.py'))[0])), []);
 });
