@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { scanSource } from '../src/editor/scanner';
 import { hoverAt, hoverMarkdown } from '../src/editor/hover';
 import { findProblems } from '../src/editor/rules';
-import { planModel } from '../src/editor/modelPlan';
+import { modelLenses } from '../src/editor/modelPlan';
 import type { SourceLanguage } from '../src/editor/lexer';
 
 const TARGET_MS = 20;
@@ -59,7 +59,7 @@ function bench(name: string, language: SourceLanguage): { cached: number; cold: 
   const cold = stats(Array.from({ length: 60 }, (_, i) => time(() => hoverMarkdown(text, language, positions[(i * 7) % positions.length]))));
   const warm = stats(positions.map((p) => time(() => hoverAt(model, p))));
   const diagnostics = stats(Array.from({ length: 20 }, () => time(() => findProblems(model, SETTINGS))));
-  const lenses = stats(Array.from({ length: 20 }, () => time(() => model.models.forEach((_, i) => planModel(model, i, name)))));
+  const lenses = stats(Array.from({ length: 20 }, () => time(() => modelLenses(text, language, name, model))));
 
   const f = (x: number): string => x.toFixed(2).padStart(7);
   console.log(`\n${name} ×${LINES} lines (${text.length.toLocaleString('en')} chars): ${model.sites.length} initializers, ${model.layers.length} layers, ${model.models.length} models`);

@@ -38,12 +38,13 @@ export function runHeader(run: RunRecord, stepsPlanned?: number): RunHeader {
   if (run.final !== undefined) header.final = run.final;
   if (run.timing !== undefined) header.timing = run.timing;
   if (run.tensorLeak !== undefined) header.tensorLeak = run.tensorLeak;
+  if (run.network !== undefined) header.network = run.network;
   return header;
 }
 
 /** Changes whenever a header field the webview shows changes (steps and flags travel apart). */
 function headerKey(run: RunRecord): string {
-  return `${run.status}|${run.layers.length}|${run.backend ?? ''}|${run.final ? 'f' : ''}|${run.error ?? ''}`;
+  return `${run.status}|${run.layers.length}|${run.network?.length ?? 0}|${run.backend ?? ''}|${run.final ? 'f' : ''}|${run.error ?? ''}`;
 }
 
 export function panelMeta(doc: ResultsDocument, extras: PanelExtras): PanelMeta {

@@ -5,7 +5,7 @@
  */
 import type { ResultsDocument } from '../results';
 import type { Note } from '../notes';
-import { describeNetwork } from '../view/network';
+import { describeGraph, describeNetwork } from '../view/network';
 import { accuracyHeading, accuracyScope, accuracyText, flagValuesText, inLayerOrder, layerName, lossText, samplesPerSecondText, statusText } from '../view/format';
 
 export interface ReportImage {
@@ -60,13 +60,15 @@ export function reportMarkdown(input: ReportInput): string {
   const c = doc.config;
   const facts: string[] = [`- Created: ${doc.createdAt}`];
   if (c) {
-    facts.push(`- Network: ${describeNetwork(c)}; ${c.optimizer} lr ${c.lr}, batch ${c.batch}, statistics every ${c.every} steps, seed ${c.seed}`);
+    const graphRun = doc.runs.find((r) => r.network && r.network.length > 0);
+    const network = graphRun?.network ? `${describeGraph({ network: graphRun.network, layers: graphRun.layers })}, ${c.steps} steps` : describeNetwork(c);
+    facts.push(`- Network: ${network}; ${c.optimizer} lr ${c.lr}, batch ${c.batch}, statistics every ${c.every} steps, seed ${c.seed}`);
   }
   if (doc.data) facts.push(`- Data: ${doc.data.description ?? `${doc.data.source} (${doc.data.train} train / ${doc.data.test} held out)`}`);
   if (doc.backend) facts.push(`- Backend: ${doc.backend}`);
   out.push(...facts, '');
   if (input.skipped.length > 0) {
-    out.push('## Skipped layers', '', 'These layers of the model could not be probed and are not part of the comparison:', '');
+    out.push('## Notes on this probe', '', 'What the probe stood in for or assumed:', '');
     for (const s of input.skipped) out.push(`- ${s}`);
     out.push('');
   }

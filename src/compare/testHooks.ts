@@ -17,6 +17,7 @@ export function registerCompareTestHooks(controller: CompareController): vscode.
         counters: panel ? { ...panel.counters } : undefined,
         rendered: panel?.lastRendered,
         title: extras.title,
+        skipped: extras.skipped,
         running: extras.running,
       };
     }),

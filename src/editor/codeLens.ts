@@ -1,8 +1,9 @@
-/** Adapts modelPlan.ts to VS Code: "Probe this model" lenses above Sequential models, or why not. */
+/**
+ * Adapts modelPlan.ts to VS Code: "Probe this model" / "Compare initializers for this model"
+ * above each model of a document (the network as written), or why it can't be probed as written.
+ */
 import * as vscode from 'vscode';
-import { planModel } from './modelPlan';
 import type { DocumentModels } from './documents';
-import { fileLabel } from './documents';
 import type { ModelCommandArgs } from './commands';
 import { readSettings } from '../host/settings';
 
@@ -16,25 +17,20 @@ export function registerCodeLens(models: DocumentModels, selector: vscode.Docume
     onDidChangeCodeLenses: changed.event,
     provideCodeLenses(document) {
       const steps = readSettings().config.steps;
-      const model = models.get(document);
-      if (!model) return [];
       const lenses: vscode.CodeLens[] = [];
-      model.models.forEach((m, i) => {
-        const line = document.positionAt(m.start).line;
-        const range = new vscode.Range(line, 0, line, 0);
-        const result = planModel(model, i, fileLabel(document));
-        if (!result.ok) {
-          const args: ModelCommandArgs = { problem: result.reason };
-          lenses.push(new vscode.CodeLens(range, { title: `InitLens: can't probe this model — ${result.reason}`, tooltip: result.reason, command: 'initlens.probeModel', arguments: [args] }));
-          return;
+      for (const lens of models.lenses(document)) {
+        const range = new vscode.Range(lens.line, 0, lens.line, 0);
+        if (!lens.plan) {
+          const args: ModelCommandArgs = { problem: (lens.reasons ?? [lens.problem ?? '']).join('; ') };
+          lenses.push(new vscode.CodeLens(range, { title: `InitLens: can't probe this model — ${lens.problem ?? ''}`, tooltip: lens.summary, command: 'initlens.probeModel', arguments: [args] }));
+          continue;
         }
-        const tooltip = [result.plan.title, ...result.plan.skipped.map((s) => `• ${s}`)].join('\n');
-        const args: ModelCommandArgs = { plan: result.plan };
+        const args: ModelCommandArgs = { plan: lens.plan };
         lenses.push(
-          new vscode.CodeLens(range, { title: `$(beaker) Probe this model (${steps} steps)`, tooltip: `${tooltip}\n${steps} training steps (setting initlens.steps)`, command: 'initlens.probeModel', arguments: [args] }),
-          new vscode.CodeLens(range, { title: `Compare initializers for this model (${steps} steps)`, tooltip, command: 'initlens.compareForModel', arguments: [args] }),
+          new vscode.CodeLens(range, { title: `$(beaker) Probe this model (${steps} steps)`, tooltip: `${lens.summary}\n${steps} training steps (setting initlens.steps)`, command: 'initlens.probeModel', arguments: [args] }),
+          new vscode.CodeLens(range, { title: `Compare initializers for this model (${steps} steps)`, tooltip: `${lens.summary}\nThe seed notebook's four initializers on every kernel the source leaves to the default, and the model as written`, command: 'initlens.compareForModel', arguments: [args] }),
         );
-      });
+      }
       return lenses;
     },
   });

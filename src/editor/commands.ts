@@ -11,11 +11,11 @@ import { readSettings } from '../host/settings';
 import { listNotes } from '../notes';
 import { compareAlternatives, initializerCommandArgsSchema, probeWithInitializer } from './initializerRequests';
 import type { PlannedComparison } from './initializerRequests';
-import { modelComparisonRequests, modelPlanSchema, modelRequests } from './modelPlan';
+import { keptWrittenKernels, modelComparisonRequests, modelPlanSchema, modelRequests } from './modelPlan';
 import type { ModelPlan } from './modelPlan';
 import type { ProbeConfig } from '../probe/config';
 
-export const modelCommandArgsSchema = z.union([z.object({ plan: modelPlanSchema }), z.object({ problem: z.string().max(1000) })]);
+export const modelCommandArgsSchema = z.union([z.object({ plan: modelPlanSchema }), z.object({ problem: z.string().max(4000) })]);
 export type ModelCommandArgs = z.infer<typeof modelCommandArgsSchema>;
 
 const noteIdSchema = z.string().regex(/^[a-z0-9-]+$/);
@@ -59,7 +59,8 @@ export function registerEditorCommands(ctx: InitLensContext, compare: CompareApi
   const modelCommand = (
     command: string,
     what: string,
-    requests: (plan: ModelPlan, base: ProbeConfig, idPrefix: string) => PlannedComparison,
+    requests: (plan: ModelPlan, base: ProbeConfig, idPrefix: string, options: { replaceAll?: boolean }) => PlannedComparison,
+    choose?: (plan: ModelPlan) => Promise<{ replaceAll?: boolean } | undefined>,
   ): vscode.Disposable =>
     vscode.commands.registerCommand(command, async (value: unknown) => {
       const args = argument(command, modelCommandArgsSchema, value);
@@ -70,8 +71,20 @@ export function registerEditorCommands(ctx: InitLensContext, compare: CompareApi
       }
       // A CodeLens runs its command under a delegate id, so the walkthrough's onCommand never sees it.
       markWalkthrough('probed');
-      await run(what, () => requests(args.plan, readSettings().config, idPrefix()));
+      const options = choose ? await choose(args.plan) : {};
+      if (!options) return;
+      await run(what, () => requests(args.plan, readSettings().config, idPrefix(), options));
     });
+
+  /** Compare on a model that writes some kernels' initializers and leaves others: keep the written ones, or replace all? */
+  const keepOrReplace = async (plan: ModelPlan): Promise<{ replaceAll?: boolean } | undefined> => {
+    const kept = keptWrittenKernels(plan);
+    if (kept.length === 0) return {};
+    const keep = { label: 'Keep the written initializers', detail: `The candidates go on the kernels left to the default; ${kept.join(', ')} keep${kept.length === 1 ? 's' : ''} its own`, replaceAll: false };
+    const replace = { label: 'Replace all', detail: 'Every kernel takes each candidate, written ones too (the output layer keeps its own)', replaceAll: true };
+    const picked = await vscode.window.showQuickPick([keep, replace], { title: `Compare initializers for ${plan.title}` });
+    return picked ? { replaceAll: picked.replaceAll } : undefined;
+  };
 
   const openNote = async (id?: unknown): Promise<void> => {
     const notes = listNotes(notesFolder.fsPath);
@@ -113,6 +126,6 @@ export function registerEditorCommands(ctx: InitLensContext, compare: CompareApi
       if (args) await run('compare alternatives', () => compareAlternatives(args, readSettings().config, idPrefix()));
     }),
     modelCommand('initlens.probeModel', 'probe model', modelRequests),
-    modelCommand('initlens.compareForModel', 'compare initializers for model', modelComparisonRequests),
+    modelCommand('initlens.compareForModel', 'compare initializers for model', modelComparisonRequests, keepOrReplace),
   );
 }

@@ -6,6 +6,8 @@ import * as vscode from 'vscode';
 import type { SourceLanguage } from './lexer';
 import { scanSource } from './scanner';
 import type { SourceModel } from './sourceModel';
+import { modelLenses } from './modelPlan';
+import type { ModelLens } from './modelPlan';
 
 /** Python, JavaScript and TypeScript files, and the Python cells of Jupyter notebooks. */
 export const DOCUMENT_SELECTOR: vscode.DocumentSelector = [
@@ -43,7 +45,7 @@ const MAX_CACHED = 64;
 export const MAX_SCANNED_CHARS = 1_000_000;
 
 export class DocumentModels implements vscode.Disposable {
-  private readonly cache = new Map<string, { version: number; model: SourceModel }>();
+  private readonly cache = new Map<string, { version: number; model: SourceModel; lenses?: ModelLens[] }>();
 
   /** The scan of a document's current version; undefined for documents InitLens doesn't read. */
   get(document: vscode.TextDocument): SourceModel | undefined {
@@ -59,6 +61,16 @@ export class DocumentModels implements vscode.Disposable {
     this.cache.set(key, { version: document.version, model });
     while (this.cache.size > MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
     return model;
+  }
+
+  /** The models of a document's current version as the probe builds them (CodeLens), or why not; [] for documents InitLens doesn't read. */
+  lenses(document: vscode.TextDocument): ModelLens[] {
+    const model = this.get(document);
+    if (!model) return [];
+    const entry = this.cache.get(document.uri.toString());
+    if (!entry) return [];
+    entry.lenses ??= modelLenses(document.getText(), model.language, fileLabel(document), model);
+    return entry.lenses;
   }
 
   forget(document: vscode.TextDocument): void {

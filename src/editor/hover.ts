@@ -16,6 +16,8 @@ import type { InitializerCommandArgs } from './initializerRequests';
 import { predictedGain, recommendedId, stackFixedPoint, suitsActivation } from '../probe/initializers/theory';
 import type { InitSpec } from '../probe/initializers/spec';
 import { loadNote } from '../notes';
+import { sourceGraphs } from './modelGraph';
+import { planLayers } from '../probe/graph/shapes';
 
 export interface NoteSummary {
   title: string;
@@ -27,6 +29,61 @@ export interface HoverOptions {
   note?: (id: string) => NoteSummary | undefined;
   /** The file's name, for titles of the runs a link starts (`keras_models.py`). */
   fileName?: string;
+  /** The document's text: a convolution's fans come from its model's layer graph (read only for initializers outside Dense layers). */
+  text?: () => string;
+}
+
+/** A convolution's kernel as its model's layer graph builds it (Keras' fans: receptive field × channels). */
+export interface ConvolutionFans {
+  name: string;
+  line: number;
+  kernelSize: [number, number];
+  inChannels: number;
+  filters: number;
+  fanIn: number;
+  fanOut: number;
+  activation: string;
+}
+
+/**
+ * The convolution a kernel initializer belongs to — the Conv2D call holding it, or the
+ * `self.conv.weight` an nn.init call names — with the fans the probe's planner gives it.
+ */
+export function convolutionFor(text: string, model: SourceModel, site: InitializerSite, call: LayerDef | undefined): ConvolutionFans | undefined {
+  const line = call ? lineNumber(model, call.start) : undefined;
+  const module = /^self\.(\w+)\.weight$/.exec(site.tensor ?? '')?.[1];
+  if (line === undefined && module === undefined) return undefined;
+  for (const g of sourceGraphs(text, model.language, model)) {
+    if (!g.graph) continue;
+    const spec = g.graph.layers.find((l) => l.kind === 'conv2d' && (line !== undefined ? l.line === line : l.name === module));
+    if (!spec || spec.kind !== 'conv2d') continue;
+    let planned;
+    try {
+      planned = planLayers(g.graph).find((l) => l.spec === spec);
+    } catch {
+      return undefined;
+    }
+    if (!planned || planned.fanIn === undefined || planned.fanOut === undefined) return undefined;
+    const next = g.graph.layers[g.graph.layers.indexOf(spec) + 1];
+    const activation = spec.activation !== 'linear' ? spec.activation : next?.kind === 'activation' && (next.inputs ?? [spec.name]).includes(spec.name) ? next.activation : (call?.activation ?? 'linear');
+    return { name: spec.name, line: spec.line ?? 0, kernelSize: spec.kernelSize, inChannels: planned.inShapes[0][planned.inShapes[0].length - 1], filters: spec.filters, fanIn: planned.fanIn, fanOut: planned.fanOut, activation };
+  }
+  return undefined;
+}
+
+/** The hover's lines for a convolution's kernel: its receptive-field fans, the std they give, the gain and the verdict. */
+function convolutionLines(spec: InitSpec, conv: ConvolutionFans, type: string): string[] {
+  const [kh, kw] = conv.kernelSize;
+  const label = `${type}(${conv.filters}, ${kh}×${kw}${conv.activation !== 'linear' ? `, ${conv.activation}` : ''})`;
+  const { main, detail } = scaleText(spec, conv.fanIn, conv.fanOut);
+  let fans = `receptive field ${kh}×${kw} · fan_in ${conv.fanIn} = ${kh}·${kw}·${conv.inChannels} input channels · fan_out ${conv.fanOut} = ${kh}·${kw}·${conv.filters} filters → **${main}**${detail ? ` ${detail}` : ''}`;
+  const act = conv.activation;
+  if (isProbeActivation(act)) fans += ` · gain ${fmt(predictedGain(spec, act, conv.fanIn, conv.fanOut))} per layer`;
+  const lines = [`**${escape(label)}** · line ${conv.line} · ${code(conv.name)}`, fans];
+  if (isProbeActivation(act)) {
+    lines.push(suitsActivation(spec, act, { fanIn: conv.fanIn, fanOut: conv.fanOut }) ? `$(pass) suits this layer's ${act}` : `$(warning) not for this layer's ${act}: InitLens recommends ${code(recommendedId(act))}`);
+  }
+  return lines;
 }
 
 export interface HoverText {
@@ -170,10 +227,14 @@ export function hoverForSite(model: SourceModel, site: InitializerSite, options:
   if (!bias) out.push(suitsLine(spec));
   for (const note of site.parsed.notes ?? []) out.push(`$(info) _${escape(note)}_`);
 
+  const other = enclosingOtherLayer(model, site);
   if (bias) {
     out.push('', `Initializes a **bias**: fan scaling and symmetry are about kernels; ${code('zeros')} is the usual bias.`);
   } else if (site.layers.length > 0) {
     out.push('', layerLines(model, site, spec).join('  \n'));
+  } else if (options.text !== undefined && (other || site.tensor)) {
+    const conv = convolutionFor(options.text(), model, site, other);
+    if (conv) out.push('', convolutionLines(spec, conv, other?.type ?? 'nn.Conv2d').join('  \n'));
   }
 
   const lookup = options.note ?? defaultNote;
@@ -185,7 +246,7 @@ export function hoverForSite(model: SourceModel, site: InitializerSite, options:
   if (bias) return { ...range, markdown: joinBlocks(out) };
   const args = commandArgs(model, site, requestText(site.text, site.parsed), options.fileName);
   if (args.standInFor) {
-    out.push('', `$(info) InitLens probes Dense stacks, not ${code(args.standInFor)} layers: the links below run this initializer in a dense stand-in network (784→hidden layers from settings→10), not this ${escape(args.standInFor)}.`);
+    out.push('', `$(info) The links below run this initializer in a dense stand-in network (784→hidden layers from settings→10), not this ${escape(args.standInFor)}; **Probe this model** above the model probes the network as written.`);
   }
   out.push(
     '',
@@ -215,5 +276,5 @@ export function hoverAt(model: SourceModel, offset: number, options: HoverOption
 
 /** Document text and a position → hover markdown (scans; the provider uses a cached scan instead). */
 export function hoverMarkdown(text: string, language: SourceLanguage, offset: number, options: HoverOptions = {}): HoverText | undefined {
-  return hoverAt(scanSource(text, language), offset, options);
+  return hoverAt(scanSource(text, language), offset, { text: () => text, ...options });
 }

@@ -10,7 +10,7 @@ export function registerHover(models: DocumentModels, selector: vscode.DocumentS
     provideHover(document, position) {
       const model = models.get(document);
       if (!model) return undefined;
-      const hover = hoverAt(model, document.offsetAt(position), { fileName: fileLabel(document) });
+      const hover = hoverAt(model, document.offsetAt(position), { fileName: fileLabel(document), text: () => document.getText() });
       if (!hover) return undefined;
       markWalkthrough('hovered');
       const markdown = new vscode.MarkdownString(hover.markdown, true);

@@ -30,6 +30,12 @@ export interface SourceGraph {
   graph?: GraphSpec;
   /** Names of layers whose kernel initializer is written in the source (compare keeps them). */
   writtenKernels: string[];
+  /**
+   * Kernels whose initializer is a variable the file gives several values (a function parameter
+   * called with several initializers: the seed notebook). The graph holds the first; the source
+   * varies it, so compare replaces it like a default.
+   */
+  kernelChoices?: { layer: string; variable: string; texts: string[] }[];
   /** What the probe cannot build, each with its line: `LSTM (line 12)`. */
   unsupported: string[];
   /** Anything else worth saying (an assumed input shape). */
@@ -168,7 +174,7 @@ function paddingOf(node: SyntaxNode | undefined, python: boolean, torch: boolean
 }
 
 /** Kernel initializer text for a scanned layer, and whether it is written. */
-function kernelOf(ctx: Ctx, def: LayerDef | undefined, framework: ModelFramework, call?: CallNode, torchModule?: string): { text: string; written: boolean } {
+function kernelOf(ctx: Ctx, def: LayerDef | undefined, framework: ModelFramework, call?: CallNode, torchModule?: string): { text: string; written: boolean; choices?: { variable: string; texts: string[] } } {
   // The scanner links sites to Dense layers; for the other layers find the argument (or, in
   // PyTorch, an nn.init call on `self.<module>.weight`) here.
   const own = ctx.source.sites.find(
@@ -188,9 +194,10 @@ function kernelOf(ctx: Ctx, def: LayerDef | undefined, framework: ModelFramework
     return { text: requestText(site.text, site.parsed), written: true };
   }
   if (k.kind === 'variable') {
-    const site = k.sites.map((id) => ctx.source.sites[id]).find((s) => s.parsed);
-    if (!site?.parsed) throw new Unsupported(`its kernel initializer '${k.name}' can't be resolved`);
-    return { text: requestText(site.text, site.parsed), written: true };
+    const texts = [...new Set(k.sites.map((id) => ctx.source.sites[id]).flatMap((s) => (s.parsed ? [requestText(s.text, s.parsed)] : [])))];
+    if (texts.length === 0) throw new Unsupported(`its kernel initializer '${k.name}' can't be resolved`);
+    if (texts.length === 1) return { text: texts[0], written: true };
+    return { text: texts[0], written: false, choices: { variable: k.name, texts } };
   }
   return { text: framework === 'torch' ? DEFAULT_KERNEL.torch : k.text || DEFAULT_KERNEL[framework], written: false };
 }
@@ -200,6 +207,7 @@ interface Translated {
   /** An input shape declared on the layer (input_shape=…). */
   inputShape?: number[];
   written?: boolean;
+  choices?: { variable: string; texts: string[] };
 }
 
 const KERAS_KIND: Record<string, string> = {
@@ -250,7 +258,7 @@ function kerasLayer(ctx: Ctx, call: CallNode, def: LayerDef | undefined, framewo
       const units = num(a(0, 'units', 'units'));
       if (units === undefined) throw new Unsupported(`its units can't be read`);
       const k = kernelOf(ctx, def, framework, call);
-      return { layer: { kind: 'dense', ...common, units, activation: activationOf(a(1, 'activation', 'activation')), useBias: bool(a(undefined, 'use_bias', 'useBias'), true), kernelInitializer: k.text }, inputShape: declared, written: k.written };
+      return { layer: { kind: 'dense', ...common, units, activation: activationOf(a(1, 'activation', 'activation')), useBias: bool(a(undefined, 'use_bias', 'useBias'), true), kernelInitializer: k.text }, inputShape: declared, written: k.written, choices: k.choices };
     }
     case 'conv2d': {
       const filters = num(a(0, 'filters', 'filters'));
@@ -275,6 +283,7 @@ function kerasLayer(ctx: Ctx, call: CallNode, def: LayerDef | undefined, framewo
         },
         inputShape: declared,
         written: k.written,
+        choices: k.choices,
       };
     }
     case 'max_pooling2d':
@@ -462,6 +471,7 @@ function sequentialGraphs(ctx: Ctx): SourceGraph[] {
           if (t.layer.kind === 'input' && layers.length > 0) throw new Unsupported('an input after the first layer');
           if (t.layer.kind === 'add' || t.layer.kind === 'concatenate') throw new Unsupported('merging layers need the functional API');
           if (t.written) result.writtenKernels.push(t.layer.name);
+          if (t.choices) (result.kernelChoices ??= []).push({ layer: t.layer.name, ...t.choices });
           layers.push(t.layer);
         }
       } catch (err) {
@@ -495,6 +505,7 @@ function functionalGraphs(ctx: Ctx, reader: SyntaxReader): SourceGraph[] {
   const current = new Map<string, string>();
   const layers: GraphLayer[] = [];
   const written: string[] = [];
+  const choices: NonNullable<SourceGraph['kernelChoices']> = [];
   const unsupported: string[] = [];
   const names = new Names();
   let m: RegExpExecArray | null;
@@ -527,6 +538,7 @@ function functionalGraphs(ctx: Ctx, reader: SyntaxReader): SourceGraph[] {
     if (last === 'Model' && (call.path.includes('keras') || call.path.includes('models') || call.path.length === 1)) {
       const outputs = str(argOf(call, true, 1, 'outputs'));
       const result: SourceGraph = { name: variable, framework: 'keras', line, writtenKernels: [...written], unsupported: [...unsupported], notes: [] };
+      if (choices.length > 0) result.kernelChoices = [...choices];
       out.push(result);
       if (!outputs || !current.has(outputs)) {
         result.problem = `its outputs can't be followed to a layer`;
@@ -569,6 +581,7 @@ function functionalGraphs(ctx: Ctx, reader: SyntaxReader): SourceGraph[] {
       if (!t.layer) continue;
       const layer = { ...t.layer, inputs: inputs as string[] } as GraphLayer;
       if (t.written) written.push(layer.name);
+      if (t.choices) choices.push({ layer: layer.name, ...t.choices });
       layers.push(layer);
       current.set(variable, layer.name);
     } catch (err) {
@@ -701,6 +714,12 @@ function torchGraphs(ctx: Ctx): SourceGraph[] {
           firstKind ??= 'flatten';
           return push({ kind: 'flatten', name: names.take('flatten'), line: lineAt(ctx, node.start) }, [evaluate(firstArg!, text)]);
         }
+        if (last === 'flatten' && path.length === 2 && current.has(path[0])) {
+          // x.flatten(1): the tensor method, as torch.flatten(x, 1).
+          if ((num(argOf(node, true, 0, 'start_dim')) ?? 0) !== 1) unsupportedAt(node.start, `${path[0]}.flatten`, 'only start_dim=1 (keep the batch axis) is built');
+          firstKind ??= 'flatten';
+          return push({ kind: 'flatten', name: names.take('flatten'), line: lineAt(ctx, node.start) }, [current.get(path[0])!]);
+        }
         if ((last === 'view' || last === 'reshape') && path.length === 2) {
           const v = current.get(path[0]);
           if (!v) unsupportedAt(node.start, `${path[0]}.${last}`, 'not a tensor forward() builds');
@@ -804,13 +823,13 @@ function splitTopLevelPlus(text: string): { text: string; offset: number }[] {
 }
 
 /** Every model in a file the probe can be pointed at, built or with the reasons it can't be. Total: never throws. */
-export function sourceGraphs(text: string, language: SourceLanguage): SourceGraph[] {
+export function sourceGraphs(text: string, language: SourceLanguage, scanned?: SourceModel): SourceGraph[] {
   const stream = tokenize(text, language);
   const python = language === 'python';
   const reader = new SyntaxReader(stream, python);
   const calls = new Map<number, CallNode>();
   for (const c of reader.calls()) if (!calls.has(c.start)) calls.set(c.start, c);
-  const source = scanSource(text, language);
+  const source = scanned ?? scanSource(text, language);
   const ctx: Ctx = { text, source, lineStarts: source.lineStarts, python, calls };
   constants = python ? readConstants(text) : new Map();
   const found: SourceGraph[] = [];

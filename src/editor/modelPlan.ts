@@ -1,20 +1,21 @@
 /**
- * "Probe this model": a Keras or tfjs Sequential model in the editor → the dense network the
- * probe builds (hidden units, per-layer activations and initializers, output initializer), with
- * every layer it leaves out and every difference from the model said in `skipped`. Pure.
+ * "Probe this model" / "Compare initializers for this model": each model of a document as the
+ * layer graph modelGraph.ts reads from its source — the network as written, convolutions,
+ * pooling, normalization and dropout included — or the one-line reason it can't be built (every
+ * layer the probe can't build, with its line); and the runs each lens starts. Pure.
  */
 import { z } from 'zod';
-import { ACTIVATIONS } from '../probe/initializers/spec';
-import type { Activation } from '../probe/initializers/spec';
-import { parseInitializer } from '../probe/initializers/parse';
+import { graphSchema } from '../protocol';
+import type { GraphLayer, GraphSpec, RunRequest } from '../protocol';
 import type { ProbeConfig } from '../probe/config';
-import { validateConfig } from '../probe/config';
-import type { RunRequest } from '../protocol';
-import type { LayerDef, SourceModel } from './sourceModel';
-import { isProbeActivation } from './layerKinds';
-import { layerLabel, lineNumber } from './labels';
-import { requestText, shortLabel } from './requestText';
-import { MNIST_CLASSES, MNIST_INPUT } from './initializerRequests';
+import { parseInitializer } from '../probe/initializers/parse';
+import { planGraph } from '../probe/graph/shapes';
+import type { SourceLanguage } from './lexer';
+import { sourceGraphs } from './modelGraph';
+import type { SourceGraph } from './modelGraph';
+import type { SourceModel } from './sourceModel';
+import { firstKernelInitializer, graphForCandidate, graphRequest } from './modelRequests';
+import { shortLabel } from './requestText';
 import type { PlannedComparison } from './initializerRequests';
 
 /** The seed notebook's four initializers, in its order. */
@@ -23,191 +24,181 @@ export const SEED_INITIALIZERS = ['zeros', 'RandomNormal(mean=0.0, stddev=0.05)'
 const MAX_VARIANTS = 8;
 
 export const modelPlanSchema = z.object({
-  /** `mlp (keras_models.py:10): 784 → 128 relu → 10 softmax` */
+  /** The variable, function or class that names the model. */
+  name: z.string().min(1).max(200),
+  /** `cnn (mnist_cnn.py:8)` */
   title: z.string().max(500),
-  hidden: z.array(z.number().int().positive()).min(1).max(1000),
-  layerActivations: z.array(z.enum(ACTIVATIONS)).min(1).max(1000),
+  graph: graphSchema,
+  /** Layers whose kernel initializer the source writes: compare keeps them. */
+  writtenKernels: z.array(z.string().max(200)).max(1000),
   /**
-   * The model's own initializers, per hidden layer. Usually one variant; several when a layer's
-   * initializer is a function parameter and the file calls the function with several (the seed notebook).
+   * The model's own initializers: one variant, or one per value of a kernel variable the file
+   * gives several (a function parameter called with several initializers: the seed notebook).
+   * `kernels` maps a layer name to its initializer text.
    */
   variants: z
-    .array(z.object({ label: z.string().max(200), layerInitializers: z.array(z.string().min(1).max(4000)).min(1).max(1000) }))
+    .array(z.object({ label: z.string().max(200), kernels: z.record(z.string().min(1).max(4000)) }))
     .min(1)
     .max(MAX_VARIANTS),
-  outputInitializer: z.string().min(1).max(4000),
-  skipped: z.array(z.string().max(500)).max(200),
+  /** What the panel says beside the runs: assumed input shapes, variables probed with one value. */
+  notes: z.array(z.string().max(500)).max(200),
 });
 export type ModelPlan = z.infer<typeof modelPlanSchema>;
 
-export type PlanResult = { ok: true; plan: ModelPlan } | { ok: false; reason: string };
+/** A lens above one model: its plan, or why it can't be probed as written. */
+export interface ModelLens {
+  /** 0-based line of the model's definition. */
+  line: number;
+  name: string;
+  plan?: ModelPlan;
+  /** One line: the first reason (and how many more), for the lens title. */
+  problem?: string;
+  /** Every reason, for the tooltip and the command's refusal. */
+  reasons?: string[];
+  /** The network as written, one line per layer run together: the lens' tooltip. */
+  summary: string;
+}
 
-const DEFAULT_TEXT: Record<LayerDef['framework'], string> = { keras: 'glorot_uniform', tfjs: 'glorotNormal', torch: 'glorot_uniform' };
+const pair = (p: readonly number[]): string => (p[0] === p[1] ? `${p[0]}` : p.join('×'));
 
-/** The initializer texts a layer's kernel can be, plus anything worth saying about them. */
-function kernelTexts(source: SourceModel, layer: LayerDef, where: string): { texts: string[]; group?: string; notes: string[] } | { error: string } {
-  const k = layer.kernel;
-  switch (k.kind) {
-    case 'default':
-      return { texts: [k.text || DEFAULT_TEXT[layer.framework]], notes: [] };
-    case 'site': {
-      const site = source.sites[k.site];
-      if (!site.parsed) return { error: `the kernel initializer of ${where} can't be read: ${site.error ?? 'not an initializer'}` };
-      return { texts: [requestText(site.text, site.parsed)], notes: [] };
-    }
-    case 'variable': {
-      const texts: string[] = [];
-      for (const id of k.sites) {
-        const site = source.sites[id];
-        if (site.parsed) texts.push(requestText(site.text, site.parsed));
-      }
-      const unique = [...new Set(texts)];
-      if (unique.length === 0) {
-        const fallback = DEFAULT_TEXT[layer.framework];
-        return { texts: [fallback], notes: [`the kernel initializer '${k.name}' of ${where} can't be resolved: probed with ${fallback}, the library's default`] };
-      }
-      return { texts: unique, group: k.name, notes: [] };
-    }
+/** `conv2d 32 3×3 relu`, `max_pooling2d 2×2`: a layer as written, for the lens tooltip. */
+export function layerText(l: GraphLayer): string {
+  switch (l.kind) {
+    case 'input':
+      return `input ${l.shape.join('×')}`;
+    case 'dense':
+      return `${l.name} ${l.units}${l.activation === 'linear' ? '' : ` ${l.activation}`}`;
+    case 'conv2d':
+      return `${l.name} ${l.filters} ${l.kernelSize.join('×')}${l.strides[0] === 1 && l.strides[1] === 1 ? '' : ` /${pair(l.strides)}`}${l.activation === 'linear' ? '' : ` ${l.activation}`}`;
+    case 'max_pooling2d':
+    case 'average_pooling2d':
+      return `${l.name} ${l.poolSize.join('×')}`;
+    case 'dropout':
+      return `${l.name} ${l.rate}`;
+    case 'activation':
+      return l.name === l.activation ? l.name : `${l.name} ${l.activation}`;
+    case 'reshape':
+      return `${l.name} ${l.targetShape.join('×')}`;
+    default:
+      return l.name;
   }
 }
 
-function compressWidths(hidden: number[], activations: string[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < hidden.length) {
-    let j = i;
-    while (j < hidden.length && hidden[j] === hidden[i] && activations[j] === activations[i]) j++;
-    parts.push(`${hidden[i]} ${activations[i]}${j - i > 1 ? ` ×${j - i}` : ''}`);
-    i = j;
-  }
-  return parts.join(' → ');
+export function describeSpec(graph: GraphSpec): string {
+  return graph.layers.map(layerText).join(' → ');
 }
 
-function labelFor(texts: readonly string[]): string {
-  const labels = [...new Set(texts.map((t) => shortLabel(parseInitializer(t))))];
-  return labels.join(' / ');
-}
-
-export function planModel(source: SourceModel, modelId: number, fileName?: string): PlanResult {
-  const model = source.models[modelId];
-  if (!model) return { ok: false, reason: 'no such model' };
-  if (model.problem) return { ok: false, reason: model.problem };
-  const layers = model.layers.map((id) => source.layers[id]);
-  const where = (l: LayerDef): string => `${layerLabel(l)} (line ${lineNumber(source, l.start)})`;
-  const densePositions = layers.map((l, i) => (l.role === 'dense' ? i : -1)).filter((i) => i >= 0);
-  if (densePositions.length === 0) return { ok: false, reason: 'it has no Dense layers' };
-  const outputPosition = densePositions[densePositions.length - 1];
-  const hiddenLayers = densePositions.slice(0, -1).map((i) => layers[i]);
-  if (hiddenLayers.length === 0) return { ok: false, reason: 'it has no hidden Dense layer before the output layer' };
-  const skipped: string[] = [];
-  const notes: string[] = [];
-
-  const hidden: number[] = [];
-  const layerActivations: Activation[] = [];
-  const perLayer: { texts: string[]; group?: string }[] = [];
-  for (const layer of hiddenLayers) {
-    if (layer.units === undefined) return { ok: false, reason: `the units of ${where(layer)} can't be read${layer.unitsText ? `: '${layer.unitsText}'` : ''}` };
-    if (layer.activation === undefined) return { ok: false, reason: `the activation '${layer.activationText ?? '?'}' of ${where(layer)} can't be read` };
-    if (!isProbeActivation(layer.activation)) {
-      return { ok: false, reason: `${where(layer)} uses ${layer.activation}, which the probe doesn't build (it builds ${ACTIVATIONS.join(', ')})` };
-    }
-    const kernel = kernelTexts(source, layer, where(layer));
-    if ('error' in kernel) return { ok: false, reason: kernel.error };
-    for (const n of kernel.notes) if (!notes.includes(n)) notes.push(n);
-    hidden.push(layer.units);
-    layerActivations.push(layer.activation);
-    perLayer.push({ texts: kernel.texts, group: kernel.group });
-  }
-  const output = layers[outputPosition];
-  const outputKernel = kernelTexts(source, output, where(output));
-  if ('error' in outputKernel) return { ok: false, reason: outputKernel.error };
-  notes.push(...outputKernel.notes);
-  if (outputKernel.texts.length > 1) notes.push(`the output layer's initializer '${outputKernel.group ?? ''}' takes several values: probed with ${outputKernel.texts[0]}`);
-
-  // Variants: the first variable with several values drives them; any other takes its first value.
-  const driver = perLayer.find((p) => p.texts.length > 1)?.group;
-  const variantCount = driver === undefined ? 1 : Math.min(MAX_VARIANTS, perLayer.find((p) => p.group === driver)?.texts.length ?? 1);
-  for (const p of perLayer) {
-    if (p.texts.length > 1 && p.group !== driver) notes.push(`'${p.group ?? ''}' takes several values: probed with ${p.texts[0]}`);
-  }
-  const variants = Array.from({ length: variantCount }, (_, v) => {
-    const layerInitializers = perLayer.map((p) => (p.group === driver && driver !== undefined ? p.texts[v] : p.texts[0]));
-    return { label: labelFor(layerInitializers), layerInitializers };
+function variantsOf(model: SourceGraph, notes: string[]): ModelPlan['variants'] {
+  const choices = model.kernelChoices ?? [];
+  if (choices.length === 0) return [{ label: 'as written', kernels: {} }];
+  // The first variable the file varies drives the variants; any other takes its first value (said in the notes).
+  const driver = choices[0].variable;
+  const count = Math.min(MAX_VARIANTS, choices[0].texts.length);
+  for (const c of choices) if (c.variable !== driver) notes.push(`'${c.variable}' takes several values: probed with ${c.texts[0]}`);
+  if (choices[0].texts.length > MAX_VARIANTS) notes.push(`'${driver}' takes ${choices[0].texts.length} values: the first ${MAX_VARIANTS} are probed`);
+  return Array.from({ length: count }, (_, v) => {
+    const kernels: Record<string, string> = {};
+    for (const c of choices) kernels[c.layer] = c.variable === driver ? (c.texts[v] ?? c.texts[0]) : c.texts[0];
+    const label = [...new Set(choices.filter((c) => c.variable === driver).map((c) => shortLabel(parseInitializer(kernels[c.layer]))))].join(' / ');
+    return { label, kernels };
   });
+}
 
-  // What the probe leaves out, in model order.
-  layers.forEach((layer, i) => {
-    const line = lineNumber(source, layer.start);
-    if (layer.role === 'other' || layer.role === 'preserve' || layer.role === 'reshape') skipped.push(`${layer.type} (line ${line})`);
-    else if (layer.role === 'activation' && i > 0 && layers[i - 1].role !== 'dense' && layers[i - 1].activationFrom !== 'layer') skipped.push(`${layer.type} (line ${line})`);
-    else if (i > outputPosition && layer.role !== 'activation') skipped.push(`${layer.type} (line ${line}), after the output layer`);
+/** Every model of a document, each with its plan or the reasons it can't be probed as written. */
+export function modelLenses(text: string, language: SourceLanguage, fileName: string, scanned?: SourceModel): ModelLens[] {
+  return sourceGraphs(text, language, scanned).map((model) => {
+    const line = model.line - 1;
+    const title = `${model.name} (${fileName}:${model.line})`;
+    const reasons = model.problem ? [model.problem] : model.unsupported.length > 0 ? model.unsupported : model.graph ? shapeProblems(model.graph) : ['no layers could be read'];
+    if (reasons.length > 0 || !model.graph) {
+      const problem = reasons.length > 1 ? `${reasons[0]} (and ${reasons.length - 1} more)` : reasons[0];
+      return { line, name: model.name, problem, reasons, summary: `${title} can't be probed as written:\n${reasons.map((r) => `• ${r}`).join('\n')}` };
+    }
+    const notes = [...model.notes];
+    const variants = variantsOf(model, notes);
+    const plan: ModelPlan = { name: model.name, title, graph: model.graph, writtenKernels: model.writtenKernels, variants, notes };
+    return { line, name: model.name, plan, summary: [`${title}: ${describeSpec(model.graph)}`, ...notes.map((n) => `• ${n}`)].join('\n') };
   });
-  const first = hiddenLayers[0];
-  const firstIndex = densePositions[0];
-  const builtBefore = layers.slice(0, firstIndex).every((l) => l.role === 'input' || l.role === 'flatten' || l.role === 'preserve');
-  const fanIn = first.fans[0]?.fanIn;
-  let inputNote = '';
-  if (!builtBefore) {
-    notes.push(`the probe feeds MNIST's ${MNIST_INPUT} pixels straight into ${where(first)}`);
-  } else if (fanIn === undefined) {
-    notes.push(`no input shape written: MNIST's ${MNIST_INPUT} pixels assumed`);
-  } else if (fanIn !== MNIST_INPUT) {
-    inputNote = ` (model input ${fanIn}, probed on MNIST's ${MNIST_INPUT})`;
-    notes.push(`the model's input has ${fanIn} values; the probe's is MNIST's ${MNIST_INPUT} pixels`);
+}
+
+/** What the probe would refuse once it builds the graph (shapes, the output layer), with the layer and its line; [] when it builds. */
+function shapeProblems(graph: GraphSpec): string[] {
+  try {
+    planGraph(graph);
+    return [];
+  } catch (err) {
+    return [(err as Error).message.split('\n')[0]];
   }
-  if (output.units !== MNIST_CLASSES || output.activation !== 'softmax') {
-    notes.push(`the output layer ${where(output)} is probed as Dense(${MNIST_CLASSES}, softmax) for MNIST's ten digits`);
-  }
-
-  const name = model.variable ?? model.functionName ?? 'Sequential model';
-  const at = fileName ? ` (${fileName}:${lineNumber(source, model.start)})` : '';
-  const title = `${name}${at}: ${MNIST_INPUT} → ${compressWidths(hidden, layerActivations)} → ${MNIST_CLASSES} softmax${inputNote}`;
-  return {
-    ok: true,
-    plan: { title, hidden, layerActivations, variants, outputInitializer: outputKernel.texts[0], skipped: [...skipped, ...notes] },
-  };
 }
 
-function requestFor(plan: ModelPlan, config: ProbeConfig, runId: string, label: string, layerInitializers: string[] | undefined, initializer: string): RunRequest {
-  const request: RunRequest = {
-    runId,
-    label,
-    initializer,
-    layerActivations: plan.layerActivations,
-    outputInitializer: plan.outputInitializer,
-    config,
-  };
-  if (layerInitializers) request.layerInitializers = layerInitializers;
-  return request;
+/** The graph with a variant's kernels in place. */
+function withKernels(graph: GraphSpec, kernels: Record<string, string>): GraphSpec {
+  if (Object.keys(kernels).length === 0) return graph;
+  return { ...graph, layers: graph.layers.map((l) => ((l.kind === 'dense' || l.kind === 'conv2d') && kernels[l.name] ? { ...l, kernelInitializer: kernels[l.name] } : l)) };
 }
 
-function configFor(plan: ModelPlan, base: ProbeConfig): ProbeConfig {
-  // Throws ConfigError (one line) when the model is beyond what a probe may allocate.
-  return validateConfig({ ...base, hidden: [...plan.hidden], activation: plan.layerActivations[0] });
+/** Each kernel's initializer as the probe will read it (`fallback` where the graph names none): what makes two runs the same. */
+function kernelKey(graph: GraphSpec, fallback: string): string {
+  return graph.layers
+    .flatMap((l) => (l.kind === 'dense' || l.kind === 'conv2d' ? [parseInitializer(l.kernelInitializer ?? fallback).canonical] : []))
+    .join('|');
 }
 
-/** Probe this model: the model as written (one run per variant). */
+/**
+ * The written kernel initializers compare would keep while others take the candidate, when the
+ * model has both: then the person chooses between keeping them and replacing all. [] otherwise.
+ */
+export function keptWrittenKernels(plan: ModelPlan): string[] {
+  const isKernel = (l: GraphLayer): l is Extract<GraphLayer, { kind: 'dense' | 'conv2d' }> => l.kind === 'dense' || l.kind === 'conv2d';
+  const freed = (g: GraphSpec): Set<string> => new Set(g.layers.filter((l) => isKernel(l) && !l.kernelInitializer).map((l) => l.name));
+  if (freed(graphForCandidate(plan)).size === 0) return [];
+  // What "replace all" would free beyond the defaults: the written kernels, the output layer aside.
+  const all = freed(graphForCandidate({ graph: plan.graph, writtenKernels: [] }));
+  return plan.graph.layers.filter((l) => isKernel(l) && plan.writtenKernels.includes(l.name) && all.has(l.name)).map((l) => `${l.name}: ${isKernel(l) ? (l.kernelInitializer ?? '') : ''}`);
+}
+
+/** Probe this model: the network as written, one run (or one per value of the kernel variable the file varies). */
 export function modelRequests(plan: ModelPlan, base: ProbeConfig, idPrefix: string): PlannedComparison {
-  const config = configFor(plan, base);
-  const requests = plan.variants.map((v, i) => requestFor(plan, config, `${idPrefix}-${i + 1}`, v.label, v.layerInitializers, v.layerInitializers[0]));
-  return { requests, title: `Probe ${plan.title}`, skipped: plan.skipped };
+  const requests = plan.variants.map((v, i) => {
+    const graph = withKernels(plan.graph, v.kernels);
+    const label = plan.variants.length > 1 ? v.label : `${plan.name} as written`;
+    return graphRequest(graph, base, `${idPrefix}-${i + 1}`, label, firstKernelInitializer(graph));
+  });
+  return { requests, title: `Probe ${plan.title} as written`, skipped: plan.notes };
 }
 
-/** Compare initializers for this model: the seed notebook's four on every hidden layer, then the model's own. */
-export function modelComparisonRequests(plan: ModelPlan, base: ProbeConfig, idPrefix: string): PlannedComparison {
-  const config = configFor(plan, base);
+/**
+ * Compare initializers for this model: the seed notebook's four on every kernel the source leaves
+ * to the library default (or varies), then the model as written; a run equal to an earlier one is
+ * not run twice.
+ */
+export function modelComparisonRequests(plan: ModelPlan, base: ProbeConfig, idPrefix: string, options: { replaceAll?: boolean } = {}): PlannedComparison {
   const requests: RunRequest[] = [];
   const seen = new Set<string>();
-  for (const text of SEED_INITIALIZERS) {
-    const parsed = parseInitializer(text);
-    seen.add(plan.hidden.map(() => parsed.canonical).join('|'));
-    requests.push(requestFor(plan, config, `${idPrefix}-${requests.length + 1}`, shortLabel(parsed), undefined, text));
+  const notes = [...plan.notes];
+  let candidateGraph = graphForCandidate(plan);
+  const open = (g: GraphSpec): boolean => g.layers.some((l) => (l.kind === 'dense' || l.kind === 'conv2d') && !l.kernelInitializer);
+  if (options.replaceAll) {
+    candidateGraph = graphForCandidate({ graph: plan.graph, writtenKernels: [] });
+    notes.push(`each candidate replaces every kernel initializer of ${plan.name}, written ones too (the output layer keeps its own)`);
+  } else if (!open(candidateGraph)) {
+    // Every kernel's initializer is written: comparing would rerun the model four times. Replace them all.
+    candidateGraph = graphForCandidate({ graph: plan.graph, writtenKernels: [] });
+    if (open(candidateGraph)) notes.push(`every kernel initializer of ${plan.name} is written: each candidate replaces them all (the output layer keeps its own)`);
   }
-  for (const v of plan.variants) {
-    const key = v.layerInitializers.map((t) => parseInitializer(t).canonical).join('|');
+  for (const text of SEED_INITIALIZERS) {
+    const key = kernelKey(candidateGraph, text);
     if (seen.has(key)) continue;
     seen.add(key);
-    requests.push(requestFor(plan, config, `${idPrefix}-${requests.length + 1}`, `model: ${v.label}`, v.layerInitializers, v.layerInitializers[0]));
+    requests.push(graphRequest(candidateGraph, base, `${idPrefix}-${requests.length + 1}`, shortLabel(parseInitializer(text)), text));
   }
-  return { requests, title: `Compare initializers for ${plan.title}`, skipped: plan.skipped };
+  for (const v of plan.variants) {
+    const graph = withKernels(plan.graph, v.kernels);
+    const key = kernelKey(graph, firstKernelInitializer(graph));
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const label = plan.variants.length > 1 ? `model: ${v.label}` : `${plan.name} as written`;
+    requests.push(graphRequest(graph, base, `${idPrefix}-${requests.length + 1}`, label, firstKernelInitializer(graph)));
+  }
+  return { requests, title: `Compare initializers for ${plan.title}`, skipped: notes };
 }

@@ -35,8 +35,8 @@ export function pickSourceGraph(text: string, language: SourceLanguage, file: st
   return g as SourceGraph & { graph: GraphSpec };
 }
 
-/** The graph with `candidate` on every kernel the source leaves to the library default, except the output layer's. */
-export function graphForCandidate(model: SourceGraph & { graph: GraphSpec }): GraphSpec {
+/** The graph with `candidate` on every kernel the source leaves to the library default (or varies), except the output layer's. */
+export function graphForCandidate(model: Pick<SourceGraph, 'writtenKernels'> & { graph: GraphSpec }): GraphSpec {
   const last = model.graph.layers[model.graph.layers.length - 1];
   const outputs = new Set([last.name, ...(last.kind === 'activation' ? (last.inputs ?? [model.graph.layers[model.graph.layers.length - 2].name]) : [])]);
   const layers = model.graph.layers.map((l) => {
@@ -48,16 +48,22 @@ export function graphForCandidate(model: SourceGraph & { graph: GraphSpec }): Gr
   return { ...model.graph, layers };
 }
 
-/** Runs for `initlens compare --model`: the model as written, or each candidate on it. */
-export function sourceModelRequests(model: SourceGraph & { graph: GraphSpec }, config: ProbeConfig, candidates: readonly string[] | undefined): RunRequest[] {
-  const denseWidths = model.graph.layers.flatMap((l) => (l.kind === 'dense' ? [l.units] : [])).slice(0, -1);
-  // config.hidden describes the dense stack the probe builds without a graph; kept meaningful for the document.
+/** The initializer a run of the model as written is filed under: its first kernel's. */
+export function firstKernelInitializer(graph: GraphSpec): string {
+  const first = graph.layers.find((l) => l.kind === 'dense' || l.kind === 'conv2d');
+  return first && 'kernelInitializer' in first && first.kernelInitializer ? first.kernelInitializer : 'glorot_uniform';
+}
+
+/** One run of `graph`. config.hidden keeps the dense widths before the output (the results document's description of the network). */
+export function graphRequest(graph: GraphSpec, config: ProbeConfig, runId: string, label: string, initializer: string): RunRequest {
+  const denseWidths = graph.layers.flatMap((l) => (l.kind === 'dense' ? [l.units] : [])).slice(0, -1);
   const cfg: ProbeConfig = { ...config, hidden: denseWidths.length > 0 ? denseWidths : config.hidden };
-  if (!candidates) {
-    const first = model.graph.layers.find((l) => l.kind === 'dense' || l.kind === 'conv2d');
-    const initializer = first && 'kernelInitializer' in first && first.kernelInitializer ? first.kernelInitializer : 'glorot_uniform';
-    return [{ runId: 'run1', label: `${model.name} as written`, initializer, config: cfg, graph: model.graph }];
-  }
+  return { runId, label, initializer, config: cfg, graph };
+}
+
+/** Runs for `initlens compare --model`: the model as written, or each candidate on it. Run ids `${idPrefix}1`, `${idPrefix}2`, … */
+export function sourceModelRequests(model: SourceGraph & { graph: GraphSpec }, config: ProbeConfig, candidates: readonly string[] | undefined, idPrefix = 'run'): RunRequest[] {
+  if (!candidates) return [graphRequest(model.graph, config, `${idPrefix}1`, `${model.name} as written`, firstKernelInitializer(model.graph))];
   const graph = graphForCandidate(model);
-  return candidates.map((text, i) => ({ runId: `run${i + 1}`, label: text, initializer: text, config: cfg, graph }));
+  return candidates.map((text, i) => graphRequest(graph, config, `${idPrefix}${i + 1}`, text, text));
 }

@@ -339,6 +339,8 @@ export const runSummarySchema = z.object({
   tensorLeak: z.number().int().optional(),
   model: modelInfoSchema.optional(),
   runtime: runtimeInfoSchema.optional(),
+  /** Layer graph runs: every layer as built, with its output shape and parameter count (the panel's header describes the network from it). */
+  network: z.array(networkLayerSchema).optional(),
 });
 
 const intervalSchema = z.object({ mean: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() });
@@ -360,8 +362,6 @@ export const seedSummarySchema = z.object({
 export type SeedSummary = z.infer<typeof seedSummarySchema>;
 
 export const runRecordSchema = runSummarySchema.extend({
-  /** Layer graph runs: every layer as built, with its output shape and parameter count. */
-  network: z.array(networkLayerSchema).optional(),
   steps: z.array(stepMetricsSchema),
   flags: z.array(flagSchema),
 });

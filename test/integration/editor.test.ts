@@ -2,6 +2,8 @@
 // fixture files (test/fixtures/workspace), through the same commands VS Code itself calls.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { initLens, log, openFixture, waitFor, workspaceFile } from './helpers';
 import { modelPlanSchema, modelRequests } from '../../src/editor/modelPlan';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
@@ -183,7 +185,7 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
-  it('puts Probe this model / Compare initializers lenses above Sequential models, or says why not', async () => {
+  it('puts Probe this model / Compare initializers lenses above each model, carrying the network as written, or says why not', async () => {
     const { document } = await openFixture('keras_models.py');
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 100);
     const titles = lenses.map((l) => `${l.range.start.line + 1}:${l.command?.title ?? ''}`);
@@ -192,24 +194,34 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     const steps = vscode.workspace.getConfiguration('initlens').get<number>('steps');
     assert.ok(titles.includes(`10:$(beaker) Probe this model (${steps} steps)`), titles.join(' | '));
     assert.ok(titles.includes(`10:Compare initializers for this model (${steps} steps)`));
+    // The functional model gets its lenses on its keras.Model line.
+    assert.ok(titles.includes(`27:$(beaker) Probe this model (${steps} steps)`), titles.join(' | '));
     assert.ok(titles.some((t) => t.startsWith("56:InitLens: can't probe this model — its layers come from 'layer_list + extra_layers'")), titles.join(' | '));
+    // The conv model with a 5-unit sigmoid output is not probed as some other network: the lens names the layer and line.
+    assert.ok(titles.includes("47:InitLens: can't probe this model — dense_1 (line 52): the output has shape (5); the probe trains on MNIST's 10 classes"), titles.join(' | '));
+    assert.ok(!titles.some((t) => /^47:.*Probe this model \(/.test(t)));
     const probe = lenses.find((l) => l.range.start.line === 9 && l.command?.command === 'initlens.probeModel');
     const plan = modelPlanSchema.parse((probe?.command?.arguments?.[0] as { plan: unknown }).plan);
-    assert.deepEqual(plan.hidden, [128, 64]);
-    assert.deepEqual(plan.layerActivations, ['relu', 'tanh']);
-    assert.deepEqual(plan.variants[0].layerInitializers, ['he_normal', 'he_uniform']);
-    assert.equal(plan.outputInitializer, 'glorot_uniform');
-    const request = modelRequests(plan, DEFAULT_CONFIG, 't').requests[0];
-    assert.deepEqual(request.config.hidden, [128, 64]);
-    const conv = lenses.find((l) => l.range.start.line === 46 && l.command?.command === 'initlens.probeModel');
-    const convPlan = modelPlanSchema.parse((conv?.command?.arguments?.[0] as { plan: unknown }).plan);
-    assert.deepEqual(convPlan.skipped.slice(0, 2), ['Conv2D (line 48)', 'MaxPooling2D (line 49)']);
-    assert.ok(convPlan.skipped.some((s) => /Dense\(5, sigmoid\).*probed as Dense\(10, softmax\)/.test(s)));
+    assert.deepEqual(
+      plan.graph.layers.map((l) => (l.kind === 'dense' ? `${l.name} ${l.units} ${l.activation} ${l.kernelInitializer ?? ''}` : l.kind)),
+      ['input', 'flatten', 'dense 128 relu he_normal', 'dense_1 64 tanh he_uniform', 'dense_2 10 softmax glorot_uniform'],
+    );
+
+    const convnet = (await openFixture('mnist_convnet.py')).document;
+    const convLenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', convnet.uri, 100);
+    const convProbe = convLenses.find((l) => l.command?.command === 'initlens.probeModel');
+    assert.equal(convProbe?.range.start.line, 7);
+    assert.equal(convProbe?.command?.title, `$(beaker) Probe this model (${steps} steps)`);
+    assert.match(convProbe?.command?.tooltip ?? '', /conv2d 32 3×3 relu → max_pooling2d 2×2 → conv2d_1 64 3×3 relu/);
+    const convPlan = modelPlanSchema.parse((convProbe?.command?.arguments?.[0] as { plan: unknown }).plan);
+    const request = modelRequests(convPlan, DEFAULT_CONFIG, 't').requests[0];
+    assert.deepEqual(request.graph?.layers.map((l) => l.kind), ['input', 'conv2d', 'max_pooling2d', 'conv2d', 'max_pooling2d', 'flatten', 'dropout', 'dense']);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('runs the lens and hover commands without error, and refuses malformed arguments quietly', async () => {
     await vscode.commands.executeCommand('initlens.probeModel', { problem: 'its layers come from a variable' });
-    await vscode.commands.executeCommand('initlens.probeModel', { plan: { hidden: 'not a list' } });
+    await vscode.commands.executeCommand('initlens.probeModel', { plan: { graph: 'not a graph' } });
     await vscode.commands.executeCommand('initlens.compareForModel', 42);
     await vscode.commands.executeCommand('initlens.probeWithInitializer', { initializer: '' });
     await vscode.commands.executeCommand('initlens.compareAlternatives', { initializer: 'he_norml' });
@@ -230,6 +242,68 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     } finally {
       await setSetting('steps', undefined);
       await setSetting('statsInterval', undefined);
+    }
+  });
+
+  it('Compare initializers for this model runs the seed’s four and the model as written on the convnet, to the end', async function () {
+    this.timeout(300_000);
+    try {
+      await setSetting('steps', 3);
+      await setSetting('statsInterval', 1);
+      const { document } = await openFixture('mnist_convnet.py');
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+      const compare = lenses.find((l) => l.command?.command === 'initlens.compareForModel');
+      assert.ok(compare?.command);
+      await vscode.commands.executeCommand(compare.command.command, ...(compare.command.arguments ?? []));
+      type Rendered = { runs: { initializer: string; status: string; steps: number }[] } | undefined;
+      const state = async (): Promise<{ title: string; running: boolean; rendered: Rendered }> => (await vscode.commands.executeCommand('initlens._panelState')) as { title: string; running: boolean; rendered: Rendered };
+      await waitFor('five runs finished in the panel', async () => {
+        const runs = (await state()).rendered?.runs ?? [];
+        return runs.length === 5 && runs.every((r) => r.status === 'finished');
+      }, 240_000);
+      const { title, rendered } = await state();
+      log(`      ${title}: ${rendered!.runs.map((r) => `${r.initializer} ${r.status} (${r.steps} records)`).join(', ')}`);
+      assert.equal(title, 'Compare initializers for model (mnist_convnet.py:8)');
+      assert.deepEqual(rendered!.runs.map((r) => r.initializer), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal', 'model as written']);
+      assert.ok(rendered!.runs.every((r) => r.steps >= 2));
+    } finally {
+      await setSetting('steps', undefined);
+      await setSetting('statsInterval', undefined);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+
+  it('asks whether to keep written initializers when a model writes some and leaves others, and runs the choice', async function () {
+    this.timeout(120_000);
+    const text = readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'keras_residual.py'), 'utf8');
+    const document = await vscode.workspace.openTextDocument({ language: 'python', content: text });
+    await vscode.window.showTextDocument(document);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+    const compare = lenses.find((l) => l.command?.command === 'initlens.compareForModel');
+    assert.ok(compare?.command);
+    try {
+      await setSetting('steps', 2);
+      await setSetting('statsInterval', 1);
+      const started = vscode.commands.executeCommand(compare.command.command, ...(compare.command.arguments ?? []));
+      // The question is a QuickPick: move to "Replace all" and accept it, as the keyboard would.
+      await new Promise((r) => setTimeout(r, 1500));
+      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await started;
+      type State = { title: string; skipped: string[]; rendered?: { runs: { initializer: string }[] } };
+      await waitFor('the replace-all comparison in the panel', async () => {
+        const state = (await vscode.commands.executeCommand('initlens._panelState')) as State;
+        return /^Compare initializers for model \(Untitled-\d+:\d+\)$/.test(state.title) && (state.rendered?.runs.length ?? 0) === 5;
+      }, 60_000);
+      const state = (await vscode.commands.executeCommand('initlens._panelState')) as State;
+      log(`      ${state.title}: ${state.rendered!.runs.map((r) => r.initializer).join(', ')}`);
+      // The panel's notes say the choice: the written he_normal of conv2d_1 is replaced too.
+      assert.ok(state.skipped.includes('each candidate replaces every kernel initializer of model, written ones too (the output layer keeps its own)'), state.skipped.join(' | '));
+      await vscode.commands.executeCommand('initlens.stop');
+    } finally {
+      await setSetting('steps', undefined);
+      await setSetting('statsInterval', undefined);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     }
   });
 

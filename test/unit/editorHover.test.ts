@@ -15,6 +15,7 @@ import { weightStdOrLimit } from '../../src/probe/initializers/theory';
 import { parseInitializer } from '../../src/probe/initializers/parse';
 import { NOTE_IDS } from '../../src/probe/initializers/spec';
 import { loadNote } from '../../src/notes';
+import { formatNumber } from '../../src/view/number';
 import type { SourceLanguage } from '../../src/editor/lexer';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'workspace');
@@ -179,4 +180,39 @@ test("Conv2D's probe links say they run a dense stand-in, and the run's title an
   assert.match(planned.title, /a dense stand-in, not the Conv2D at sample:3/);
   assert.match(planned.skipped[0], /^Conv2D \(sample:3\) is not probed/);
   assert.match(compareAlternatives(args, DEFAULT_CONFIG, 't').title, /a dense stand-in, not the Conv2D/);
+});
+
+/** Keras' fans for a convolution kernel (keras/src/initializers: compute_fans): receptive field × channels. */
+function kerasConvFans(kh: number, kw: number, inChannels: number, filters: number): { fanIn: number; fanOut: number } {
+  return { fanIn: kh * kw * inChannels, fanOut: kh * kw * filters };
+}
+
+test("a Conv2D's kernel initializer shows its receptive-field fans (Keras' formula) and the std they give", () => {
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'workspace', 'mnist_convnet.py'), 'utf8')
+    .replace('layers.Conv2D(32, kernel_size=(3, 3), activation="relu")', 'layers.Conv2D(32, kernel_size=(3, 3), activation="relu", kernel_initializer="glorot_uniform")')
+    .replace('layers.Conv2D(64, kernel_size=(3, 3), activation="relu")', 'layers.Conv2D(64, kernel_size=(3, 3), activation="relu", kernel_initializer="he_normal")');
+  // The second convolution sees the first's 32 channels through a 3×3 window.
+  const second = kerasConvFans(3, 3, 32, 64);
+  const he = hoverOn(text, '"he_normal"');
+  assert.ok(he);
+  const heStd = weightStdOrLimit(parseInitializer('he_normal').spec, second.fanIn, second.fanOut).std;
+  assert.match(he, new RegExp(`\\*\\*Conv2D\\\\\\(64, 3×3, relu\\\\\\)\\*\\* · line 13 · \`conv2d_1\``));
+  assert.ok(he.includes(`receptive field 3×3 · fan_in ${second.fanIn} = 3·3·32 input channels · fan_out ${second.fanOut} = 3·3·64 filters → **std ${formatNumber(heStd)}**`), he);
+  assert.equal(formatNumber(heStd), formatNumber(Math.sqrt(2 / 288)));
+  assert.match(he, /\$\(pass\) suits this layer's relu/);
+  // The first convolution reads the one-channel digits: fan_in 9, fan_out 288; glorot_uniform's limit √(6/(fan_in+fan_out)).
+  const first = kerasConvFans(3, 3, 1, 32);
+  const glorot = hoverOn(text, '"glorot_uniform"');
+  assert.ok(glorot?.includes(`fan_in ${first.fanIn} = 3·3·1 input channels · fan_out ${first.fanOut} = 3·3·32 filters → **limit ±${formatNumber(Math.sqrt(6 / (first.fanIn + first.fanOut)))}**`), glorot);
+});
+
+test("an nn.init call on a PyTorch convolution's weight shows the same fans (PyTorch's in_channels·kh·kw agrees)", () => {
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'models', 'torch_net.py'), 'utf8').replace(
+    'self.fc2 = nn.Linear(128, 10)',
+    "self.fc2 = nn.Linear(128, 10)\n        nn.init.kaiming_normal_(self.conv2.weight, nonlinearity='relu')",
+  );
+  const md = hoverOn(text, 'kaiming_normal_');
+  assert.ok(md);
+  assert.ok(md.includes(`**nn\\.Conv2d\\(64, 3×3, relu\\)** · line 11 · \`conv2\``), md);
+  assert.ok(md.includes(`fan_in 288 = 3·3·32 input channels · fan_out 576 = 3·3·64 filters → **std ${formatNumber(Math.sqrt(2 / 288))}**`), md);
 });

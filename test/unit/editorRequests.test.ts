@@ -1,139 +1,136 @@
 /**
- * What the CodeLens and the hover links run: RunRequests that pass the protocol's validator and
- * that the engine's own planNetwork turns into the dense network written in the editor (units,
- * activations, each layer's initializer), with everything left out said in `skipped`.
+ * What the CodeLens and the hover links run: RunRequests that pass the protocol's validator.
+ * "Probe this model" / "Compare initializers for this model" carry the network as written (the
+ * layer graph the engine's own planGraph accepts: convolutions, pooling and dropout included);
+ * a model the probe can't build as written gets its reasons, each naming the layer and line.
+ * The hover links run the engine's planNetwork on the dense network they describe.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { scanSource } from '../../src/editor/scanner';
-import { modelComparisonRequests, modelPlanSchema, modelRequests, planModel, SEED_INITIALIZERS } from '../../src/editor/modelPlan';
-import type { ModelPlan } from '../../src/editor/modelPlan';
+import { keptWrittenKernels, modelComparisonRequests, modelLenses, modelPlanSchema, modelRequests, SEED_INITIALIZERS } from '../../src/editor/modelPlan';
+import type { ModelLens, ModelPlan } from '../../src/editor/modelPlan';
 import { compareAlternatives, probeWithInitializer } from '../../src/editor/initializerRequests';
 import { runRequestSchema } from '../../src/protocol';
-import type { RunRequest } from '../../src/protocol';
+import type { GraphSpec, RunRequest } from '../../src/protocol';
 import { planNetwork } from '../../src/probe/network';
+import { planGraph } from '../../src/probe/graph/shapes';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
-import { specLabel } from '../../src/probe/initializers/parse';
+import { specLabel, parseInitializer } from '../../src/probe/initializers/parse';
 import type { SourceLanguage } from '../../src/editor/lexer';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'workspace');
 const read = (name: string): string => readFileSync(join(fixtures, name), 'utf8');
 
-function plans(text: string, language: SourceLanguage = 'python'): ReturnType<typeof planModel>[] {
-  const model = scanSource(text, language);
-  return model.models.map((_, i) => planModel(model, i, 'file.py'));
+function lenses(text: string, language: SourceLanguage = 'python'): ModelLens[] {
+  return modelLenses(text, language, 'file.py');
 }
 
-function okPlan(result: ReturnType<typeof planModel> | undefined): ModelPlan {
-  assert.ok(result?.ok, result && !result.ok ? result.reason : 'no plan');
-  return modelPlanSchema.parse(result.plan);
+function okPlan(lens: ModelLens | undefined): ModelPlan {
+  assert.ok(lens?.plan, lens?.problem ?? 'no lens');
+  return modelPlanSchema.parse(lens.plan);
 }
 
-/** The network the engine builds for a request: `fanIn→fanOut activation label` per layer. */
+/** The network the engine's planner builds for a request: `name kind outShape initializer` for every kernel. */
+function kernels(request: RunRequest): string[] {
+  runRequestSchema.parse(request);
+  assert.ok(request.graph, 'a graph run');
+  const plan = planGraph(request.graph);
+  return plan.layers
+    .filter((l) => l.spec.kind === 'dense' || l.spec.kind === 'conv2d')
+    .map((l) => {
+      const s = l.spec as Extract<GraphSpec['layers'][number], { kind: 'dense' | 'conv2d' }>;
+      return `${s.name} ${l.fanIn}→${l.fanOut} ${specLabel(parseInitializer(s.kernelInitializer ?? request.initializer).spec)}`;
+    });
+}
+
+/** The network a dense-stack request builds: `fanIn→fanOut activation label` per layer. */
 function network(request: RunRequest): string[] {
   runRequestSchema.parse(request);
   return planNetwork(request).map((l) => `${l.fanIn}→${l.fanOut} ${l.activation} ${specLabel(l.initializer.spec)}`);
 }
 
-test('the seed notebook: Probe this model runs its four initializers on 784 → 128 relu → 10', () => {
-  const plan = okPlan(plans(read('seed_model.py'))[0]);
-  assert.equal(plan.title, 'model (file.py:14): 784 → 128 relu → 10 softmax');
-  assert.deepEqual(plan.skipped, []);
-  const { requests, title } = modelRequests(plan, DEFAULT_CONFIG, 'p');
-  assert.equal(title, 'Probe model (file.py:14): 784 → 128 relu → 10 softmax');
-  assert.deepEqual(requests.map((r) => r.label), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal']);
-  assert.deepEqual(network(requests[3]), ['784→128 relu he_normal', '128→10 softmax glorot_uniform']);
-  assert.deepEqual(requests.map((r) => r.runId), ['p-1', 'p-2', 'p-3', 'p-4']);
+test('the convolutional MNIST classifier: Probe this model runs it as written, convolutions and pooling included', () => {
+  const [lens] = lenses(read('mnist_convnet.py'));
+  assert.equal(lens.line, 7);
+  const plan = okPlan(lens);
+  assert.equal(plan.title, 'model (file.py:8)');
+  assert.equal(lens.summary, 'model (file.py:8): input 28×28×1 → conv2d 32 3×3 relu → max_pooling2d 2×2 → conv2d_1 64 3×3 relu → max_pooling2d_1 2×2 → flatten → dropout 0.5 → dense 10 softmax');
+  const { requests, title, skipped } = modelRequests(plan, DEFAULT_CONFIG, 'p');
+  assert.equal(title, 'Probe model (file.py:8) as written');
+  assert.deepEqual(skipped, []);
+  assert.deepEqual(requests.map((r) => [r.runId, r.label]), [['p-1', 'model as written']]);
+  // Keras' fans for a convolution: receptive field × channels; its default glorot_uniform everywhere.
+  assert.deepEqual(kernels(requests[0]), ['conv2d 9→288 glorot_uniform', 'conv2d_1 288→576 glorot_uniform', 'dense 1600→10 glorot_uniform']);
+  assert.deepEqual(requests[0].graph?.layers.map((l) => l.kind), ['input', 'conv2d', 'max_pooling2d', 'conv2d', 'max_pooling2d', 'flatten', 'dropout', 'dense']);
 });
 
-test('Compare initializers for this model: the seed’s four plus the model’s own, on the same network', () => {
-  const plan = okPlan(plans(read('keras_models.py'))[0]);
+test('Compare initializers for this model: the seed’s four on every kernel left to the default, the output layer keeps its own, then the model as written', () => {
+  const plan = okPlan(lenses(read('mnist_convnet.py'))[0]);
   const { requests } = modelComparisonRequests(plan, DEFAULT_CONFIG, 'c');
   assert.deepEqual(requests.map((r) => r.initializer).slice(0, 4), [...SEED_INITIALIZERS]);
-  assert.deepEqual(requests.map((r) => r.label), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal', 'model: he_normal / he_uniform']);
-  assert.deepEqual(network(requests[0]), ['784→128 relu zeros', '128→64 tanh zeros', '64→10 softmax glorot_uniform']);
-  assert.deepEqual(network(requests[4]), ['784→128 relu he_normal', '128→64 tanh he_uniform', '64→10 softmax glorot_uniform']);
-  // The seed model's own four are the seed's four: nothing is run twice.
-  const seed = okPlan(plans(read('seed_model.py'))[0]);
-  assert.equal(modelComparisonRequests(seed, DEFAULT_CONFIG, 'c').requests.length, 4);
+  assert.deepEqual(requests.map((r) => r.label), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal', 'model as written']);
+  assert.deepEqual(kernels(requests[3]), ['conv2d 9→288 he_normal', 'conv2d_1 288→576 he_normal', 'dense 1600→10 glorot_uniform']);
+  assert.deepEqual(kernels(requests[4]), ['conv2d 9→288 glorot_uniform', 'conv2d_1 288→576 glorot_uniform', 'dense 1600→10 glorot_uniform']);
+  assert.deepEqual(requests.map((r) => r.runId), ['c-1', 'c-2', 'c-3', 'c-4', 'c-5']);
 });
 
-test('deep model.add chain in a loop: ten hidden layers with the written initializer', () => {
-  const plan = okPlan(plans(read('keras_models.py'))[1]);
-  assert.equal(plan.title, 'deep (file.py:29): 784 → 256 relu ×10 → 10 softmax');
-  const [request] = modelRequests(plan, DEFAULT_CONFIG, 'd').requests;
-  const net = network(request);
-  assert.equal(net.length, 11);
-  assert.equal(net[0], '784→256 relu glorot_uniform');
-  assert.equal(net[9], '256→256 relu glorot_uniform');
+test('the seed notebook: its initializer parameter takes four values, so Probe this model runs the four on 784 → 128 relu → 10', () => {
+  const plan = okPlan(lenses(read('seed_model.py'))[0]);
+  assert.equal(plan.title, 'model (file.py:14)');
+  const { requests } = modelRequests(plan, DEFAULT_CONFIG, 'p');
+  assert.deepEqual(requests.map((r) => r.label), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal']);
+  assert.deepEqual(kernels(requests[3]), ['dense 784→128 he_normal', 'dense_1 128→10 glorot_uniform']);
+  // Compare: the parameter is what the file varies, so the candidates replace it; the model's own four are the seed's four: nothing runs twice.
+  const compared = modelComparisonRequests(plan, DEFAULT_CONFIG, 'c').requests;
+  assert.deepEqual(compared.map((r) => r.label), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal']);
 });
 
-test('layers the probe cannot build are listed, and a different output layer is said', () => {
-  const plan = okPlan(plans(read('keras_models.py'))[4]);
-  assert.deepEqual(plan.skipped, [
-    'Conv2D (line 48)',
-    'MaxPooling2D (line 49)',
-    "the probe feeds MNIST's 784 pixels straight into Dense(128, relu) (line 51)",
-    'the output layer Dense(5, sigmoid) (line 52) is probed as Dense(10, softmax) for MNIST\'s ten digits',
-  ]);
-  const selu = okPlan(plans(read('keras_models.py'))[2]);
-  assert.deepEqual(selu.skipped, ['Dropout (line 38)']);
+test('written initializers stay in the model as written; when every kernel is written, the candidates replace them all and say so', () => {
+  const [mlp, , deep] = lenses(read('keras_models.py')).map((l) => l.plan);
+  assert.ok(mlp && deep);
+  assert.deepEqual(kernels(modelRequests(mlp, DEFAULT_CONFIG, 'p').requests[0]), ['dense 784→128 he_normal', 'dense_1 128→64 he_uniform', 'dense_2 64→10 glorot_uniform']);
+  const compared = modelComparisonRequests(mlp, DEFAULT_CONFIG, 'c');
+  assert.deepEqual(compared.requests.map((r) => r.label), ['zeros', 'N(0, 0.05)', 'glorot_normal', 'he_normal', 'mlp as written']);
+  assert.deepEqual(kernels(compared.requests[0]), ['dense 784→128 zeros', 'dense_1 128→64 zeros', 'dense_2 64→10 glorot_uniform']);
+  assert.deepEqual(compared.skipped, ['every kernel initializer of mlp is written: each candidate replaces them all (the output layer keeps its own)']);
+  // model.add in a loop with literal bounds: ten hidden layers.
+  assert.equal(kernels(modelRequests(deep, DEFAULT_CONFIG, 'd').requests[0]).length, 11);
 });
 
-test('a model whose input is not 784 says so in its title and skipped notes', () => {
-  const text = "m = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Flatten(), layers.Dense(100, activation='relu'), layers.Dense(10, activation='softmax')])";
-  const plan = okPlan(plans(text)[0]);
-  assert.match(plan.title, /784 → 100 relu → 10 softmax \(model input 3072, probed on MNIST's 784\)$/);
-  assert.ok(plan.skipped.includes("the model's input has 3072 values; the probe's is MNIST's 784 pixels"));
-  const noShape = okPlan(plans("m = keras.Sequential([layers.Dense(64, activation='relu'), layers.Dense(10, activation='softmax')])")[0]);
-  assert.ok(noShape.skipped.includes("no input shape written: MNIST's 784 pixels assumed"));
+test('a model the probe can’t build as written gets every reason, each naming the layer and its line', () => {
+  const all = lenses(read('keras_models.py'));
+  const conv = all.find((l) => l.name === 'conv');
+  assert.equal(conv?.plan, undefined);
+  assert.equal(conv?.problem, "dense_1 (line 52): the output has shape (5); the probe trains on MNIST's 10 classes");
+  const opaque = all.find((l) => l.name === 'opaque');
+  assert.equal(opaque?.problem, "its layers come from 'layer_list + extra_layers', which InitLens can't read");
+  const rnn = lenses(['from tensorflow import keras', 'from tensorflow.keras import layers', 'm = keras.Sequential([', '    layers.Embedding(1000, 64),', '    layers.LSTM(128),', "    layers.Dense(10, activation='softmax'),", '])'].join('\n'))[0];
+  assert.equal(rnn.problem, 'Embedding (line 4): the probe does not build this layer (and 1 more)');
+  assert.deepEqual(rnn.reasons, ['Embedding (line 4): the probe does not build this layer', 'LSTM (line 5): the probe does not build this layer']);
+  assert.match(rnn.summary, /can't be probed as written:\n• Embedding \(line 4\)[^\n]*\n• LSTM \(line 5\)/);
+  const shape = lenses("m = keras.Sequential([keras.Input(shape=(32, 32, 3)), layers.Conv2D(8, 3), layers.Flatten(), layers.Dense(10, activation='softmax')])")[0];
+  assert.match(shape.problem ?? '', /^input \(line 1\): the model expects input shape \(32, 32, 3\); the probe feeds MNIST digits: 28×28×1/);
 });
 
-test('models that can’t be probed get a one-line reason', () => {
-  const reasons = plans(
-    [
-      'a = keras.Sequential(my_layers + more)',
-      "b = keras.Sequential([layers.Dense(10, activation='softmax')])",
-      "c = keras.Sequential([layers.Dense(n_units, activation='relu'), layers.Dense(10)])",
-      "d = keras.Sequential([layers.Dense(64, activation='swish'), layers.Dense(10)])",
-      "e = keras.Sequential([layers.Dense(64, activation=act), layers.Dense(10)])",
-      'f = keras.Sequential([layers.Conv2D(8, 3)])',
-      "g = keras.Sequential([layers.Dense(64, kernel_initializer='he_norml'), layers.Dense(10)])",
-    ].join('\n'),
-  ).map((r) => (r.ok ? 'ok' : r.reason));
-  assert.deepEqual(reasons, [
-    "its layers come from 'my_layers + more', which InitLens can't read",
-    'it has no hidden Dense layer before the output layer',
-    "the units of Dense(n_units, relu) (line 3) can't be read: 'n_units'",
-    'Dense(64, swish) (line 4) uses swish, which the probe doesn\'t build (it builds relu, tanh, sigmoid, elu, selu, leaky_relu, gelu, linear)',
-    "the activation 'act' of Dense(64, act) (line 5) can't be read",
-    'it has no Dense layers',
-    "the kernel initializer of Dense(64) (line 7) can't be read: unknown initializer 'he_norml' — did you mean he_normal, HeNormal, heNormal?",
-  ]);
-});
-
-test('TensorFlow.js: its default glorotNormal and camelCase names reach the engine as tfjs’ own', () => {
-  const [model, chained] = plans(read('tfjs_model.ts'), 'javascript').map(okPlan);
-  const [request] = modelRequests(model, DEFAULT_CONFIG, 't').requests;
-  assert.deepEqual(network(request), ['784→128 relu heNormal (tfjs)', '128→64 tanh heNormal (tfjs)', '64→10 softmax glorotNormal (tfjs)']);
-  assert.deepEqual(network(modelRequests(chained, DEFAULT_CONFIG, 't').requests[0]), ['784→256 selu glorotNormal (tfjs)', '256→10 softmax glorotNormal (tfjs)']);
+test('TensorFlow.js and PyTorch models reach the engine with their own defaults and layouts', () => {
+  const [model, chained] = lenses(read('tfjs_model.ts'), 'javascript').map(okPlan);
+  assert.deepEqual(kernels(modelRequests(model, DEFAULT_CONFIG, 't').requests[0]), ['dense 784→128 heNormal (tfjs)', 'dense_1 128→64 heNormal (tfjs)', 'dense_2 64→10 glorotNormal (tfjs)']);
+  assert.deepEqual(kernels(modelRequests(chained, DEFAULT_CONFIG, 't').requests[0]), ['dense 784→256 glorotNormal (tfjs)', 'dense_1 256→10 glorotNormal (tfjs)']);
+  const torch = okPlan(lenses(read('torch_model.py'))[0]);
+  const [request] = modelRequests(torch, DEFAULT_CONFIG, 't').requests;
+  assert.equal(request.graph?.layout, 'channels_first');
+  assert.deepEqual(kernels(request).map((k) => k.split(' ').slice(0, 2).join(' ')), ['fc1 784→128', 'fc2 128→64', 'out 64→10']);
 });
 
 test('settings other than the network come from the base config', () => {
-  const plan = okPlan(plans(read('seed_model.py'))[0]);
+  const plan = okPlan(lenses(read('mnist_convnet.py'))[0]);
   const base = { ...DEFAULT_CONFIG, steps: 50, lr: 0.01, seed: 7 };
   const [r] = modelRequests(plan, base, 'x').requests;
   assert.equal(r.config.steps, 50);
   assert.equal(r.config.lr, 0.01);
   assert.equal(r.config.seed, 7);
-  assert.deepEqual(r.config.hidden, [128]);
-});
-
-test('a model beyond the probe’s memory budget is refused with the engine’s one-line reason', () => {
-  const plan = okPlan(plans("m = keras.Sequential([layers.Dense(8192, activation='relu', input_shape=(784,)), layers.Dense(8192, activation='relu'), layers.Dense(8192, activation='relu'), layers.Dense(10, activation='softmax')])")[0]);
-  assert.throws(() => modelRequests(plan, DEFAULT_CONFIG, 'x'), /^ConfigError: network too large/);
 });
 
 test('Probe with this initializer: the layer’s own fans and activation', () => {
@@ -155,4 +152,18 @@ test('Compare with alternatives: the written one, the recommendation, then the o
   const relu = compareAlternatives({ initializer: 'initializers.HeNormal()', activation: 'relu' }, DEFAULT_CONFIG, 'a');
   assert.deepEqual(relu.requests.map((r) => r.initializer), ['initializers.HeNormal()', 'glorot_normal', 'lecun_normal']);
   assert.throws(() => compareAlternatives({ initializer: 'he_norml' }, DEFAULT_CONFIG, 'a'), /unknown initializer 'he_norml'/);
+});
+
+test('a model that writes some kernels and leaves others: keep the written ones, or replace all', () => {
+  const text = readFileSync(join(__dirname, '..', 'fixtures', 'models', 'keras_residual.py'), 'utf8');
+  const plan = okPlan(lenses(text)[0]);
+  assert.deepEqual(keptWrittenKernels(plan), ['conv2d_1: he_normal']);
+  const keep = modelComparisonRequests(plan, DEFAULT_CONFIG, 'k').requests;
+  assert.deepEqual(kernels(keep[0]), ['conv2d 9→144 zeros', 'conv2d_1 144→144 he_normal', 'conv2d_2 144→144 zeros', 'dense 16→10 glorot_uniform']);
+  const all = modelComparisonRequests(plan, DEFAULT_CONFIG, 'a', { replaceAll: true });
+  assert.deepEqual(kernels(all.requests[0]), ['conv2d 9→144 zeros', 'conv2d_1 144→144 zeros', 'conv2d_2 144→144 zeros', 'dense 16→10 glorot_uniform']);
+  assert.ok(all.skipped.includes('each candidate replaces every kernel initializer of model, written ones too (the output layer keeps its own)'), all.skipped.join(' | '));
+  // Nothing to choose where no kernel is written, or where every one is (then the candidates replace them all).
+  assert.deepEqual(keptWrittenKernels(okPlan(lenses(read('mnist_convnet.py'))[0])), []);
+  assert.deepEqual(keptWrittenKernels(okPlan(lenses(read('keras_models.py'))[0])), []);
 });

@@ -26,8 +26,8 @@ describe('report Markdown', () => {
     assert.match(md, /- Data: bundled digits\n/);
   });
 
-  it('lists skipped layers', () => {
-    assert.match(md, /## Skipped layers\n\n.*\n\n- conv2d \(Conv2D\): not a dense layer/);
+  it('lists the notes on the probe', () => {
+    assert.match(md, /## Notes on this probe\n\n.*\n\n- conv2d \(Conv2D\): not a dense layer/);
   });
 
   it('has one table row per run, failures with their reason, pipes escaped', () => {

@@ -5,7 +5,7 @@
  */
 import { parseHostMessage } from '../../src/protocol/panel';
 import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/protocol/panel';
-import { describeNetwork } from '../../src/view/network';
+import { describeGraph, describeNetwork } from '../../src/view/network';
 import { accuracyScope } from '../../src/view/format';
 import { applyDelta, applySnapshot, emptyModel } from './model';
 import type { PanelModel } from './model';
@@ -25,6 +25,8 @@ type LayerMeasure = 'activationVariance' | 'activationSecondMoment';
 
 interface View {
   title: HTMLElement;
+  /** A model as written (layer graph runs): its layers and shapes as built. */
+  network: HTMLElement;
   subtitle: HTMLElement;
   running: HTMLElement;
   stop: HTMLElement;
@@ -158,6 +160,7 @@ export class PanelApp {
 
   private build(): View {
     const title = el('h1', { className: 'title' });
+    const network = el('p', { className: 'network', attrs: { 'aria-label': 'Network as built' } });
     const subtitle = el('p', { className: 'subtitle muted' });
     const running = el('span', { className: 'running', attrs: { role: 'status' } }, [custom('vscode-progress-ring', { class: 'ring' }), el('span', { text: 'Running' })]);
     const stop = this.button('Stop', 'debug-stop', 'stop', false);
@@ -169,7 +172,7 @@ export class PanelApp {
       this.button('Chart PNGs', 'file-media', 'exportPng'),
       this.button('Save report', 'markdown', 'saveReport'),
     ]);
-    const skipped = el('section', { className: 'skipped', attrs: { 'aria-label': 'Skipped layers' } });
+    const skipped = el('section', { className: 'skipped', attrs: { 'aria-label': 'Notes on this probe' } });
     const summary = el('div', { className: 'table-host' });
 
     const stepSlider = el('input', { className: 'step-slider', attrs: { type: 'range', min: '0', max: '0', value: '0', id: 'step-slider', 'aria-label': 'Recorded step shown in the per-layer charts' } });
@@ -203,6 +206,7 @@ export class PanelApp {
     const theme = this.theme;
     const view: View = {
       title,
+      network,
       subtitle,
       running,
       stop,
@@ -223,7 +227,7 @@ export class PanelApp {
     };
     const stepRow = el('div', { className: 'step-row' }, [el('label', { text: 'Per-layer charts at', attrs: { for: 'step-slider' } }), stepSlider, stepLabel]);
     this.root.replaceChildren(
-      el('header', { className: 'top' }, [el('div', { className: 'title-row' }, [title, running]), subtitle, toolbar]),
+      el('header', { className: 'top' }, [el('div', { className: 'title-row' }, [title, running]), network, subtitle, toolbar]),
       skipped,
       el('section', { className: 'section', attrs: { 'aria-labelledby': 'summary-title' } }, [el('h2', { text: 'Summary', attrs: { id: 'summary-title' } }), summary]),
       el('section', { className: 'section', attrs: { 'aria-labelledby': 'charts-title' } }, [
@@ -282,7 +286,12 @@ export class PanelApp {
       meta.data ? (meta.data.description ?? meta.data.source) : c ? `data: ${c.data}` : '',
       meta.backend ? `backend ${meta.backend}` : '',
     ].filter((s) => s !== '');
-    if (c && !ownModel && !meta.title.includes(describeNetwork(c))) facts.unshift(describeNetwork(c));
+    // A model as written says its own layers (from the engine's started event); the dense stack its widths.
+    const graphRun = runs.find((r) => r.network && r.network.length > 0);
+    view.network.hidden = !graphRun;
+    view.network.textContent = graphRun?.network ? describeGraph({ network: graphRun.network, layers: graphRun.layers }) : '';
+    if (graphRun && c) facts.unshift(`${c.steps} steps`);
+    else if (c && !ownModel && !meta.title.includes(describeNetwork(c))) facts.unshift(describeNetwork(c));
     view.subtitle.textContent = facts.join(' · ');
     view.running.hidden = !meta.running;
     view.stop.hidden = !meta.running;
@@ -290,7 +299,7 @@ export class PanelApp {
     if (meta.skipped.length > 0) {
       view.skipped.hidden = false;
       view.skipped.replaceChildren(
-        el('strong', { text: `Not probed (${meta.skipped.length} layer${meta.skipped.length > 1 ? 's' : ''} of the model):` }),
+        el('strong', { text: 'Notes on this probe:' }),
         el('ul', {}, meta.skipped.map((s) => el('li', { text: s }))),
       );
     } else {

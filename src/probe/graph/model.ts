@@ -15,29 +15,20 @@ import type { GraphActivation, GraphLayer, GraphSpec, NetworkLayer } from '../..
 import type { ParsedInitializer } from '../initializers/spec';
 import { parseInitializer } from '../initializers/parse';
 import { sampleKernel } from '../initializers/sample';
-import { ConfigError } from '../config';
 import { activate, layerSeed } from '../network';
 import { derivative, softmaxCrossEntropy } from '../backprop';
 import { matMul } from './matmul';
-import { avgPool, col2im, im2col, maxPool, maxPoolBackward, slidingWindow } from './kernels';
-import type { Window } from './kernels';
+import { avgPool, col2im, im2col, maxPool, maxPoolBackward } from './kernels';
+import { fail, planGraph, toSourceLayout } from './shapes';
+import type { PlannedLayer } from './shapes';
 
-export type Shape = number[];
+export type { Shape } from './shapes';
+export { toSourceLayout } from './shapes';
 
-export interface BuiltLayer {
-  spec: GraphLayer;
-  index: number;
-  /** Indices of the layers feeding this one. */
-  inputs: number[];
-  /** Without the batch axis, channels-last. */
-  inShapes: Shape[];
-  outShape: Shape;
-  /** As the source's framework counts them (Keras counts BatchNormalization's moving statistics, PyTorch does not). */
-  params: number;
-  window?: Window;
-  /** Dense and conv2d: Keras' fans (receptive field × channels for a convolution). */
-  fanIn?: number;
-  fanOut?: number;
+const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+
+/** A planned layer (shapes.ts) with its variables. */
+export interface BuiltLayer extends PlannedLayer {
   initializer?: ParsedInitializer;
   kernel?: Variable;
   bias?: Variable;
@@ -45,8 +36,6 @@ export interface BuiltLayer {
   beta?: Variable;
   movingMean?: Float32Array;
   movingVariance?: Float32Array;
-  /** Whether the backward pass must compute this layer's input gradient (false when only the input feeds it). */
-  needsInputGrad: boolean;
 }
 
 export interface Graph {
@@ -59,22 +48,6 @@ export interface Graph {
   logitsArePre: boolean;
   /** Measured layers: every dense and conv2d, with the layer whose output is its activation. */
   measured: { layer: number; actLayer: number; activation: GraphActivation }[];
-}
-
-const fail = (where: GraphLayer, message: string): never => {
-  throw new ConfigError('model', `${where.name}${where.line ? ` (line ${where.line})` : ''}: ${message}`);
-};
-
-const shapeText = (s: Shape): string => `(${s.join(', ')})`;
-const product = (s: Shape): number => s.reduce((a, b) => a * b, 1);
-
-/** The model's own layout → channels-last, for a shape without the batch axis. */
-function toInternal(shape: Shape, layout: GraphSpec['layout']): Shape {
-  return layout === 'channels_first' && shape.length === 3 ? [shape[1], shape[2], shape[0]] : [...shape];
-}
-
-export function toSourceLayout(shape: Shape, layout: GraphSpec['layout']): Shape {
-  return layout === 'channels_first' && shape.length === 3 ? [shape[2], shape[0], shape[1]] : [...shape];
 }
 
 function parseFor(text: string, where: GraphLayer, what: string): ParsedInitializer {
@@ -94,131 +67,38 @@ export interface BuildOptions {
   image?: { rows: number; cols: number };
 }
 
-/** Shapes, parameter counts and variables of every layer; a one-line ConfigError for anything that can't be built. */
+/** Variables of every layer on the plan (shapes.ts); a one-line ConfigError for anything that can't be built. */
 export function buildGraph(spec: GraphSpec, options: BuildOptions): Graph {
-  const image = options.image ?? { rows: 28, cols: 28 };
-  const byName = new Map<string, number>();
-  const layers: BuiltLayer[] = [];
+  const plan = planGraph(spec, options.image);
   const variables: Variable[] = [];
-  const torch = spec.layout === 'channels_first';
+  const layers: BuiltLayer[] = [];
   try {
-    spec.layers.forEach((layer, index) => {
-      if (byName.has(layer.name)) fail(layer, 'two layers have this name');
-      if (layer.kind === 'input' && index !== 0) fail(layer, 'only one input, the first layer, is supported');
-      if (layer.kind !== 'input' && index === 0) fail(layer, 'the first layer must be the input');
-      const inputs = layer.kind === 'input' ? [] : (layer.inputs ?? [spec.layers[index - 1].name]).map((n) => byName.get(n) ?? fail(layer, `its input '${n}' is not an earlier layer`));
-      const inShapes = inputs.map((i) => layers[i].outShape);
-      const x = inShapes[0];
-      const built: BuiltLayer = { spec: layer, index, inputs, inShapes, outShape: [], params: 0, needsInputGrad: inputs.some((i) => i !== 0) };
-      const seed = layerSeed(options.seed, index);
-      const rank = (r: number): void => {
-        if (x.length !== r) fail(layer, `needs an input of rank ${r} (batch axis aside), got ${shapeText(toSourceLayout(x, spec.layout))}`);
-      };
-      if (layer.kind !== 'add' && layer.kind !== 'concatenate' && inputs.length > 1) fail(layer, 'takes one input');
-      if (layer.inFeatures !== undefined && x && x[x.length - 1] !== layer.inFeatures) {
-        fail(layer, `is written for ${layer.inFeatures} input ${x.length === 3 ? 'channels' : 'features'}, but its input has shape ${shapeText(toSourceLayout(x, spec.layout))}`);
+    for (const p of plan.layers) {
+      const layer = p.spec;
+      const built: BuiltLayer = { ...p };
+      const seed = layerSeed(options.seed, p.index);
+      if (layer.kind === 'dense' || layer.kind === 'conv2d') {
+        built.initializer = parseFor(layer.kernelInitializer ?? options.defaultInitializer, layer, 'kernel initializer');
+        const units = layer.kind === 'dense' ? layer.units : layer.filters;
+        // A convolution's kernel is sampled as its [receptive field × in channels, filters] matrix, with Keras' fans.
+        const k = layer.kind === 'dense' ? sampleKernel(built.initializer.spec, p.fanIn!, units, seed) : sampleKernel(built.initializer.spec, p.fanIn!, units, seed, { fanIn: p.fanIn!, fanOut: p.fanOut! });
+        built.kernel = tf.variable(k, true, `${options.runId}/${layer.name}/kernel`);
+        k.dispose();
       }
-      switch (layer.kind) {
-        case 'input': {
-          const shape = toInternal(layer.shape, spec.layout);
-          const pixels = image.rows * image.cols;
-          const fits = (shape.length === 1 && shape[0] === pixels) || (shape.length === 2 && shape[0] === image.rows && shape[1] === image.cols) || (shape.length === 3 && shape[0] === image.rows && shape[1] === image.cols && shape[2] === 1);
-          if (!fits) {
-            const layoutText = torch ? `1×${image.rows}×${image.cols}` : `${image.rows}×${image.cols}×1`;
-            fail(layer, `the model expects input shape ${shapeText(layer.shape)}; the probe feeds MNIST digits: ${layoutText} (or ${pixels} flattened)`);
-          }
-          built.outShape = shape;
-          break;
-        }
-        case 'dense': {
-          if (x.length < 1) fail(layer, 'has no input features');
-          const fanIn = x[x.length - 1];
-          built.outShape = [...x.slice(0, -1), layer.units];
-          built.fanIn = fanIn;
-          built.fanOut = layer.units;
-          built.initializer = parseFor(layer.kernelInitializer ?? options.defaultInitializer, layer, 'kernel initializer');
-          built.params = fanIn * layer.units + (layer.useBias ? layer.units : 0);
-          const k = sampleKernel(built.initializer.spec, fanIn, layer.units, seed);
-          built.kernel = tf.variable(k, true, `${options.runId}/${layer.name}/kernel`);
-          k.dispose();
-          break;
-        }
-        case 'conv2d': {
-          rank(3);
-          const [kh, kw] = layer.kernelSize;
-          const [sh, sw] = layer.strides;
-          const win = slidingWindow(x[0], x[1], x[2], kh, kw, sh, sw, layer.padding);
-          if (!win) fail(layer, `a ${kh}×${kw} kernel does not fit its ${x[0]}×${x[1]} input`);
-          built.window = win;
-          built.outShape = [win!.oh, win!.ow, layer.filters];
-          const receptive = kh * kw;
-          built.fanIn = receptive * x[2];
-          built.fanOut = receptive * layer.filters;
-          built.initializer = parseFor(layer.kernelInitializer ?? options.defaultInitializer, layer, 'kernel initializer');
-          built.params = receptive * x[2] * layer.filters + (layer.useBias ? layer.filters : 0);
-          const k = sampleKernel(built.initializer.spec, receptive * x[2], layer.filters, seed, { fanIn: built.fanIn, fanOut: built.fanOut });
-          built.kernel = tf.variable(k, true, `${options.runId}/${layer.name}/kernel`);
-          k.dispose();
-          break;
-        }
-        case 'max_pooling2d':
-        case 'average_pooling2d': {
-          rank(3);
-          const win = slidingWindow(x[0], x[1], x[2], layer.poolSize[0], layer.poolSize[1], layer.strides[0], layer.strides[1], layer.padding);
-          if (!win) fail(layer, `a ${layer.poolSize.join('×')} window does not fit its ${x[0]}×${x[1]} input`);
-          built.window = win;
-          built.outShape = [win!.oh, win!.ow, x[2]];
-          break;
-        }
-        case 'global_average_pooling2d':
-          rank(3);
-          built.outShape = [x[2]];
-          break;
-        case 'flatten':
-          built.outShape = [product(x)];
-          break;
-        case 'reshape': {
-          const target = toInternal(layer.targetShape, spec.layout);
-          if (product(target) !== product(x)) fail(layer, `cannot reshape ${shapeText(toSourceLayout(x, spec.layout))} (${product(x)} values) to ${shapeText(layer.targetShape)}`);
-          built.outShape = target;
-          break;
-        }
-        case 'dropout':
-        case 'activation':
-          built.outShape = [...x];
-          break;
-        case 'batch_normalization':
-        case 'layer_normalization': {
-          const c = x[x.length - 1];
-          built.outShape = [...x];
-          const gammaText = layer.kind === 'batch_normalization' ? layer.gammaInitializer : 'ones';
-          const betaText = layer.kind === 'batch_normalization' ? layer.betaInitializer : 'zeros';
-          const g = sampleKernel(parseFor(gammaText, layer, 'gamma initializer').spec, 1, c, seed);
-          const b = sampleKernel(parseFor(betaText, layer, 'beta initializer').spec, 1, c, seed + 1);
-          const g1 = tf.reshape(g, [c]);
-          const b1 = tf.reshape(b, [c]);
-          built.gamma = tf.variable(g1, true, `${options.runId}/${layer.name}/gamma`);
-          built.beta = tf.variable(b1, true, `${options.runId}/${layer.name}/beta`);
-          tf.dispose([g, b, g1, b1]);
-          built.params = 2 * c;
-          if (layer.kind === 'batch_normalization') {
-            built.movingMean = new Float32Array(c);
-            built.movingVariance = new Float32Array(c).fill(1);
-            // Keras' count_params() includes the moving mean and variance; PyTorch's parameters() does not.
-            if (!torch) built.params += 2 * c;
-          }
-          break;
-        }
-        case 'add':
-          if (inputs.length < 2) fail(layer, 'needs at least two inputs');
-          for (const s of inShapes) if (s.join() !== x.join()) fail(layer, `adds tensors of different shapes ${inShapes.map((t) => shapeText(toSourceLayout(t, spec.layout))).join(' and ')}`);
-          built.outShape = [...x];
-          break;
-        case 'concatenate': {
-          if (inputs.length < 2) fail(layer, 'needs at least two inputs');
-          for (const s of inShapes) if (s.length !== x.length || s.slice(0, -1).join() !== x.slice(0, -1).join()) fail(layer, `concatenates tensors of shapes ${inShapes.map((t) => shapeText(toSourceLayout(t, spec.layout))).join(' and ')} along the channels`);
-          built.outShape = [...x.slice(0, -1), inShapes.reduce((a, s) => a + s[s.length - 1], 0)];
-          break;
+      if (layer.kind === 'batch_normalization' || layer.kind === 'layer_normalization') {
+        const c = p.outShape[p.outShape.length - 1];
+        const gammaText = layer.kind === 'batch_normalization' ? layer.gammaInitializer : 'ones';
+        const betaText = layer.kind === 'batch_normalization' ? layer.betaInitializer : 'zeros';
+        const g = sampleKernel(parseFor(gammaText, layer, 'gamma initializer').spec, 1, c, seed);
+        const b = sampleKernel(parseFor(betaText, layer, 'beta initializer').spec, 1, c, seed + 1);
+        const g1 = tf.reshape(g, [c]);
+        const b1 = tf.reshape(b, [c]);
+        built.gamma = tf.variable(g1, true, `${options.runId}/${layer.name}/gamma`);
+        built.beta = tf.variable(b1, true, `${options.runId}/${layer.name}/beta`);
+        tf.dispose([g, b, g1, b1]);
+        if (layer.kind === 'batch_normalization') {
+          built.movingMean = new Float32Array(c);
+          built.movingVariance = new Float32Array(c).fill(1);
         }
       }
       if ((layer.kind === 'dense' || layer.kind === 'conv2d') && layer.useBias) {
@@ -228,57 +108,13 @@ export function buildGraph(spec: GraphSpec, options: BuildOptions): Graph {
         b.dispose();
       }
       for (const v of [built.kernel, built.bias, built.gamma, built.beta]) if (v) variables.push(v);
-      byName.set(layer.name, index);
       layers.push(built);
-    });
-  } catch (err) {
-    tf.dispose(variables);
-    throw err;
-  }
-  const graph: Graph = { spec, layers, variables, logitsLayer: layers.length - 1, logitsArePre: false, measured: [] };
-  try {
-    resolveOutput(graph);
-  } catch (err) {
-    tf.dispose(variables);
-    throw err;
-  }
-  return graph;
-}
-
-function consumers(graph: Graph, index: number): number[] {
-  return graph.layers.filter((l) => l.inputs.includes(index)).map((l) => l.index);
-}
-
-/** Which tensor is the logits, and which layers are measured (with their nonlinearity). */
-function resolveOutput(graph: Graph): void {
-  const last = graph.layers[graph.layers.length - 1];
-  const s = last.spec;
-  if (last.outShape.length !== 1 || last.outShape[0] !== 10) fail(s, `the output has shape ${shapeText(toSourceLayout(last.outShape, graph.spec.layout))}; the probe trains on MNIST's 10 classes`);
-  if (s.kind === 'activation' && s.activation === 'softmax') {
-    graph.logitsLayer = last.inputs[0];
-  } else if ((s.kind === 'dense' || s.kind === 'conv2d') && s.activation === 'softmax') {
-    graph.logitsArePre = true;
-  } else if ((s.kind === 'dense' || s.kind === 'activation') && s.activation !== 'linear') {
-    fail(s, `the output layer's ${s.activation} is not a softmax; the probe trains with softmax cross-entropy`);
-  }
-  for (const layer of graph.layers) {
-    const ls = layer.spec;
-    if (ls.kind !== 'dense' && ls.kind !== 'conv2d') continue;
-    let actLayer = layer.index;
-    let activation: GraphActivation = ls.activation;
-    // Dense(…) followed by Activation('relu') / ReLU() / F.relu: that is its nonlinearity.
-    const next = consumers(graph, layer.index);
-    if (activation === 'linear' && next.length === 1) {
-      const c = graph.layers[next[0]].spec;
-      if (c.kind === 'activation' && !(c.activation === 'softmax' && next[0] === graph.layers.length - 1)) {
-        actLayer = next[0];
-        activation = c.activation;
-      }
     }
-    if (layer.index === graph.layers.length - 1 || layer.index === graph.logitsLayer) activation = 'softmax';
-    graph.measured.push({ layer: layer.index, actLayer, activation });
+  } catch (err) {
+    tf.dispose(variables);
+    throw err;
   }
-  if (graph.measured.length === 0) fail(s, 'the model has no Dense or convolution layer');
+  return { spec, layers, variables, logitsLayer: plan.logitsLayer, logitsArePre: plan.logitsArePre, measured: plan.measured };
 }
 
 export function disposeGraph(graph: Graph): void {
