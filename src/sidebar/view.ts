@@ -22,6 +22,7 @@ import { checkField } from '../view/settingsForm';
 import { historyItems } from './history';
 import { sidebarHtml } from './html';
 import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedSelection, removeCustom, setChecked } from './selection';
+import { withSeeds } from '../compare/requests';
 import type { Selection } from './selection';
 import { changedKeys, settingsState } from './settings';
 import { endNotice, progressOf, runProgress } from './status';
@@ -241,7 +242,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     const settings = readSettings();
     let requests: RunRequest[];
     try {
-      requests = buildRequests(orderedSelection(this.selection()), settings.config);
+      requests = withSeeds(buildRequests(orderedSelection(this.selection()), settings.config), settings.seeds);
     } catch (err) {
       this.post({ type: 'notice', level: 'error', message: oneLineReason(err) });
       return;

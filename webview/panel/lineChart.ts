@@ -10,6 +10,7 @@ import { composeImage } from './chartImage';
 import { formatDecade, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from './chartData';
 import type { LegendEntry } from './chartImage';
 import { el } from './dom';
+import { parseColor } from './theme';
 import type { ThemeColors } from './theme';
 
 export interface LineSpec {
@@ -22,6 +23,16 @@ export interface LineSpec {
   dashed?: boolean;
   /** Left out of the legend (the theory lines share one legend entry). */
   hideInLegend?: boolean;
+  /**
+   * A shaded interval around the line (several seeds: the 95% CI of the mean). `low`/`high` as
+   * drawn (log charts: clamped), `rawLow`/`rawHigh` what the readout and table say.
+   */
+  band?: { low: (number | null)[]; high: (number | null)[]; rawLow?: (number | null)[]; rawHigh?: (number | null)[] };
+}
+
+/** uPlot series per line: the line itself, then its band's two edges (drawn invisibly, filled between). */
+function seriesData(lines: readonly LineSpec[]): (number | null)[][] {
+  return lines.flatMap((l) => (l.band ? [l.values, l.band.low, l.band.high] : [l.values]));
 }
 
 export interface ChartSpec {
@@ -48,6 +59,35 @@ export interface ChartOptions {
 }
 
 const fmtValue = (v: number | null | undefined, percent?: boolean): string => (percent ? formatPercent(v) : formatNumber(v));
+
+/** A line's value at i, with its band as "mean [low, high]" when it has one there. */
+function valueAt(l: LineSpec, i: number, percent?: boolean): string {
+  const v = fmtValue((l.raw ?? l.values)[i], percent);
+  const low = (l.band?.rawLow ?? l.band?.low)?.[i];
+  const high = (l.band?.rawHigh ?? l.band?.high)?.[i];
+  return low === null || low === undefined || high === null || high === undefined ? v : `${v} [${fmtValue(low, percent)}, ${fmtValue(high, percent)}]`;
+}
+
+/** A colour at some opacity, for fills (theme colours come as hex, rgb or rgba). */
+function translucent(color: string, alpha: number): string {
+  const [r, g, b] = parseColor(color);
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
+
+/** uPlot bands: the fill between each band's high edge (series k+2) and low edge (k+1). */
+function bandsOf(lines: readonly LineSpec[]): uPlot.Band[] {
+  const bands: uPlot.Band[] = [];
+  let index = 1;
+  for (const l of lines) {
+    if (l.band) {
+      bands.push({ series: [index + 2, index + 1], fill: translucent(l.color, 0.2) });
+      index += 3;
+    } else {
+      index += 1;
+    }
+  }
+  return bands;
+}
 
 export class LineChart {
   private plot: uPlot | undefined;
@@ -102,8 +142,8 @@ export class LineChart {
 
   update(spec: ChartSpec): void {
     this.spec = spec;
-    const key = JSON.stringify([spec.lines.map((l) => [l.label, l.color, l.dashed ?? false]), spec.xNames ?? null, this.theme.kind, this.theme.foreground, this.options.yLabel]);
-    const data = [spec.x, ...spec.lines.map((l) => l.values)] as uPlot.AlignedData;
+    const key = JSON.stringify([spec.lines.map((l) => [l.label, l.color, l.dashed ?? false, l.band !== undefined]), spec.xNames ?? null, this.theme.kind, this.theme.foreground, this.options.yLabel]);
+    const data = [spec.x, ...seriesData(spec.lines)] as uPlot.AlignedData;
     if (!this.plot || key !== this.key) {
       this.plot?.destroy();
       this.plot = new uPlot(this.plotOptions(spec), data, this.body);
@@ -148,7 +188,7 @@ export class LineChart {
     const rows = spec.x.map((x, i) =>
       el('tr', {}, [
         el('th', { text: spec.xNames ? spec.xNames[i] : String(x), attrs: { scope: 'row' } }),
-        ...lines.map((l) => el('td', { className: 'num', text: fmtValue((l.raw ?? l.values)[i], this.options.percent) })),
+        ...lines.map((l) => el('td', { className: 'num', text: valueAt(l, i, this.options.percent) })),
       ]),
     );
     const caption = el('caption', { text: `${this.options.title}${spec.valueNote ? ` (${spec.valueNote})` : ''}` });
@@ -221,16 +261,23 @@ export class LineChart {
       axes: [xAxis, yAxis],
       series: [
         {},
-        ...spec.lines.map((l) => ({
-          label: l.label,
-          stroke: l.color,
-          width: l.dashed ? 1.25 : 2,
-          dash: l.dashed ? [5, 4] : undefined,
-          alpha: l.dashed ? 0.6 : 1,
-          spanGaps: false,
-          points: { show: this.options.points === true || spec.x.length === 1, size: l.dashed ? 4 : 5, fill: l.dashed ? this.theme.background : l.color },
-        })),
+        ...spec.lines.flatMap((l): uPlot.Series[] => {
+          const line: uPlot.Series = {
+            label: l.label,
+            stroke: l.color,
+            width: l.dashed ? 1.25 : 2,
+            dash: l.dashed ? [5, 4] : undefined,
+            alpha: l.dashed ? 0.6 : 1,
+            spanGaps: false,
+            points: { show: this.options.points === true || spec.x.length === 1, size: l.dashed ? 4 : 5, fill: l.dashed ? this.theme.background : l.color },
+          };
+          if (!l.band) return [line];
+          // The band's edges: hairlines in the line's colour, filled between (bands below).
+          const edge = (label: string): uPlot.Series => ({ label, stroke: translucent(l.color, 0.45), width: 0.75, spanGaps: false, points: { show: false } });
+          return [line, edge(`${l.label} low`), edge(`${l.label} high`)];
+        }),
       ],
+      bands: bandsOf(spec.lines),
       padding: [null, padRight, null, null],
       hooks: {
         setCursor: [(u: uPlot) => this.showReadout(u.cursor.idx)],
@@ -296,7 +343,7 @@ export class LineChart {
     // One entry per series, wrapping onto more lines rather than cut off.
     this.readout.replaceChildren(
       el('strong', { text: `${where}${spec.valueNote ? ` (${spec.valueNote})` : ''}:` }),
-      ...spec.lines.map((l) => el('span', { className: 'readout-item' }, [`${l.label} `, el('span', { className: 'readout-value', text: fmtValue((l.raw ?? l.values)[idx], this.options.percent) })])),
+      ...spec.lines.map((l) => el('span', { className: 'readout-item' }, [`${l.label} `, el('span', { className: 'readout-value', text: valueAt(l, idx, this.options.percent) })])),
     );
   }
 
