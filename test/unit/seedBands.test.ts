@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bandOf, bandPoints, seedGroups, seedsPerInitializer } from '../../webview/panel/seedBands';
+import { bandOf, bandPoints, bandRuns, seedGroups, seedsPerInitializer } from '../../webview/panel/seedBands';
 import { buildRequests, withSeeds, readCompareArgs } from '../../src/compare/requests';
 import { hasRepeatedInitializer, panelMeta } from '../../src/compare/delta';
 import { newDocument } from '../../src/results';
@@ -124,4 +124,10 @@ test('seed groups and bands: the mean and 95% interval position by position, gap
   assert.equal(bandPoints([band, single]), 3);
   // Identical values have no width: nothing shaded there.
   assert.equal(bandPoints([bandOf([[1, 2], [1, 3]])]), 1);
+});
+
+test('bandRuns: the stretches where a band has both ends, each drawn as one shape', () => {
+  assert.deepEqual(bandRuns([null, 1, 2, null, 3], [null, 2, 3, null, 4]), [[1, 2], [4]]);
+  assert.deepEqual(bandRuns([1, null], [2, 2]), [[0]]);
+  assert.deepEqual(bandRuns([], []), []);
 });

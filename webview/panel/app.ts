@@ -346,6 +346,8 @@ export class PanelApp {
       return { label: group.initializer, color, values: clamp(band.mean), raw: band.mean, band: { low: clamp(band.low), high: clamp(band.high), rawLow: band.low, rawHigh: band.high } };
     };
     const seedLegend = seeds > 1 ? [{ label: `shaded: ${seedBandCaption(seeds)}`, color: this.theme.muted }] : [];
+    // Log charts cannot draw a negative end: an interval reaching ≤ 0 (wide with few seeds) runs into the "= 0" band.
+    const seedLegendLog = seeds > 1 ? [{ label: `shaded: ${seedBandCaption(seeds)}; an interval reaching ≤ 0 runs into “= 0”`, color: this.theme.muted }] : [];
 
     // Activations from the input on: measured (solid) and, per initializer, the predicted E[a²]
     // (dashed, same colour). Position 0 is the input; only E[x²] is known there.
@@ -370,12 +372,12 @@ export class PanelApp {
       xNames: actNames,
       lines: actLines,
       zeroAt: floorA,
-      legendExtra: [...(theory.some((t) => t.some((v) => v !== null)) ? [{ label: 'predicted E[a²] = E[x²] × Π gain (theory)', color: this.theme.muted, dashed: true }] : []), ...seedLegend],
+      legendExtra: [...(theory.some((t) => t.some((v) => v !== null)) ? [{ label: 'predicted E[a²] = E[x²] × Π gain (theory)', color: this.theme.muted, dashed: true }] : []), ...seedLegendLog],
     });
 
     const grads = groups.map((g) => g.runs.map((r) => layerValues(r, step, 'gradNorm', layers)));
     const floorG = logFloor(grads.flat());
-    view.grad.update({ x, xNames, zeroAt: floorG, lines: groups.map((g, k) => lineOf(g, grads[k], floorG)), legendExtra: seedLegend });
+    view.grad.update({ x, xNames, zeroAt: floorG, lines: groups.map((g, k) => lineOf(g, grads[k], floorG)), legendExtra: seedLegendLog });
 
     // Over steps: every run on one x axis (the union of recorded steps), then grouped.
     const byGroup = (ys: (number | null)[][]): (number | null)[][][] => {

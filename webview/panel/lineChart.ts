@@ -11,6 +11,7 @@ import { formatDecade, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop }
 import type { LegendEntry } from './chartImage';
 import { el } from './dom';
 import { parseColor } from './theme';
+import { bandRuns } from './seedBands';
 import type { ThemeColors } from './theme';
 
 export interface LineSpec {
@@ -30,7 +31,10 @@ export interface LineSpec {
   band?: { low: (number | null)[]; high: (number | null)[]; rawLow?: (number | null)[]; rawHigh?: (number | null)[] };
 }
 
-/** uPlot series per line: the line itself, then its band's two edges (drawn invisibly, filled between). */
+/**
+ * uPlot series per line: the line, then for a band its two ends as invisible series (so the y
+ * range takes them in); the band itself is drawn in the draw hook.
+ */
 function seriesData(lines: readonly LineSpec[]): (number | null)[][] {
   return lines.flatMap((l) => (l.band ? [l.values, l.band.low, l.band.high] : [l.values]));
 }
@@ -72,21 +76,6 @@ function valueAt(l: LineSpec, i: number, percent?: boolean): string {
 function translucent(color: string, alpha: number): string {
   const [r, g, b] = parseColor(color);
   return `rgba(${r}, ${g}, ${b}, ${alpha})`;
-}
-
-/** uPlot bands: the fill between each band's high edge (series k+2) and low edge (k+1). */
-function bandsOf(lines: readonly LineSpec[]): uPlot.Band[] {
-  const bands: uPlot.Band[] = [];
-  let index = 1;
-  for (const l of lines) {
-    if (l.band) {
-      bands.push({ series: [index + 2, index + 1], fill: translucent(l.color, 0.2) });
-      index += 3;
-    } else {
-      index += 1;
-    }
-  }
-  return bands;
 }
 
 export class LineChart {
@@ -272,16 +261,14 @@ export class LineChart {
             points: { show: this.options.points === true || spec.x.length === 1, size: l.dashed ? 4 : 5, fill: l.dashed ? this.theme.background : l.color },
           };
           if (!l.band) return [line];
-          // The band's edges: hairlines in the line's colour, filled between (bands below).
-          const edge = (label: string): uPlot.Series => ({ label, stroke: translucent(l.color, 0.45), width: 0.75, spanGaps: false, points: { show: false } });
+          const edge = (label: string): uPlot.Series => ({ label, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } });
           return [line, edge(`${l.label} low`), edge(`${l.label} high`)];
         }),
       ],
-      bands: bandsOf(spec.lines),
       padding: [null, padRight, null, null],
       hooks: {
         setCursor: [(u: uPlot) => this.showReadout(u.cursor.idx)],
-        draw: [(u: uPlot) => this.drawZeroBand(u)],
+        draw: [(u: uPlot) => this.drawZeroBand(u), (u: uPlot) => this.drawBands(u)],
       },
     };
   }
@@ -291,6 +278,42 @@ export class LineChart {
     const zero = this.spec.zeroAt;
     if (zero === undefined) return undefined;
     return this.spec.lines.some((l) => (l.raw ?? l.values).some((v) => v !== null && v <= 0)) ? zero : undefined;
+  }
+
+  /**
+   * Each line's interval band (several seeds): the area between its high and low ends, in the
+   * line's colour, over the positions where both are known (a lone position is a short bar).
+   */
+  private drawBands(u: uPlot): void {
+    const ctx = u.ctx;
+    const ratio = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    for (const line of this.spec.lines) {
+      if (!line.band) continue;
+      const { low, high } = line.band;
+      const x = (i: number): number => u.valToPos(this.spec.x[i], 'x', true);
+      const y = (v: number): number => u.valToPos(v, 'y', true);
+      for (const run of bandRuns(low, high)) {
+        ctx.beginPath();
+        if (run.length === 1) {
+          const i = run[0];
+          ctx.rect(x(i) - 4 * ratio, y(high[i] as number), 8 * ratio, y(low[i] as number) - y(high[i] as number));
+        } else {
+          run.forEach((i, k) => (k === 0 ? ctx.moveTo(x(i), y(high[i] as number)) : ctx.lineTo(x(i), y(high[i] as number))));
+          for (let k = run.length - 1; k >= 0; k--) ctx.lineTo(x(run[k]), y(low[run[k]] as number));
+          ctx.closePath();
+        }
+        ctx.fillStyle = translucent(line.color, 0.22);
+        ctx.fill();
+        ctx.strokeStyle = translucent(line.color, 0.5);
+        ctx.lineWidth = 0.75 * ratio;
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
   }
 
   /** A hatched band under the lowest gridline, labelled "= 0": where values of 0 are drawn. */

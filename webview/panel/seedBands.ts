@@ -59,3 +59,18 @@ export function bandPoints(bands: readonly Band[]): number {
   for (const band of bands) for (let i = 0; i < band.mean.length; i++) if (band.low[i] !== null && band.high[i] !== null && (band.low[i] as number) < (band.high[i] as number)) n += 1;
   return n;
 }
+
+/** Runs of consecutive x positions where a band has both ends: each is drawn as one shape. */
+export function bandRuns(low: readonly (number | null)[], high: readonly (number | null)[]): number[][] {
+  const runs: number[][] = [];
+  let current: number[] = [];
+  for (let i = 0; i < Math.min(low.length, high.length); i++) {
+    if (low[i] !== null && high[i] !== null) current.push(i);
+    else if (current.length > 0) {
+      runs.push(current);
+      current = [];
+    }
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
