@@ -131,3 +131,17 @@ test('bandRuns: the stretches where a band has both ends, each drawn as one shap
   assert.deepEqual(bandRuns([1, null], [2, 2]), [[0]]);
   assert.deepEqual(bandRuns([], []), []);
 });
+
+test('Save report with several seeds: the engine’s mean and 95% CI per initializer above every seed’s run', async () => {
+  const { reportMarkdown } = await import('../../src/compare/reportMarkdown');
+  const doc = newDocument(withSeeds(buildRequests(['HeNormal'], DEFAULT_CONFIG), 3));
+  [0.9, 0.91, 0.92].forEach((acc, i) => {
+    doc.runs[i].status = 'finished';
+    doc.runs[i].final = { validationAccuracy: acc, loss: 0.3, steps: 10 };
+  });
+  const md = reportMarkdown({ doc, title: 't', skipped: [], images: [], note: () => undefined });
+  const half = (4.303 * 0.01) / Math.sqrt(3);
+  assert.match(md, /Final held-out accuracy and loss: mean ± 95% CI \(Student t\) over 3 seeds/);
+  assert.ok(md.includes(`| HeNormal | 3 of 3 | 91.0% [${(100 * (0.91 - half)).toFixed(1)}%, ${(100 * (0.91 + half)).toFixed(1)}%] | 0.3 [0.3, 0.3] | none |`), md);
+  assert.equal((md.match(/^\| HeNormal \| /gm) ?? []).length, 4, 'the summary row and the three seeds’ rows');
+});
