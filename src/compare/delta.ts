@@ -5,6 +5,7 @@
  */
 import type { ResultsDocument, RunRecord } from '../results';
 import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
 import type { PanelMeta, PanelNote, PanelRun, RunDelta, RunHeader } from '../protocol/panel';
 
 export interface PanelExtras {
@@ -62,9 +63,9 @@ export function panelMeta(doc: ResultsDocument, extras: PanelExtras): PanelMeta 
   };
 }
 
-/** Several runs of one initializer (seeds): the panel shows means with intervals. */
-export function hasRepeatedInitializer(runs: readonly Pick<RunRecord, 'initializer'>[]): boolean {
-  return new Set(runs.map((r) => r.initializer)).size < runs.length;
+/** Several seeds of one initializer: the panel shows means with intervals. */
+export function hasRepeatedInitializer(runs: readonly Pick<RunRecord, 'initializer' | 'seed'>[]): boolean {
+  return hasSeveralSeeds(runs);
 }
 
 export class DeltaTracker {

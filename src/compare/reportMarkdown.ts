@@ -8,6 +8,7 @@ import type { Note } from '../notes';
 import { describeNetwork } from '../view/network';
 import { accuracyHeading, accuracyScope, accuracyText, flagValuesText, formatPercent, inLayerOrder, intervalText, layerName, lossText, samplesPerSecondText, seedBandCaption, seedFlagsText, statusText } from '../view/format';
 import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
 
 export interface ReportImage {
   title: string;
@@ -73,7 +74,7 @@ export function reportMarkdown(input: ReportInput): string {
   }
   out.push('## Summary', '');
   const scope = accuracyScope(doc.config, doc.data);
-  if (new Set(doc.runs.map((r) => r.initializer)).size < doc.runs.length) {
+  if (hasSeveralSeeds(doc.runs)) {
     // Several seeds per initializer: the engine's summary first, then every seed's run.
     const summary = summarizeSeeds(doc.runs);
     const seeds = Math.max(...summary.map((s) => s.seeds));

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { startRuns } from '../probe/runner';
 import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
 import type { PytorchOptions, RunnerHandle } from '../probe/runner';
 import { applyEvent, markCancelled, newDocument } from '../results';
 import type { ResultsDocument, RunRecord } from '../results';
@@ -139,7 +140,7 @@ export class ProbeSession implements vscode.Disposable {
     this.handle = undefined;
     if (this.cancelled) markCancelled(doc);
     // Several seeds per initializer: the JSON export carries the summary beside the runs, as the CLI's does.
-    if (new Set(doc.runs.map((r) => r.initializer)).size < doc.runs.length) doc.summary = summarizeSeeds(doc.runs);
+    if (hasSeveralSeeds(doc.runs)) doc.summary = summarizeSeeds(doc.runs);
     void vscode.commands.executeCommand('setContext', 'initlens.running', false);
     await this.save();
     if (doc.runs.some((r) => r.steps.length > 0)) await this.history.add(doc);

@@ -9,6 +9,7 @@ import type { DataSourceInfo } from '../probe/data/types';
 import { oneLineReason } from '../probe/errors';
 import type { RunProgress, StatusState } from '../protocol/sidebar';
 import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
 import { formatPercent, intervalText, seedBandCaption, seedFlagsText } from '../view/format';
 import type { ResultsDocument, RunRecord } from '../results';
 import { progressSummary } from '../view/progress';
@@ -92,8 +93,8 @@ export function seedRows(doc: ResultsDocument | undefined): StatusState['seeds']
   };
 }
 
-function repeated(runs: readonly Pick<RunRecord, 'initializer'>[]): boolean {
-  return new Set(runs.map((r) => r.initializer)).size < runs.length;
+function repeated(runs: readonly Pick<RunRecord, 'initializer' | 'seed'>[]): boolean {
+  return hasSeveralSeeds(runs);
 }
 
 export function runProgress(run: RunRecord, steps: number, withSeed = false): RunProgress {

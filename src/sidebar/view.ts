@@ -273,7 +273,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         this.post({ type: 'status', status: this.status() });
         return;
       case 'event':
-        this.progress.update(runProgress(change.run, change.doc.config?.steps ?? 0, change.doc.runs.some((r) => r !== change.run && r.initializer === change.run.initializer)));
+        this.progress.update(runProgress(change.run, change.doc.config?.steps ?? 0, change.doc.runs.some((r) => r !== change.run && r.initializer === change.run.initializer && r.seed !== change.run.seed)));
         // A finished seed moves its initializer's interval.
         if (change.event.type === 'started' || change.event.type === 'finished') this.post({ type: 'status', status: this.status() });
         return;

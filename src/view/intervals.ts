@@ -37,3 +37,19 @@ export function meanInterval(values: readonly (number | null | undefined)[]): In
   return { mean, low: mean - half, high: mean + half };
 }
 
+
+/**
+ * Whether runs are several seeds of their initializers: some initializer ran with two or more
+ * different seeds. The same initializer twice with one seed (a comparison queued behind an
+ * identical one) is two comparisons, not seeds.
+ */
+export function hasSeveralSeeds(runs: readonly { initializer: string; seed?: number | null }[]): boolean {
+  const seeds = new Map<string, Set<number | null | undefined>>();
+  for (const run of runs) {
+    const set = seeds.get(run.initializer) ?? new Set();
+    set.add(run.seed);
+    seeds.set(run.initializer, set);
+    if (set.size > 1) return true;
+  }
+  return false;
+}

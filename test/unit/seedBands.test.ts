@@ -10,7 +10,7 @@ import { hasRepeatedInitializer, panelMeta } from '../../src/compare/delta';
 import { newDocument } from '../../src/results';
 import type { RunRecord } from '../../src/results';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
-import { meanInterval, studentT975 } from '../../src/view/intervals';
+import { hasSeveralSeeds, meanInterval, studentT975 } from '../../src/view/intervals';
 import { intervalText, seedBandCaption, seedFlagsText } from '../../src/view/format';
 import type { PanelRun } from '../../src/protocol/panel';
 import { panelMetaSchema } from '../../src/protocol/panel';
@@ -144,4 +144,12 @@ test('Save report with several seeds: the engine’s mean and 95% CI per initial
   assert.match(md, /Final held-out accuracy and loss: mean ± 95% CI \(Student t\) over 3 seeds/);
   assert.ok(md.includes(`| HeNormal | 3 of 3 | 91.0% [${(100 * (0.91 - half)).toFixed(1)}%, ${(100 * (0.91 + half)).toFixed(1)}%] | 0.3 [0.3, 0.3] | none |`), md);
   assert.equal((md.match(/^\| HeNormal \| /gm) ?? []).length, 4, 'the summary row and the three seeds’ rows');
+});
+
+test('the same initializer queued twice with one seed is two comparisons, not seeds: no summary, no bands', () => {
+  const once = buildRequests(['HeNormal', 'Zeros'], DEFAULT_CONFIG);
+  const doc = newDocument([...once, ...buildRequests(['HeNormal', 'Zeros'], DEFAULT_CONFIG)]);
+  assert.equal(hasSeveralSeeds(doc.runs), false);
+  assert.equal(panelMeta(doc, { title: 't', skipped: [], running: false }).seeds, undefined);
+  assert.equal(hasSeveralSeeds(newDocument(withSeeds(once, 2)).runs), true);
 });

@@ -15,6 +15,7 @@ import type { LineSpec } from './lineChart';
 import { Heatmap } from './heatmap';
 import { renderSeedTable, renderTable } from './table';
 import { bandOf, bandPoints, seedGroups, seedsPerInitializer } from './seedBands';
+import { hasSeveralSeeds } from '../../src/view/intervals';
 import type { Band, SeedGroup } from './seedBands';
 import { renderFlags } from './flags';
 import { custom, el } from './dom';
@@ -334,7 +335,7 @@ export class PanelApp {
     const xNames = x.map((i) => namesFrom?.layers[i - 1]?.name ?? `layer ${i}`);
     const withData = runs.filter((r) => r.steps.length > 0);
     // One line per initializer: with several seeds the mean over them with its 95% band, else the run itself.
-    const groups = seedGroups(withData);
+    const groups = hasSeveralSeeds(withData) ? seedGroups(withData) : withData.map((r) => ({ initializer: r.initializer, runs: [r] }));
     const seeds = seedsPerInitializer(groups);
     const bands: Band[] = [];
     const lineOf = (group: SeedGroup, series: readonly (readonly (number | null)[])[], floor?: number): LineSpec => {

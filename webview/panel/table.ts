@@ -3,6 +3,7 @@ import type { PanelMeta, PanelRun } from '../../src/protocol/panel';
 import type { AccuracyScope } from '../../src/view/format';
 import { accuracyHeading, accuracyText, flagLabels, formatNumber, formatPercent, intervalText, lossText, samplesPerSecondText, seedBandCaption, seedFlagsText, statusText } from '../../src/view/format';
 import { custom, el } from './dom';
+import { hasSeveralSeeds } from '../../src/view/intervals';
 
 
 export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorOf: (runId: string) => string, scope?: AccuracyScope): void {
@@ -11,7 +12,7 @@ export function renderTable(host: HTMLElement, runs: readonly PanelRun[], colorO
 
 function runTable(runs: readonly PanelRun[], colorOf: (runId: string) => string, scope?: AccuracyScope): HTMLElement {
   const head = ['Initializer', 'Backend', 'Held-out accuracy', 'Loss', 'Samples/s', 'Flags', 'Status'];
-  const seeded = new Set(runs.map((r) => r.initializer)).size < runs.length && runs.every((r) => r.seed !== undefined);
+  const seeded = hasSeveralSeeds(runs);
   const rows = runs.map((run) => {
     const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
     swatch.style.backgroundColor = colorOf(run.runId);
