@@ -24,8 +24,10 @@ import { checkRuntime, installHint } from './probe/pytorch/runtime';
 import { applyEvent, markCancelled, newDocument } from './results';
 import type { ResultsDocument, RunRecord } from './results';
 import type { RunRequest, SeedSummary } from './protocol';
+import { LIMITS } from './protocol/vocabulary';
 import { summarizeSeeds } from './probe/seedSummary';
 import { formatNumber, formatPercent } from './view/number';
+import { intervalText, seedFlagsText } from './view/format';
 import { loadNote } from './notes';
 import { oneLineReason } from './probe/errors';
 import { splitInitializerList } from './probe/initializers/list';
@@ -86,8 +88,8 @@ export interface CompareOptions {
   pytorch?: { python?: string; device: 'auto' | 'cpu' | 'cuda'; timeoutSeconds: number };
 }
 
-/** Most seeds per initializer: beyond this the interval narrows slowly and the time grows linearly. */
-export const MAX_SEEDS = 20;
+/** Most seeds per initializer (the vocabulary's limit, shared with initlens.seeds). */
+export const MAX_SEEDS = LIMITS.maxSeeds;
 
 /** One request per initializer and seed; the runs of all seeds share one process pool. */
 export function seedRequests(inits: readonly { text: string }[], config: ProbeConfig, seeds: number): RunRequest[] {
@@ -259,24 +261,16 @@ export function renderTable(doc: ResultsDocument): string {
 
 const fmtPct = (x: number | null): string => (x === null ? '—' : `${(100 * x).toFixed(1)}%`);
 
-/** mean [low, high] — the 95% Student-t interval over the seeds. */
-function intervalCell(i: SeedSummary['validationAccuracy'], format: (x: number | null) => string): string {
-  if (i.mean === null) return '—';
-  return i.low === null || i.high === null ? format(i.mean) : `${format(i.mean)} [${format(i.low)}, ${format(i.high)}]`;
-}
-
 /** One row per initializer over its seeds (--seeds N > 1). */
 export function renderSummaryTable(summary: readonly SeedSummary[]): string {
   const table = new Table({ head: ['initializer', 'seeds', 'held-out acc, mean [95% CI]', 'loss, mean [95% CI]', 'flags (seeds fired / seeds)'], style: { head: [], border: [] } });
   for (const s of summary) {
-    const kinds = new Map<string, number>();
-    for (const f of s.flags) kinds.set(f.kind, Math.max(kinds.get(f.kind) ?? 0, f.seeds));
     table.push([
       s.initializer,
       s.finished === s.seeds ? String(s.seeds) : `${s.finished} of ${s.seeds} finished`,
-      intervalCell(s.validationAccuracy, fmtPct),
-      intervalCell(s.loss, (x) => (x === null ? '—' : formatNumber(x))),
-      kinds.size ? [...kinds].map(([k, n]) => `${k} ${n}/${s.seeds}`).join(', ') : 'none',
+      intervalText(s.validationAccuracy, fmtPct),
+      intervalText(s.loss),
+      seedFlagsText(s),
     ]);
   }
   return table.toString();

@@ -4,6 +4,8 @@
  * notes the webview has not received. Pure: the panel host feeds it the session's document.
  */
 import type { ResultsDocument, RunRecord } from '../results';
+import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
 import type { PanelMeta, PanelNote, PanelRun, RunDelta, RunHeader } from '../protocol/panel';
 
 export interface PanelExtras {
@@ -30,6 +32,7 @@ export function runHeader(run: RunRecord, stepsPlanned?: number): RunHeader {
     status: run.status,
     layers: run.layers,
   };
+  if (run.seed !== undefined) header.seed = run.seed;
   if (run.error !== undefined) header.error = run.error;
   if (run.backend !== undefined) header.backend = run.backend;
   if (run.backendReason !== undefined) header.backendReason = run.backendReason;
@@ -48,7 +51,9 @@ function headerKey(run: RunRecord): string {
 }
 
 export function panelMeta(doc: ResultsDocument, extras: PanelExtras): PanelMeta {
+  const seeds = hasRepeatedInitializer(doc.runs) ? summarizeSeeds(doc.runs) : undefined;
   return {
+    ...(seeds ? { seeds } : {}),
     title: extras.title,
     skipped: [...extras.skipped],
     running: extras.running,
@@ -57,6 +62,11 @@ export function panelMeta(doc: ResultsDocument, extras: PanelExtras): PanelMeta 
     data: doc.data,
     backend: doc.backend,
   };
+}
+
+/** Several seeds of one initializer: the panel shows means with intervals. */
+export function hasRepeatedInitializer(runs: readonly Pick<RunRecord, 'initializer' | 'seed'>[]): boolean {
+  return hasSeveralSeeds(runs);
 }
 
 export class DeltaTracker {

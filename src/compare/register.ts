@@ -12,7 +12,7 @@ import { readSettings } from '../host/settings';
 import type { RunRequest } from '../protocol';
 import type { ResultsDocument } from '../results';
 import type { PanelAction } from '../protocol/panel';
-import { buildRequests, networkConfig, networkTitle, readCompareArgs } from './requests';
+import { buildRequests, networkConfig, networkTitle, readCompareArgs, withSeeds } from './requests';
 import { describeNetwork } from '../view/network';
 import type { NetworkId } from './requests';
 import { pickInitializers, pickNetwork } from './pick';
@@ -197,6 +197,7 @@ export class CompareController implements CompareApi, vscode.Disposable {
     let initializers: string[] | undefined;
     let network: NetworkId | undefined;
     let steps: number | undefined;
+    let seeds = settings.seeds;
     let ifRunning: 'stop' | 'queue' | undefined;
     if (typeof arg === 'object' && arg !== null && ('initializers' in arg || 'network' in arg)) {
       const parsed = readCompareArgs(arg);
@@ -205,6 +206,7 @@ export class CompareController implements CompareApi, vscode.Disposable {
         return;
       }
       ({ initializers, network, steps, ifRunning } = parsed.value);
+      seeds = parsed.value.seeds ?? seeds;
     } else {
       initializers = await pickInitializers();
       if (!initializers) return;
@@ -218,7 +220,7 @@ export class CompareController implements CompareApi, vscode.Disposable {
     }
     try {
       const config = networkConfig(network, settings.config, steps);
-      const requests = buildRequests(initializers, config);
+      const requests = withSeeds(buildRequests(initializers, config), seeds);
       await this.runComparison(requests, { title: networkTitle(network, config), ifRunning });
     } catch (err) {
       void vscode.window.showErrorMessage(`InitLens: ${(err as Error).message.split('\n')[0]}`);

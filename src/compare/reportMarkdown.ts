@@ -6,7 +6,9 @@
 import type { ResultsDocument } from '../results';
 import type { Note } from '../notes';
 import { describeGraph, describeNetwork } from '../view/network';
-import { accuracyHeading, accuracyScope, accuracyText, flagValuesText, inLayerOrder, layerName, lossText, samplesPerSecondText, statusText } from '../view/format';
+import { accuracyHeading, accuracyScope, accuracyText, flagValuesText, formatPercent, inLayerOrder, intervalText, layerName, lossText, samplesPerSecondText, seedBandCaption, seedFlagsText, statusText } from '../view/format';
+import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
 
 export interface ReportImage {
   title: string;
@@ -74,6 +76,18 @@ export function reportMarkdown(input: ReportInput): string {
   }
   out.push('## Summary', '');
   const scope = accuracyScope(doc.config, doc.data);
+  if (hasSeveralSeeds(doc.runs)) {
+    // Several seeds per initializer: the engine's summary first, then every seed's run.
+    const summary = summarizeSeeds(doc.runs);
+    const seeds = Math.max(...summary.map((s) => s.seeds));
+    out.push(`Final held-out accuracy and loss: ${seedBandCaption(seeds)}, over the seeds that finished.`, '');
+    out.push(`| Initializer | Seeds finished | ${accuracyHeading(scope)}, mean [95% CI] | Loss, mean [95% CI] | Flags (seeds fired) |`, '| --- | --- | --- | --- | --- |');
+    for (const s of summary) {
+      const row = [s.initializer, `${s.finished} of ${s.seeds}`, intervalText(s.validationAccuracy, formatPercent), intervalText(s.loss), seedFlagsText(s)];
+      out.push(`| ${row.map(tableCell).join(' | ')} |`);
+    }
+    out.push('', 'Each seed’s run:', '');
+  }
   out.push(`| Initializer | Backend | ${accuracyHeading(scope)} | Loss | Samples/s | Flags | Status |`, '| --- | --- | --- | --- | --- | --- | --- |');
   for (const run of doc.runs) {
     const summary = { ...run, stepsPlanned: input.stepsPlanned?.(run.runId) };

@@ -10,6 +10,7 @@ import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
 import { describeNetwork } from '../view/network';
+import { LIMITS } from '../protocol/vocabulary';
 
 /** The seed notebook's four, in its order. */
 export const SEED_INITIALIZERS = ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal'] as const;
@@ -105,12 +106,26 @@ export function buildRequests(initializers: readonly string[], config: ProbeConf
   });
 }
 
+/**
+ * Each request `seeds` times, seeds config.seed, +1, …, initializer by initializer (the order the
+ * CLI's --seeds uses): the first keeps its run id, the others get fresh ones. All of them go to
+ * one session, so they share its process pool. One seed returns the requests as they are.
+ */
+export function withSeeds(requests: readonly RunRequest[], seeds: number, makeId: () => string = newRunId): RunRequest[] {
+  if (!(seeds > 1)) return [...requests];
+  return requests.flatMap((request) =>
+    Array.from({ length: seeds }, (_, k) => (k === 0 ? request : { ...request, runId: makeId(), config: { ...request.config, seed: request.config.seed + k } })),
+  );
+}
+
 /** The command's non-interactive argument (tests, other extensions): skips both QuickPicks. */
 export const compareArgsSchema = z
   .object({
     initializers: z.array(z.string().min(1).max(4000)).min(1).max(32),
     network: z.enum(NETWORK_IDS),
     steps: z.number().int().min(1).max(1_000_000).optional(),
+    /** Seeds per initializer, instead of initlens.seeds. */
+    seeds: z.number().int().min(1).max(LIMITS.maxSeeds).optional(),
     /** What to do when a comparison is running (otherwise a modal asks). */
     ifRunning: z.enum(['stop', 'queue']).optional(),
   })

@@ -6,6 +6,8 @@
  */
 import * as vscode from 'vscode';
 import { startRuns } from '../probe/runner';
+import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
 import type { PytorchOptions, RunnerHandle } from '../probe/runner';
 import { applyEvent, markCancelled, newDocument } from '../results';
 import type { ResultsDocument, RunRecord } from '../results';
@@ -137,6 +139,8 @@ export class ProbeSession implements vscode.Disposable {
     if (this.handle !== handle) return;
     this.handle = undefined;
     if (this.cancelled) markCancelled(doc);
+    // Several seeds per initializer: the JSON export carries the summary beside the runs, as the CLI's does.
+    if (hasSeveralSeeds(doc.runs)) doc.summary = summarizeSeeds(doc.runs);
     void vscode.commands.executeCommand('setContext', 'initlens.running', false);
     await this.save();
     if (doc.runs.some((r) => r.steps.length > 0)) await this.history.add(doc);

@@ -51,6 +51,8 @@ export interface InitLensSettings {
   config: ProbeConfig;
   /** Parallel probe processes; 0 = number of cores. */
   jobs: number;
+  /** Seeds per initializer in the panel's and the sidebar's comparisons (1 = one run each). */
+  seeds: number;
   diagnostics: DiagnosticsSettings;
   problems: SettingProblem[];
   /** Restricted keys whose workspace value is being ignored because the workspace is untrusted. */
@@ -109,6 +111,7 @@ export function settingsFrom(read: Reader): Omit<InitLensSettings, 'ignoredForTr
     return v.trim();
   });
   if (data) config.data = data;
+  const seeds = num('seeds', 'seeds', isInt(1, LIMITS.maxSeeds), `use a whole number from 1 to ${LIMITS.maxSeeds}`) ?? 1;
   const jobs = num('parallelJobs', 'parallel jobs', isInt(0, LIMITS.maxParallelJobs), `use 0 (= cores) to ${LIMITS.maxParallelJobs}`) ?? 0;
   try {
     validateConfig(config);
@@ -120,6 +123,7 @@ export function settingsFrom(read: Reader): Omit<InitLensSettings, 'ignoredForTr
   return {
     config,
     jobs,
+    seeds,
     diagnostics: {
       enabled: bool('diagnostics.enabled'),
       symmetricKernel: bool('diagnostics.symmetricKernel'),

@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { parseWith } from './parse';
 import type { Parsed } from './parse';
-import { backendNameSchema, flagSchema, probeConfigSchema, runSummarySchema, stepMetricsSchema } from './index';
+import { backendNameSchema, flagSchema, probeConfigSchema, runSummarySchema, seedSummarySchema, stepMetricsSchema } from './index';
 import { RUN_STATUSES } from './vocabulary';
 
 /** Everything about a run except its growing lists (steps, flags). */
@@ -48,6 +48,12 @@ export const panelMetaSchema = z.object({
     .object({ source: z.string(), train: z.number().int(), test: z.number().int(), kind: z.string().optional(), description: z.string().optional() })
     .nullable(),
   backend: backendNameSchema.nullable(),
+  /**
+   * With several seeds per initializer (initlens.seeds): the engine's summary per initializer,
+   * mean and 95% interval of the final accuracy and loss, and in how many seeds each flag fired.
+   * Absent when every initializer ran once.
+   */
+  seeds: z.array(seedSummarySchema).optional(),
 });
 export type PanelMeta = z.infer<typeof panelMetaSchema>;
 
@@ -96,6 +102,11 @@ export const renderedStateSchema = z.object({
   /** Points drawn on the charts over all series (a chart with no data counts 0). */
   points: z.number().int(),
   theme: z.string(),
+  /** Several seeds: the caption over the charts and the summary table's rows as shown (tests). */
+  seedCaption: z.string().optional(),
+  seedRows: z.array(z.string()).optional(),
+  /** Several seeds: x positions with a drawn interval band (low < high) over all charts. */
+  bandPoints: z.number().int().optional(),
 });
 export type RenderedState = z.infer<typeof renderedStateSchema>;
 

@@ -63,6 +63,20 @@ export const runProgressSchema = z.object({
 });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
+const meanIntervalSchema = z.object({ mean: z.number().nullable(), low: z.number().nullable(), high: z.number().nullable() });
+
+/** Several seeds per initializer (initlens.seeds): the engine's summary of one initializer, as the sidebar shows it. */
+export const seedRowSchema = z.object({
+  initializer: text(400),
+  seeds: z.number().int().nonnegative(),
+  finished: z.number().int().nonnegative(),
+  /** Final held-out accuracy over the finished seeds: mean and 95% interval (fractions). */
+  accuracy: meanIntervalSchema,
+  /** "92.4% [91.8%, 93.0%] held-out · loss 0.25 [0.23, 0.27] · 2 of 2 seeds". */
+  text: text(),
+});
+export type SeedRow = z.infer<typeof seedRowSchema>;
+
 export const statusStateSchema = z.object({
   backend: z.object({ name: text(40), detail: text(), measured: z.boolean(), setting: z.enum(BACKENDS) }),
   data: z.discriminatedUnion('ok', [
@@ -74,6 +88,8 @@ export const statusStateSchema = z.object({
   python: z
     .object({ executable: text().optional(), why: text(), torch: text(40).nullable(), device: text(80).nullable(), problem: text().optional() })
     .optional(),
+  /** The comparison shown ran several seeds per initializer: one row per initializer, and what the band is. */
+  seeds: z.object({ caption: text(), rows: z.array(seedRowSchema).max(100) }).optional(),
 });
 export type StatusState = z.infer<typeof statusStateSchema>;
 
@@ -133,6 +149,8 @@ export const sidebarReportSchema = z.object({
   backend: text(),
   data: text(),
   progress: z.array(text()).max(1000),
+  /** Several seeds: the caption and each initializer's row as shown. */
+  seeds: z.array(text()).max(101).optional(),
   history: z.array(z.object({ id: text(100), text: text() })).max(100),
   openNotes: z.array(text(200)).max(100),
   notice: text().optional(),

@@ -43,6 +43,7 @@ export const SETTING_KEYS = [
   'steps',
   'statsInterval',
   'seed',
+  'seeds',
   'dataSource',
   'backend',
   'parallelJobs',
@@ -54,7 +55,8 @@ export function isSettingKey(key: string): key is SettingKey {
 }
 
 /**
- * The probe-config field each setting fills (parallelJobs is the host's, not a probe's). The
+ * The probe-config field each setting fills (parallelJobs and seeds are the host's, not a
+ * probe's: how many probes run at once, and how many seeds of each initializer). The
  * one place the two spellings meet: settings reading, the form's checks and its problem routing
  * all go through it.
  */
@@ -67,6 +69,7 @@ export const SETTING_FIELDS = {
   steps: 'steps',
   statsInterval: 'every',
   seed: 'seed',
+  seeds: undefined,
   dataSource: 'data',
   backend: 'backend',
   parallelJobs: undefined,
@@ -86,6 +89,8 @@ export const LIMITS = {
   maxSteps: 1_000_000,
   maxLr: 10,
   maxSeed: 2 ** 31 - 1,
+  /** Seeds per initializer (CLI --seeds, initlens.seeds): beyond this the interval narrows slowly and the time grows linearly. */
+  maxSeeds: 20,
   maxParallelJobs: 64,
   minDeepStackDepth: 2,
   maxDeepStackDepth: 1000,

@@ -22,7 +22,7 @@ export function settingsState(settings: InitLensSettings = readSettings()): Sett
     return cfg.get(key);
   };
   const values = Object.fromEntries(SETTING_KEYS.map((k) => [k, displayValue(raw(k))])) as Record<SettingKey, string>;
-  const effective = Object.fromEntries(SETTING_KEYS.map((k) => [k, effectiveValue(k, settings.config, settings.jobs)])) as Record<SettingKey, string>;
+  const effective = Object.fromEntries(SETTING_KEYS.map((k) => [k, effectiveValue(k, settings.config, settings.jobs, settings.seeds)])) as Record<SettingKey, string>;
   const problems = settings.problems
     .map((p) => ({ key: problemKey(p.key), message: p.message.split('\n')[0] }))
     .filter((p): p is { key: SettingKey; message: string } => p.key !== undefined);

@@ -7,7 +7,10 @@ import type { BackendRequest } from '../probe/config';
 import { formatBytes } from '../probe/data/format';
 import type { DataSourceInfo } from '../probe/data/types';
 import { oneLineReason } from '../probe/errors';
-import type { RunProgress } from '../protocol/sidebar';
+import type { RunProgress, StatusState } from '../protocol/sidebar';
+import { summarizeSeeds } from '../probe/seedSummary';
+import { hasSeveralSeeds } from '../view/intervals';
+import { formatPercent, intervalText, seedBandCaption, seedFlagsText } from '../view/format';
 import type { ResultsDocument, RunRecord } from '../results';
 import { progressSummary } from '../view/progress';
 
@@ -69,12 +72,37 @@ export function dataStatus(setting: string, describe: () => DataSourceInfo): Dat
   }
 }
 
-export function runProgress(run: RunRecord, steps: number): RunProgress {
+/**
+ * Several seeds per initializer: one row per initializer from the engine's seed summary (mean and
+ * 95% Student-t interval of the final held-out accuracy and loss over the finished seeds).
+ * Undefined when every initializer ran once.
+ */
+export function seedRows(doc: ResultsDocument | undefined): StatusState['seeds'] {
+  if (!doc || !Array.isArray(doc.runs) || !repeated(doc.runs)) return undefined;
+  const summary = summarizeSeeds(doc.runs);
+  const seeds = Math.max(...summary.map((s) => s.seeds));
+  return {
+    caption: `Held-out accuracy: ${seedBandCaption(seeds)}`,
+    rows: summary.map((s) => ({
+      initializer: s.initializer,
+      seeds: s.seeds,
+      finished: s.finished,
+      accuracy: s.validationAccuracy,
+      text: `${intervalText(s.validationAccuracy, formatPercent)} held-out · loss ${intervalText(s.loss)} · ${s.finished} of ${s.seeds} seeds${s.flags.length ? ` · ${seedFlagsText(s)}` : ''}`,
+    })),
+  };
+}
+
+function repeated(runs: readonly Pick<RunRecord, 'initializer' | 'seed'>[]): boolean {
+  return hasSeveralSeeds(runs);
+}
+
+export function runProgress(run: RunRecord, steps: number, withSeed = false): RunProgress {
   const last = run.steps[run.steps.length - 1];
   const done = run.status === 'finished' ? (run.final?.steps ?? last?.step ?? steps) : (last?.step ?? 0);
   const progress: RunProgress = {
     runId: run.runId,
-    label: run.initializer,
+    label: withSeed && run.seed !== undefined ? `${run.initializer} · seed ${run.seed}` : run.initializer,
     status: run.status,
     step: Math.max(0, Math.min(done, steps)),
     steps,
@@ -87,7 +115,8 @@ export function runProgress(run: RunRecord, steps: number): RunProgress {
 export function progressOf(doc: ResultsDocument | undefined): RunProgress[] {
   if (!doc || !Array.isArray(doc.runs)) return [];
   const steps = doc.config?.steps ?? 0;
-  return doc.runs.map((r) => runProgress(r, steps));
+  const withSeed = repeated(doc.runs);
+  return doc.runs.map((r) => runProgress(r, steps, withSeed));
 }
 
 /**

@@ -22,9 +22,10 @@ import { checkField } from '../view/settingsForm';
 import { historyItems } from './history';
 import { sidebarHtml } from './html';
 import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedSelection, removeCustom, setChecked } from './selection';
+import { withSeeds } from '../compare/requests';
 import type { Selection } from './selection';
 import { changedKeys, settingsState } from './settings';
-import { endNotice, progressOf, runProgress } from './status';
+import { endNotice, progressOf, runProgress, seedRows } from './status';
 import { ProgressFeed } from './progressFeed';
 import { StatusSource } from './statusSource';
 import { SidebarTestRecorder } from './testHooks';
@@ -241,7 +242,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     const settings = readSettings();
     let requests: RunRequest[];
     try {
-      requests = buildRequests(orderedSelection(this.selection()), settings.config);
+      requests = withSeeds(buildRequests(orderedSelection(this.selection()), settings.config), settings.seeds);
     } catch (err) {
       this.post({ type: 'notice', level: 'error', message: oneLineReason(err) });
       return;
@@ -272,8 +273,9 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
         this.post({ type: 'status', status: this.status() });
         return;
       case 'event':
-        this.progress.update(runProgress(change.run, change.doc.config?.steps ?? 0));
-        if (change.event.type === 'started') this.post({ type: 'status', status: this.status() });
+        this.progress.update(runProgress(change.run, change.doc.config?.steps ?? 0, change.doc.runs.some((r) => r !== change.run && r.initializer === change.run.initializer && r.seed !== change.run.seed)));
+        // A finished seed moves its initializer's interval.
+        if (change.event.type === 'started' || change.event.type === 'finished') this.post({ type: 'status', status: this.status() });
         return;
       case 'end':
         this.progress.clear();
@@ -311,7 +313,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   }
 
   private status(): StatusState {
-    return { ...this.statusSource.status(), python: this.pythonCache };
+    const seeds = seedRows(this.progressDoc);
+    return { ...this.statusSource.status(), python: this.pythonCache, ...(seeds ? { seeds } : {}) };
   }
 
   /** Which Python PyTorch runs would use: found and asked once per change, off the status path. */

@@ -158,3 +158,28 @@ export function flagValuesText(flag: Flag): string {
     .map(([k, v]) => `${valueWords(k)} ${valueText(k, v)}`)
     .join(' · ');
 }
+
+/** An interval of a mean over seeds, as the seed summary gives it (src/probe/seedSummary.ts). */
+export interface MeanInterval {
+  mean: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+/** "92.4% [91.8%, 93.0%]": the mean and its 95% interval; the mean alone when there is no spread to estimate. */
+export function intervalText(i: MeanInterval, format: (x: number | null) => string = formatNumber): string {
+  if (i.mean === null) return '—';
+  return i.low === null || i.high === null ? format(i.mean) : `${format(i.mean)} [${format(i.low)}, ${format(i.high)}]`;
+}
+
+/** What the band around a mean line is, said wherever one is drawn. */
+export function seedBandCaption(seeds: number): string {
+  return `mean ± 95% CI (Student t) over ${seeds} seeds`;
+}
+
+/** "dead 1/3, symmetric 3/3": each flag kind and in how many of the seeds it fired (its worst layer). */
+export function seedFlagsText(summary: { seeds: number; flags: readonly { kind: string; seeds: number }[] }): string {
+  const kinds = new Map<string, number>();
+  for (const f of summary.flags) kinds.set(f.kind, Math.max(kinds.get(f.kind) ?? 0, f.seeds));
+  return kinds.size ? [...kinds].map(([k, n]) => `${k} ${n}/${summary.seeds}`).join(', ') : 'none';
+}

@@ -44,6 +44,14 @@ export const FIELDS: readonly FieldSpec[] = [
   { key: 'statsInterval', label: 'Stats every', group: 'training', kind: 'number', description: 'Measure every layer every N steps (and at step 0).' },
   { key: 'seed', label: 'Seed', group: 'training', kind: 'number', description: 'Random seed: the same seed gives the same numbers.' },
   {
+    key: 'seeds',
+    label: 'Seeds',
+    group: 'training',
+    kind: 'number',
+    hint: `1 to ${LIMITS.maxSeeds}; 2 or more: mean and 95% CI`,
+    description: 'Seeds per initializer (seed, seed+1, …): with 2 or more the panel shows the mean and a 95% confidence interval over them. N seeds take about N times as long.',
+  },
+  {
     key: 'dataSource',
     label: 'Data source',
     group: 'execution',
@@ -80,6 +88,7 @@ const NUMBER_WORDS: Partial<Record<SettingKey, string>> = {
   steps: 'steps',
   statsInterval: 'stats interval',
   seed: 'seed',
+  seeds: 'seeds',
   parallelJobs: 'parallel jobs',
 };
 
@@ -120,6 +129,13 @@ function withValue(config: ProbeConfig, key: SettingKey, raw: string): { config:
     case 'seed': {
       const value = readNumber(key, raw);
       return { config: { ...config, [SETTING_FIELDS[key]]: value }, value };
+    }
+    case 'seeds': {
+      const n = readNumber(key, raw);
+      // Not part of ProbeConfig; the range is settingsFrom's (src/host/settingsCore.ts).
+      const max = LIMITS.maxSeeds;
+      if (!Number.isInteger(n) || n < 1 || n > max) throw new ConfigError(key, `seeds: ${n} is not valid; use a whole number from 1 to ${max}`);
+      return { config, value: n };
     }
     case 'parallelJobs': {
       const n = readNumber(key, raw);
@@ -167,7 +183,8 @@ export function displayValue(value: unknown): string {
 }
 
 /** What a field falls back to while its setting is bad: the value the probe will use. */
-export function effectiveValue(key: SettingKey, config: ProbeConfig, jobs: number): string {
+export function effectiveValue(key: SettingKey, config: ProbeConfig, jobs: number, seeds = 1): string {
+  if (key === 'seeds') return String(seeds);
   const field = SETTING_FIELDS[key];
   if (field === undefined) return String(jobs);
   if (field === 'hidden') return formatHidden(config.hidden);

@@ -119,6 +119,45 @@ test('tanh: the order-to-chaos transition at σ_b² = 0.05 is σ_w² ≈ 1.76 (S
   assert.ok(chaotic.chiC < 1);
 });
 
+test('tanh at σ_b² = 0: the transition is σ_w² = 1 exactly, and the search returns', () => {
+  assert.equal(criticalSigmaW2('tanh', 0), 1);
+  assert.equal(criticalSigmaW2('linear', 0), 1);
+  // Either side of it, the recursion itself agrees: the signal dies below, q* > 0 and χ₁ > 1 above.
+  const below = depthScales('tanh', 0.95, 0);
+  const above = depthScales('tanh', 1.2, 0);
+  assert.equal(below.qStar, 0);
+  assert.ok(below.chi1 < 1, `χ₁ below ${below.chi1}`);
+  assert.ok((above.qStar ?? 0) > 0 && above.chi1 > 1, `above: q* ${above.qStar}, χ₁ ${above.chi1}`);
+  // The bracketing search near the transition, where plain iteration crawls for ~10⁴ layers.
+  for (const sigmaW2 of [0.999, 1.001]) {
+    const fp = fixedPoint('tanh', sigmaW2, 0);
+    assert.ok(fp.iterations < 1000, `σ_w² ${sigmaW2}: ${fp.iterations} q-map evaluations`);
+    if (sigmaW2 < 1) assert.equal(fp.q, 0);
+    else {
+      const q = fp.q ?? NaN;
+      // q* ≈ (1 − 1/σ_w²)/2 from E[tanh²] = q − 2q² + …, and a fixed point of the map.
+      assert.ok(rel(q, (1 - 1 / sigmaW2) / 2) < 0.01, `q* ${q}`);
+      assert.ok(rel(qMap('tanh', q, sigmaW2, 0), q) < 1e-10);
+    }
+  }
+});
+
+test('tanh at σ_b² = 0 in the chaotic phase: c* = 0 and a finite correlation depth scale', () => {
+  // He + tanh: σ_w² = 2. With σ_b² = 0 the c-map is odd (c = −1, 0, 1 are all fixed points);
+  // c = ±1 repel, so two inputs decorrelate to c* = 0, where h₁, h₂ are independent and
+  // χ_c = σ_w²·E[φ'(h)]².
+  const s = depthScales('tanh', 2, 0);
+  const q = s.qStar ?? NaN;
+  assert.ok(Math.abs(s.cStar) < 1e-8, `c* ${s.cStar}`);
+  const m = gaussianActivationMoments('tanh', 0, q);
+  assert.ok(rel(s.chiC, 2 * m.derivativeMean ** 2) < 1e-8, `χ_c ${s.chiC} vs ${2 * m.derivativeMean ** 2}`);
+  assert.ok(s.chiC < 1 && Number.isFinite(s.xiC), `ξ_c ${s.xiC}`);
+  assert.ok(rel(s.xiC, -1 / Math.log(s.chiC)) < 1e-12);
+  // The recursion gets there: from c = 0.5, two hundred layers leave the correlation near 0.
+  const trace = theoryTrace('tanh', 2, 0, 200, q, 0.5);
+  assert.ok(Math.abs(trace.layers[199].c) < 1e-3, `c_200 ${trace.layers[199].c}`);
+});
+
 test('SELU at σ_w² = 1, σ_b² = 0 has its fixed point q* = 1 with mean 0 (Klambauer et al. 2017)', () => {
   const fp = fixedPoint('selu', 1, 0, 0.3);
   assert.ok(rel(fp.q ?? NaN, 1) < 1e-9, `q* = ${fp.q}`);

@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { resolveDataSetting, restrictedKeysIn, settingsFrom } from '../../src/host/settingsCore';
 import type { Reader } from '../../src/host/settingsCore';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
+import { LIMITS } from '../../src/protocol/vocabulary';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const reader =
   (values: Record<string, unknown>): Reader =>
@@ -33,6 +36,22 @@ test('each bad value is reported with a one-line reason and falls back to its de
   assert.deepEqual(keys, ['activation', 'backend', 'batchSize', 'dataSource', 'hiddenLayers', 'learningRate', 'optimizer', 'parallelJobs', 'seed', 'statsInterval', 'steps']);
   for (const p of s.problems) assert.ok(!p.message.includes('\n') && p.message.length > 5, p.message);
   assert.deepEqual(s.config, DEFAULT_CONFIG);
+});
+
+test('initlens.seeds: a whole number from 1 to 20, else a one-line reason and one seed', () => {
+  assert.equal(settingsFrom(reader({})).seeds, 1);
+  assert.equal(settingsFrom(reader({ seeds: 3 })).seeds, 3);
+  assert.equal(settingsFrom(reader({ seeds: 20 })).seeds, 20);
+  for (const bad of [0, 21, 2.5, -1, 'three']) {
+    const s = settingsFrom(reader({ seeds: bad }));
+    assert.equal(s.seeds, 1, `seeds ${JSON.stringify(bad)}`);
+    assert.deepEqual(s.problems.map((p) => p.key), ['seeds']);
+    assert.equal(s.problems[0].message, `seeds: ${JSON.stringify(bad)} is not valid; use a whole number from 1 to 20`);
+  }
+  // The manifest's range is the vocabulary's (the settings editor checks it, the form and the CLI too).
+  const manifest = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: { configuration: { properties: Record<string, { minimum: number; maximum: number; default: number }> } } };
+  const property = manifest.contributes.configuration.properties['initlens.seeds'];
+  assert.deepEqual([property.minimum, property.maximum, property.default], [1, LIMITS.maxSeeds, 1]);
 });
 
 test('a network over the memory budget is reported', () => {

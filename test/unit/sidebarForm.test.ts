@@ -60,6 +60,13 @@ test('numbers: plain decimals only, then the engine’s ranges', () => {
   assert.match(refused('seed', '2147483648'), /seed must be at most 2147483647/);
   assert.match(refused('parallelJobs', '65'), /^parallel jobs: 65 is not valid; use 0 \(= cores\) to 64$/);
   assert.match(refused('parallelJobs', '1.5'), /parallel jobs/);
+  assert.equal(ok('seeds', '3'), 3);
+  assert.equal(ok('seeds', '1'), 1);
+  assert.equal(refused('seeds', '0'), 'seeds: 0 is not valid; use a whole number from 1 to 20');
+  assert.equal(refused('seeds', '21'), 'seeds: 21 is not valid; use a whole number from 1 to 20');
+  assert.equal(refused('seeds', '2.5'), 'seeds: 2.5 is not valid; use a whole number from 1 to 20');
+  assert.equal(refused('seeds', 'three'), "seeds: 'three' is not a number");
+  assert.equal(effectiveValue('seeds', current, 0, 3), '3');
 });
 
 test('a batch size that makes the current network too large is refused under the batch field', () => {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backendStatus, dataStatus, endNotice, latestBackendRun, progressOf, runProgress } from '../../src/sidebar/status';
+import { backendStatus, dataStatus, endNotice, latestBackendRun, progressOf, runProgress, seedRows } from '../../src/sidebar/status';
+import { buildRequests, withSeeds } from '../../src/compare/requests';
 import { progressSummary } from '../../src/view/progress';
 import { formatAccuracy, formatWhen, historyItem, historyItems } from '../../src/sidebar/history';
 import { contentSecurityPolicy, sidebarHtml } from '../../src/sidebar/html';
@@ -150,4 +151,31 @@ test('after a comparison ends the notice says how it ended, not that it started'
   applyEvent(doc, { type: 'failed', runId: 'b', reason: 'out of memory' });
   assert.equal(endNotice(doc, true).level, 'warning');
   assert.match(endNotice(doc, true).message, /^Stopped 2 probes: 1 finished, 1 failed\./);
+});
+
+test('several seeds: each run’s progress names its seed, and one row per initializer gives the mean and 95% CI', () => {
+  const requests = withSeeds(buildRequests(['HeNormal', 'Zeros'], DEFAULT_CONFIG), 2);
+  const doc = newDocument(requests);
+  assert.deepEqual(
+    progressOf(doc).map((p) => p.label),
+    ['HeNormal · seed 42', 'HeNormal · seed 43', 'Zeros · seed 42', 'Zeros · seed 43'],
+  );
+  assert.equal(seedRows(doc)?.rows[0].finished, 0);
+  const finish = (i: number, acc: number, loss: number): void => {
+    doc.runs[i].status = 'finished';
+    doc.runs[i].final = { validationAccuracy: acc, loss, steps: 10 };
+  };
+  finish(0, 0.9, 0.3);
+  finish(1, 0.92, 0.25);
+  finish(2, 0.1, 2.3);
+  const rows = seedRows(doc);
+  assert.equal(rows?.caption, 'Held-out accuracy: mean ± 95% CI (Student t) over 2 seeds');
+  const half = (12.706 * Math.SQRT2 * 0.01) / Math.SQRT2;
+  assert.ok(Math.abs((rows?.rows[0].accuracy.low ?? 0) - (0.91 - half)) < 1e-12);
+  assert.equal(rows?.rows[0].text, `91.0% [${(100 * (0.91 - half)).toFixed(1)}%, ${(100 * (0.91 + half)).toFixed(1)}%] held-out · loss 0.275 [-0.0426, 0.593] · 2 of 2 seeds`);
+  assert.equal(rows?.rows[1].text, '10.0% held-out · loss 2.3 · 1 of 2 seeds');
+  // One seed each: no rows, plain labels.
+  const single = newDocument(buildRequests(['HeNormal', 'Zeros'], DEFAULT_CONFIG));
+  assert.equal(seedRows(single), undefined);
+  assert.deepEqual(progressOf(single).map((p) => p.label), ['HeNormal', 'Zeros']);
 });

@@ -6,14 +6,17 @@
 import { parseHostMessage } from '../../src/protocol/panel';
 import type { ChartImage, HostMessage, PanelAction, PanelRun } from '../../src/protocol/panel';
 import { describeGraph, describeNetwork } from '../../src/view/network';
-import { accuracyScope } from '../../src/view/format';
+import { accuracyScope, seedBandCaption } from '../../src/view/format';
 import { applyDelta, applySnapshot, emptyModel } from './model';
 import type { PanelModel } from './model';
 import { clampForLog, countPoints, heatmapGrid, layerCount, layerValues, logFloor, overSteps, recordedSteps, seriesSlots, theoryLine } from './chartData';
 import { LineChart } from './lineChart';
 import type { LineSpec } from './lineChart';
 import { Heatmap } from './heatmap';
-import { renderTable } from './table';
+import { renderSeedTable, renderTable } from './table';
+import { bandOf, bandPoints, seedGroups, seedsPerInitializer } from './seedBands';
+import { hasSeveralSeeds } from '../../src/view/intervals';
+import type { Band, SeedGroup } from './seedBands';
 import { renderFlags } from './flags';
 import { custom, el } from './dom';
 import { onThemeChange, readTheme } from './theme';
@@ -32,6 +35,8 @@ interface View {
   stop: HTMLElement;
   skipped: HTMLElement;
   summary: HTMLElement;
+  /** Several seeds: what each line and band is, above the charts. */
+  seedNote: HTMLElement;
   stepSlider: HTMLInputElement;
   stepLabel: HTMLOutputElement;
   measureSelect: HTMLElement;
@@ -57,6 +62,9 @@ export class PanelApp {
   private measure: LayerMeasure = 'activationVariance';
   private notesShown: string[] = [];
   private flagsKey = '';
+  /** Several seeds: positions with a shaded band on the charts, and the summary rows as shown. */
+  private bandPoints = 0;
+  private seedRows: string[] = [];
 
   constructor(private readonly root: HTMLElement) {
     this.stepIndex = this.state.stepIndex ?? 0;
@@ -174,6 +182,8 @@ export class PanelApp {
     ]);
     const skipped = el('section', { className: 'skipped', attrs: { 'aria-label': 'Notes on this probe' } });
     const summary = el('div', { className: 'table-host' });
+    const seedNote = el('p', { className: 'seed-note muted', attrs: { id: 'seed-note' } });
+    seedNote.hidden = true;
 
     const stepSlider = el('input', { className: 'step-slider', attrs: { type: 'range', min: '0', max: '0', value: '0', id: 'step-slider', 'aria-label': 'Recorded step shown in the per-layer charts' } });
     const stepLabel = el('output', { className: 'step-label', attrs: { for: 'step-slider' } });
@@ -212,6 +222,7 @@ export class PanelApp {
       stop,
       skipped,
       summary,
+      seedNote,
       stepSlider,
       stepLabel,
       measureSelect,
@@ -232,6 +243,7 @@ export class PanelApp {
       el('section', { className: 'section', attrs: { 'aria-labelledby': 'summary-title' } }, [el('h2', { text: 'Summary', attrs: { id: 'summary-title' } }), summary]),
       el('section', { className: 'section', attrs: { 'aria-labelledby': 'charts-title' } }, [
         el('h2', { text: 'Charts', attrs: { id: 'charts-title' } }),
+        seedNote,
         stepRow,
         el('div', { className: 'grid' }, [act.card, grad.card, loss.card, acc.card, heat.card]),
       ]),
@@ -308,7 +320,7 @@ export class PanelApp {
 
     const scope = accuracyScope(meta.config, meta.data);
     view.accuracyTitle.textContent = `Held-out accuracy during training (${scope.subset})`;
-    renderTable(view.summary, runs, this.colorOf, scope);
+    this.seedRows = meta.seeds ? renderSeedTable(view.summary, meta.seeds, runs, this.colorOf, scope) : (renderTable(view.summary, runs, this.colorOf, scope), []);
     const points = this.renderCharts(view, runs);
     const flagsKey = `${runs.map((r) => `${r.runId}:${r.flags.length}:${r.status}`).join('|')}|${this.model.notes.size}`;
     if (flagsKey !== this.flagsKey) {
@@ -334,22 +346,37 @@ export class PanelApp {
     const namesFrom = runs.find((r) => r.layers.length === layers) ?? runs[0];
     const xNames = x.map((i) => namesFrom?.layers[i - 1]?.name ?? `layer ${i}`);
     const withData = runs.filter((r) => r.steps.length > 0);
+    // One line per initializer: with several seeds the mean over them with its 95% band, else the run itself.
+    const groups = hasSeveralSeeds(withData) ? seedGroups(withData) : withData.map((r) => ({ initializer: r.initializer, runs: [r] }));
+    const seeds = seedsPerInitializer(groups);
+    const bands: Band[] = [];
+    const lineOf = (group: SeedGroup, series: readonly (readonly (number | null)[])[], floor?: number): LineSpec => {
+      const color = this.colorOf(group.runs[0].runId);
+      const band = bandOf(series);
+      const clamp = (values: (number | null)[]): (number | null)[] => (floor === undefined ? values : clampForLog(values, floor));
+      if (group.runs.length < 2) return { label: group.initializer, color, values: clamp(band.mean), raw: band.mean };
+      bands.push(band);
+      return { label: group.initializer, color, values: clamp(band.mean), raw: band.mean, band: { low: clamp(band.low), high: clamp(band.high), rawLow: band.low, rawHigh: band.high } };
+    };
+    const seedLegend = seeds > 1 ? [{ label: `shaded: ${seedBandCaption(seeds)}`, color: this.theme.muted }] : [];
+    // Log charts cannot draw a negative end: an interval reaching ≤ 0 (wide with few seeds) runs into the "= 0" band.
+    const seedLegendLog = seeds > 1 ? [{ label: `shaded: ${seedBandCaption(seeds)}; an interval reaching ≤ 0 runs into “= 0”`, color: this.theme.muted }] : [];
 
-    // Activations from the input on: measured (solid) and, per run, the predicted E[a²]
+    // Activations from the input on: measured (solid) and, per initializer, the predicted E[a²]
     // (dashed, same colour). Position 0 is the input; only E[x²] is known there.
     const actX = [0, ...x];
     const actNames = ['input', ...xNames];
-    const measured = withData.map((r) => ({
-      run: r,
-      values: [this.measure === 'activationSecondMoment' ? (r.inputSecondMoment ?? null) : null, ...layerValues(r, step, this.measure, layers)],
+    const measured = groups.map((g) => ({
+      group: g,
+      series: g.runs.map((r) => [this.measure === 'activationSecondMoment' ? (r.inputSecondMoment ?? null) : null, ...layerValues(r, step, this.measure, layers)]),
     }));
-    const theory = withData.map((r) => theoryLine(r, layers));
-    const floorA = logFloor([...measured.map((m) => m.values), ...theory]);
+    const theory = groups.map((g) => theoryLine(g.runs[0], layers));
+    const floorA = logFloor([...measured.flatMap((m) => m.series), ...theory]);
     const actLines: LineSpec[] = [];
     measured.forEach((m, k) => {
-      const color = this.colorOf(m.run.runId);
-      actLines.push({ label: m.run.initializer, color, values: clampForLog(m.values, floorA), raw: m.values });
-      if (theory[k].some((v) => v !== null)) actLines.push({ label: `${m.run.initializer} (predicted E[a²])`, color, values: clampForLog(theory[k], floorA), raw: theory[k], dashed: true, hideInLegend: true });
+      const line = lineOf(m.group, m.series, floorA);
+      actLines.push(line);
+      if (theory[k].some((v) => v !== null)) actLines.push({ label: `${m.group.initializer} (predicted E[a²])`, color: line.color, values: clampForLog(theory[k], floorA), raw: theory[k], dashed: true, hideInLegend: true });
     });
     const measureName = this.measure === 'activationVariance' ? 'Var[a]' : 'E[a²]';
     view.activation.options.yLabel = `measured ${measureName} (log)`;
@@ -358,31 +385,42 @@ export class PanelApp {
       xNames: actNames,
       lines: actLines,
       zeroAt: floorA,
-      legendExtra: theory.some((t) => t.some((v) => v !== null)) ? [{ label: 'predicted E[a²] = E[x²] × Π gain (theory)', color: this.theme.muted, dashed: true }] : [],
+      legendExtra: [...(theory.some((t) => t.some((v) => v !== null)) ? [{ label: 'predicted E[a²] = E[x²] × Π gain (theory)', color: this.theme.muted, dashed: true }] : []), ...seedLegendLog],
     });
 
-    const grads = withData.map((r) => layerValues(r, step, 'gradNorm', layers));
-    const floorG = logFloor(grads);
-    view.grad.update({ x, xNames, zeroAt: floorG, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: clampForLog(grads[k], floorG), raw: grads[k] })) });
+    const grads = groups.map((g) => g.runs.map((r) => layerValues(r, step, 'gradNorm', layers)));
+    const floorG = logFloor(grads.flat());
+    view.grad.update({ x, xNames, zeroAt: floorG, lines: groups.map((g, k) => lineOf(g, grads[k], floorG)), legendExtra: seedLegendLog });
 
-    const loss = overSteps(withData, 'loss');
-    view.loss.update({ x: loss.x, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: loss.ys[k] })) });
-    const acc = overSteps(withData, 'validationAccuracy');
+    // Over steps: every run on one x axis (the union of recorded steps), then grouped.
+    const byGroup = (ys: (number | null)[][]): (number | null)[][][] => {
+      let at = 0;
+      return groups.map((g) => ys.slice(at, (at += g.runs.length)));
+    };
+    const ordered = groups.flatMap((g) => g.runs);
+    const loss = overSteps(ordered, 'loss');
+    const lossGroups = byGroup(loss.ys);
+    view.loss.update({ x: loss.x, lines: groups.map((g, k) => lineOf(g, lossGroups[k])), legendExtra: seedLegend });
+    const acc = overSteps(ordered, 'validationAccuracy');
+    const accGroups = byGroup(acc.ys);
     const scope = accuracyScope(this.model.meta?.config, this.model.meta?.data);
-    view.accuracy.update({ x: acc.x, valueNote: scope.subset, lines: withData.map((r, k) => ({ label: r.initializer, color: this.colorOf(r.runId), values: acc.ys[k] })) });
+    view.accuracy.update({ x: acc.x, valueNote: scope.subset, lines: groups.map((g, k) => lineOf(g, accGroups[k])), legendExtra: seedLegend });
+    this.bandPoints = bandPoints(bands);
+    view.seedNote.hidden = seeds < 2;
+    view.seedNote.textContent = seeds > 1 ? `Each line is one initializer: the ${seedBandCaption(seeds)}; the shaded band is that interval (seeds ${seedRange(groups)}).` : '';
 
     // Heatmap: the chosen run (default: the first), with the select listing every run.
     const options = runs.map((r) => r.runId).join('|');
     if (view.runSelect.dataset.options !== options) {
       view.runSelect.dataset.options = options;
-      view.runSelect.replaceChildren(...runs.map((r) => custom('vscode-option', { value: r.runId, ...(r.runId === this.state.selectedRun ? { selected: '' } : {}) }, r.initializer)));
+      view.runSelect.replaceChildren(...runs.map((r) => custom('vscode-option', { value: r.runId, ...(r.runId === this.state.selectedRun ? { selected: '' } : {}) }, runLabel(r, seeds))));
     }
     const selected = runs.find((r) => r.runId === this.state.selectedRun) ?? runs[0];
-    const heatTitle = `Activation variance, layer × step: ${selected?.initializer ?? ''}`;
+    const heatTitle = `Activation variance, layer × step: ${selected ? runLabel(selected, seeds) : ''}`;
     view.heatmapTitle.textContent = 'Activation variance, layer × step';
     view.heatmap.update(selected ? heatmapGrid(selected) : undefined, heatTitle);
 
-    return countPoints([...measured.map((m) => m.values), ...grads, ...loss.ys, ...acc.ys]) + view.heatmap.pointCount();
+    return countPoints([...measured.flatMap((m) => m.series), ...grads.flat(), ...loss.ys, ...acc.ys]) + view.heatmap.pointCount();
   }
 
   private images(): ChartImage[] {
@@ -420,7 +458,22 @@ export class PanelApp {
         notesShown: this.view ? this.notesShown : [],
         points,
         theme: this.theme.kind,
+        ...(this.view && this.model.meta?.seeds
+          ? { seedCaption: this.view.seedNote.textContent ?? '', seedRows: this.seedRows, bandPoints: this.bandPoints }
+          : {}),
       },
     });
   }
+}
+
+/** A run's name where runs, not initializers, are listed (the heatmap): with several seeds, which seed. */
+function runLabel(run: PanelRun, seeds: number): string {
+  return seeds > 1 && run.seed !== undefined ? `${run.initializer} · seed ${run.seed}` : run.initializer;
+}
+
+/** "42–44": the seeds the groups ran with. */
+function seedRange(groups: readonly SeedGroup[]): string {
+  const seeds = [...new Set(groups.flatMap((g) => g.runs.map((r) => r.seed)).filter((s): s is number => s !== undefined))].sort((a, b) => a - b);
+  if (seeds.length === 0) return '?';
+  return seeds.length === 1 ? String(seeds[0]) : `${seeds[0]}–${seeds[seeds.length - 1]}`;
 }

@@ -10,6 +10,8 @@ import { composeImage } from './chartImage';
 import { formatDecade, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from './chartData';
 import type { LegendEntry } from './chartImage';
 import { el } from './dom';
+import { parseColor } from './theme';
+import { bandRuns } from './seedBands';
 import type { ThemeColors } from './theme';
 
 export interface LineSpec {
@@ -22,6 +24,19 @@ export interface LineSpec {
   dashed?: boolean;
   /** Left out of the legend (the theory lines share one legend entry). */
   hideInLegend?: boolean;
+  /**
+   * A shaded interval around the line (several seeds: the 95% CI of the mean). `low`/`high` as
+   * drawn (log charts: clamped), `rawLow`/`rawHigh` what the readout and table say.
+   */
+  band?: { low: (number | null)[]; high: (number | null)[]; rawLow?: (number | null)[]; rawHigh?: (number | null)[] };
+}
+
+/**
+ * uPlot series per line: the line, then for a band its two ends as invisible series (so the y
+ * range takes them in); the band itself is drawn in the draw hook.
+ */
+function seriesData(lines: readonly LineSpec[]): (number | null)[][] {
+  return lines.flatMap((l) => (l.band ? [l.values, l.band.low, l.band.high] : [l.values]));
 }
 
 export interface ChartSpec {
@@ -48,6 +63,20 @@ export interface ChartOptions {
 }
 
 const fmtValue = (v: number | null | undefined, percent?: boolean): string => (percent ? formatPercent(v) : formatNumber(v));
+
+/** A line's value at i, with its band as "mean [low, high]" when it has one there. */
+function valueAt(l: LineSpec, i: number, percent?: boolean): string {
+  const v = fmtValue((l.raw ?? l.values)[i], percent);
+  const low = (l.band?.rawLow ?? l.band?.low)?.[i];
+  const high = (l.band?.rawHigh ?? l.band?.high)?.[i];
+  return low === null || low === undefined || high === null || high === undefined ? v : `${v} [${fmtValue(low, percent)}, ${fmtValue(high, percent)}]`;
+}
+
+/** A colour at some opacity, for fills (theme colours come as hex, rgb or rgba). */
+function translucent(color: string, alpha: number): string {
+  const [r, g, b] = parseColor(color);
+  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+}
 
 export class LineChart {
   private plot: uPlot | undefined;
@@ -102,8 +131,8 @@ export class LineChart {
 
   update(spec: ChartSpec): void {
     this.spec = spec;
-    const key = JSON.stringify([spec.lines.map((l) => [l.label, l.color, l.dashed ?? false]), spec.xNames ?? null, this.theme.kind, this.theme.foreground, this.options.yLabel]);
-    const data = [spec.x, ...spec.lines.map((l) => l.values)] as uPlot.AlignedData;
+    const key = JSON.stringify([spec.lines.map((l) => [l.label, l.color, l.dashed ?? false, l.band !== undefined]), spec.xNames ?? null, this.theme.kind, this.theme.foreground, this.options.yLabel]);
+    const data = [spec.x, ...seriesData(spec.lines)] as uPlot.AlignedData;
     if (!this.plot || key !== this.key) {
       this.plot?.destroy();
       this.plot = new uPlot(this.plotOptions(spec), data, this.body);
@@ -148,7 +177,7 @@ export class LineChart {
     const rows = spec.x.map((x, i) =>
       el('tr', {}, [
         el('th', { text: spec.xNames ? spec.xNames[i] : String(x), attrs: { scope: 'row' } }),
-        ...lines.map((l) => el('td', { className: 'num', text: fmtValue((l.raw ?? l.values)[i], this.options.percent) })),
+        ...lines.map((l) => el('td', { className: 'num', text: valueAt(l, i, this.options.percent) })),
       ]),
     );
     const caption = el('caption', { text: `${this.options.title}${spec.valueNote ? ` (${spec.valueNote})` : ''}` });
@@ -222,20 +251,25 @@ export class LineChart {
       axes: [xAxis, yAxis],
       series: [
         {},
-        ...spec.lines.map((l) => ({
-          label: l.label,
-          stroke: l.color,
-          width: l.dashed ? 1.25 : 2,
-          dash: l.dashed ? [5, 4] : undefined,
-          alpha: l.dashed ? 0.6 : 1,
-          spanGaps: false,
-          points: { show: this.options.points === true || spec.x.length === 1, size: l.dashed ? 4 : 5, fill: l.dashed ? this.theme.background : l.color },
-        })),
+        ...spec.lines.flatMap((l): uPlot.Series[] => {
+          const line: uPlot.Series = {
+            label: l.label,
+            stroke: l.color,
+            width: l.dashed ? 1.25 : 2,
+            dash: l.dashed ? [5, 4] : undefined,
+            alpha: l.dashed ? 0.6 : 1,
+            spanGaps: false,
+            points: { show: this.options.points === true || spec.x.length === 1, size: l.dashed ? 4 : 5, fill: l.dashed ? this.theme.background : l.color },
+          };
+          if (!l.band) return [line];
+          const edge = (label: string): uPlot.Series => ({ label, stroke: 'transparent', width: 0, spanGaps: false, points: { show: false } });
+          return [line, edge(`${l.label} low`), edge(`${l.label} high`)];
+        }),
       ],
       padding: [null, padRight, null, null],
       hooks: {
         setCursor: [(u: uPlot) => this.showReadout(u.cursor.idx)],
-        draw: [(u: uPlot) => this.drawZeroBand(u)],
+        draw: [(u: uPlot) => this.drawZeroBand(u), (u: uPlot) => this.drawBands(u)],
       },
     };
   }
@@ -245,6 +279,42 @@ export class LineChart {
     const zero = this.spec.zeroAt;
     if (zero === undefined) return undefined;
     return this.spec.lines.some((l) => (l.raw ?? l.values).some((v) => v !== null && v <= 0)) ? zero : undefined;
+  }
+
+  /**
+   * Each line's interval band (several seeds): the area between its high and low ends, in the
+   * line's colour, over the positions where both are known (a lone position is a short bar).
+   */
+  private drawBands(u: uPlot): void {
+    const ctx = u.ctx;
+    const ratio = window.devicePixelRatio || 1;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(u.bbox.left, u.bbox.top, u.bbox.width, u.bbox.height);
+    ctx.clip();
+    for (const line of this.spec.lines) {
+      if (!line.band) continue;
+      const { low, high } = line.band;
+      const x = (i: number): number => u.valToPos(this.spec.x[i], 'x', true);
+      const y = (v: number): number => u.valToPos(v, 'y', true);
+      for (const run of bandRuns(low, high)) {
+        ctx.beginPath();
+        if (run.length === 1) {
+          const i = run[0];
+          ctx.rect(x(i) - 4 * ratio, y(high[i] as number), 8 * ratio, y(low[i] as number) - y(high[i] as number));
+        } else {
+          run.forEach((i, k) => (k === 0 ? ctx.moveTo(x(i), y(high[i] as number)) : ctx.lineTo(x(i), y(high[i] as number))));
+          for (let k = run.length - 1; k >= 0; k--) ctx.lineTo(x(run[k]), y(low[run[k]] as number));
+          ctx.closePath();
+        }
+        ctx.fillStyle = translucent(line.color, 0.22);
+        ctx.fill();
+        ctx.strokeStyle = translucent(line.color, 0.5);
+        ctx.lineWidth = 0.75 * ratio;
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
   }
 
   /** A hatched band under the lowest gridline, labelled "= 0": where values of 0 are drawn. */
@@ -297,7 +367,7 @@ export class LineChart {
     // One entry per series, wrapping onto more lines rather than cut off.
     this.readout.replaceChildren(
       el('strong', { text: `${where}${spec.valueNote ? ` (${spec.valueNote})` : ''}:` }),
-      ...spec.lines.map((l) => el('span', { className: 'readout-item' }, [`${l.label} `, el('span', { className: 'readout-value', text: fmtValue((l.raw ?? l.values)[idx], this.options.percent) })])),
+      ...spec.lines.map((l) => el('span', { className: 'readout-item' }, [`${l.label} `, el('span', { className: 'readout-value', text: valueAt(l, idx, this.options.percent) })])),
     );
   }
 

@@ -29,6 +29,9 @@ export class StatusSection {
   private readonly runsHeading = h('dt', {}, 'Runs');
   private readonly runsSummary = h('dd', { class: 'runs-summary' });
   private readonly runs = h('ul', { class: 'runs', 'aria-label': 'Runs' });
+  /** Several seeds: each initializer's mean held-out accuracy with its 95% interval, as text and as a band. */
+  private readonly seeds = h('div', { class: 'seed-summary', hidden: true });
+  private seedTexts: string[] = [];
   private readonly rows = new Map<string, Row>();
   private running = false;
   private historyCount = 0;
@@ -40,7 +43,43 @@ export class StatusSection {
       'div',
       { class: 'status-section' },
       h('dl', { class: 'status' }, h('dt', {}, 'Backend'), this.backend, h('dt', {}, 'Data'), this.data, this.pythonTerm, this.python, this.runsHeading, this.runsSummary),
+      this.seeds,
       this.runs,
+    );
+  }
+
+  private paintSeeds(seeds: StatusState['seeds']): void {
+    this.seeds.hidden = seeds === undefined;
+    this.seedTexts = seeds ? [seeds.caption, ...seeds.rows.map((r) => `${r.initializer}: ${r.text}`)] : [];
+    if (!seeds) {
+      replaceChildren(this.seeds);
+      return;
+    }
+    replaceChildren(
+      this.seeds,
+      h('div', { class: 'seed-caption muted' }, seeds.caption, ' (the bar: 0–100%, shaded the interval, the tick the mean)'),
+      h(
+        'ul',
+        { class: 'seed-rows', 'aria-label': 'Across seeds' },
+        ...seeds.rows.map((row) => {
+          const track = h('div', { class: 'seed-track', 'aria-hidden': 'true' });
+          const { mean, low, high } = row.accuracy;
+          const pct = (x: number): string => `${Math.max(0, Math.min(100, 100 * x))}%`;
+          if (low !== null && high !== null) {
+            const band = h('span', { class: 'seed-band' });
+            // Positions through CSSOM: the CSP forbids inline style attributes.
+            band.style.left = pct(low);
+            band.style.width = `${Math.max(0.5, Math.min(100, 100 * high) - Math.max(0, 100 * low))}%`;
+            track.appendChild(band);
+          }
+          if (mean !== null) {
+            const tick = h('span', { class: 'seed-mean' });
+            tick.style.left = pct(mean);
+            track.appendChild(tick);
+          }
+          return h('li', { class: 'seed-row', 'data-initializer': row.initializer }, h('div', { class: 'run-line' }, h('code', {}, row.initializer), h('span', { class: 'seed-text' }, row.text)), track);
+        }),
+      ),
     );
   }
 
@@ -76,6 +115,7 @@ export class StatusSection {
         p.problem ? h('span', { class: 'status-error', role: 'alert' }, codicon('warning', 'problem-icon'), h('span', {}, p.problem)) : null,
       );
     }
+    this.paintSeeds(status.seeds);
     this.paintSummary();
     this.changed();
   }
@@ -128,10 +168,11 @@ export class StatusSection {
           : 'none yet: check initializers and press Compare';
   }
 
-  report(): { backend: string; data: string; progress: string[] } {
+  report(): { backend: string; data: string; progress: string[]; seeds?: string[] } {
     return {
       backend: this.backendText,
       data: this.dataText,
+      ...(this.seedTexts.length > 0 ? { seeds: this.seedTexts } : {}),
       progress: [...this.rows.values()].map((r) => `${r.run.label} ${r.text.textContent ?? ''}`),
     };
   }

@@ -186,40 +186,95 @@ export interface FixedPoint {
   iterations: number;
 }
 
-/** q* by iterating the q-map from q0 (default 1) until it stops moving. */
+/** Plain iterations of the q-map before fixedPoint switches to bracketing the root. */
+const PLAIN_ITERATIONS = 200;
+
+/**
+ * q* by iterating the q-map from q0 (default 1), the point a deep network's q_l settles at. Near
+ * the order-to-chaos transition the iteration crawls (at σ_b² = 0, tanh with σ_w² = 1 ± 0.001
+ * takes tens of thousands of layers), so after PLAIN_ITERATIONS layers the root of qMap(q) − q is
+ * bracketed on the side the iteration was heading (by factors of 4) and bisected in log q. The
+ * q-map is increasing in q, so the iteration converges monotonically to the first root on that
+ * side, which is the root the bracket finds; none below (down to 1e-30) means q* = 0, none above
+ * (up to 1e12) means q grows without bound (null). `iterations` counts q-map evaluations.
+ */
 export function fixedPoint(activation: Activation, sigmaW2: number, sigmaB2: number, q0 = 1): FixedPoint {
   let q = q0;
-  for (let iteration = 1; iteration <= 100_000; iteration++) {
-    const next = qMap(activation, q, sigmaW2, sigmaB2);
-    if (!(next < DIVERGED)) return { q: null, iterations: iteration };
-    if (next < COLLAPSED) return { q: 0, iterations: iteration };
-    if (Math.abs(next - q) <= 1e-13 * Math.max(next, 1e-300)) return { q: next, iterations: iteration };
+  let evaluations = 0;
+  const map = (x: number): number => {
+    evaluations += 1;
+    return qMap(activation, x, sigmaW2, sigmaB2);
+  };
+  for (let iteration = 1; iteration <= PLAIN_ITERATIONS; iteration++) {
+    const next = map(q);
+    if (!(next < DIVERGED)) return { q: null, iterations: evaluations };
+    if (next < COLLAPSED) return { q: 0, iterations: evaluations };
+    if (Math.abs(next - q) <= 1e-13 * Math.max(next, 1e-300)) return { q: next, iterations: evaluations };
     q = next;
   }
-  // Creeping (critical relu/linear: q moves by a constant each layer): report where it got.
-  return { q, iterations: 100_000 };
+  // Still moving: bracket the root of g(x) = qMap(x) − x on the side q is heading.
+  const g = (x: number): number => map(x) - x;
+  const falling = g(q) < 0;
+  let inner = q; // g has the sign the iteration started with here
+  let outer = q;
+  for (;;) {
+    outer = falling ? outer / 4 : outer * 4;
+    if (falling && outer < COLLAPSED) return { q: 0, iterations: evaluations };
+    if (!falling && !(map(outer) < DIVERGED)) return { q: null, iterations: evaluations };
+    const r = g(outer);
+    if (falling ? r >= 0 : r <= 0) break;
+    inner = outer;
+  }
+  // Bisection in log q between inner (g keeps the start's sign) and outer (g has crossed zero).
+  let a = Math.log(inner);
+  let b = Math.log(outer);
+  while (Math.abs(a - b) > 1e-13) {
+    const mid = 0.5 * (a + b);
+    const r = g(Math.exp(mid));
+    if (r === 0) return { q: Math.exp(mid), iterations: evaluations };
+    if (falling ? r < 0 : r > 0) a = mid;
+    else b = mid;
+  }
+  return { q: Math.exp(0.5 * (a + b)), iterations: evaluations };
 }
 
-/** The stable fixed point c* of the correlation map at q: 1 in the ordered phase, below 1 in the chaotic one. */
+/** Where correlationFixedPoint looks for the c-map's crossing, from just below 1 down to −1. */
+const CORRELATION_GRID = [1 - 1e-9, 1 - 1e-6, 1 - 1e-3, 0.99, 0.95, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0, -0.1, -0.2, -0.3, -0.4, -0.5, -0.6, -0.7, -0.8, -0.9, -1];
+
+/**
+ * The stable fixed point c* of the correlation map at q: 1 in the ordered phase, below 1 in the
+ * chaotic one. In the chaotic phase c = 1 repels (slope χ₁ > 1), so cMap(c) < c just below 1 and
+ * correlations fall until the first c where cMap(c) ≥ c: scanning down from 1 finds that
+ * crossing, bisection pins it. Scanning matters at σ_b² = 0 for odd φ (tanh, linear): the c-map
+ * is odd there, so c = −1 is a fixed point too and the stable one is c* = 0 between them.
+ */
 export function correlationFixedPoint(activation: Activation, q: number, sigmaW2: number, sigmaB2: number): number {
   if (chi(activation, q, sigmaW2) <= 1) return 1;
-  // The other root of c − cMap(c) in [−1, 1): bisection on a sign change, then secant steps.
   const residual = (c: number): number => cMap(activation, q, c, sigmaW2, sigmaB2) - c;
-  let lo = -1;
-  let hi = 1 - 1e-9;
-  let rlo = residual(lo);
+  let hi = CORRELATION_GRID[0];
   let rhi = residual(hi);
-  // No sign change (χ₁ only just above 1): the fixed point is at 1 to within the tolerance.
-  if (rlo <= 0 || rhi >= 0) return 1;
-  for (let iteration = 0; iteration < 60 && hi - lo > 1e-9; iteration++) {
-    // Secant guess, kept inside the bracket, alternating with bisection to guarantee progress.
-    let c = iteration % 2 === 0 ? lo - (rlo * (hi - lo)) / (rhi - rlo) : 0.5 * (lo + hi);
-    if (!(c > lo && c < hi)) c = 0.5 * (lo + hi);
-    const r = residual(c);
-    if (r > 0) [lo, rlo] = [c, r];
-    else [hi, rhi] = [c, r];
+  // No sign of repulsion at 1 − 1e-9 (χ₁ only just above 1): the fixed point is 1 to within that.
+  if (rhi >= 0) return 1;
+  for (const lo of CORRELATION_GRID.slice(1)) {
+    const rlo = residual(lo);
+    if (Math.abs(rlo) < 1e-14) return lo;
+    if (rlo > 0) {
+      // c* in (lo, hi): bisection with secant steps, kept inside the bracket.
+      let a = lo;
+      let ra = rlo;
+      for (let iteration = 0; iteration < 80 && hi - a > 1e-10; iteration++) {
+        let c = iteration % 2 === 0 ? a - (ra * (hi - a)) / (rhi - ra) : 0.5 * (a + hi);
+        if (!(c > a && c < hi)) c = 0.5 * (a + hi);
+        const r = residual(c);
+        if (r > 0) [a, ra] = [c, r];
+        else [hi, rhi] = [c, r];
+      }
+      return 0.5 * (a + hi);
+    }
+    hi = lo;
+    rhi = rlo;
   }
-  return 0.5 * (lo + hi);
+  return -1;
 }
 
 export interface DepthScales {
@@ -261,9 +316,17 @@ export function depthScales(activation: Activation, sigmaW2: number, sigmaB2: nu
 
 /**
  * The order-to-chaos transition: the σ_w² at which χ₁(q*) = 1 for this σ_b², by bisection on
- * log σ_w² over [1e-3, 1e4]. Undefined when there is no crossing in that range.
+ * log σ_w² over [1e-3, 1e4] (each step one fixedPoint, bounded even next to the transition).
+ * Undefined when there is no crossing in that range.
  */
 export function criticalSigmaW2(activation: Activation, sigmaB2: number): number | undefined {
+  // σ_b² = 0 with an odd φ smooth at 0 (tanh, linear): below σ_w² = 1/φ'(0)² the signal dies
+  // (q* = 0, χ₁ = σ_w²·φ'(0)² < 1); above it q* > 0 and χ₁(q*) − 1 is only O(q*²) (4/3·σ_w²·q*²
+  // for tanh, from the series of E[tanh²] and E[sech⁴]), below float resolution next to the
+  // transition, so bisection would land anywhere within ~1e-8 of it. The limit is exact.
+  if (sigmaB2 === 0 && (activation === 'tanh' || activation === 'linear')) {
+    return 1 / activationDerivative(activation)(0) ** 2;
+  }
   const excess = (sigmaW2: number): number => {
     const fp = fixedPoint(activation, sigmaW2, sigmaB2);
     return chi(activation, fp.q ?? DIVERGED, sigmaW2) - 1;
