@@ -10,6 +10,7 @@ import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
 import { describeNetwork } from '../view/network';
+import { issueLine } from '../protocol/parse';
 
 /** The seed notebook's four, in its order. */
 export const SEED_INITIALIZERS = ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal'] as const;
@@ -121,8 +122,7 @@ export type CompareArgs = z.infer<typeof compareArgsSchema>;
 export function readCompareArgs(raw: unknown): { ok: true; value: CompareArgs } | { ok: false; error: string } {
   const parsed = compareArgsSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, error: `${issue.path.join('.') || 'argument'}: ${issue.message}` };
+    return { ok: false, error: issueLine(parsed.error) };
   }
   for (const text of parsed.data.initializers) {
     try {

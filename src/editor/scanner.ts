@@ -14,6 +14,7 @@ import type { Fans, InitializerSite, LayerDef, ModelDef, SourceModel } from './s
 import { knownInitializerNames, parseInitializer } from '../probe/initializers/parse';
 import { ACTIVATIONS } from '../probe/initializers/spec';
 import type { ParsedInitializer } from '../probe/initializers/spec';
+import { firstLine } from '../protocol/parse';
 
 
 const KNOWN = new Set(knownInitializerNames());
@@ -842,7 +843,7 @@ export function scanSource(text: string, language: SourceLanguage): SourceModel 
     scanner.run();
   } catch (err) {
     // A scanner bug must not take hovers down with it: keep whatever was read so far, and say why.
-    const scanError = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const scanError = firstLine(err);
     if (!scanner) return { language, lineStarts: [0], sites: [], layers: [], models: [], scanError };
     return { language, lineStarts: scanner.lineStarts, sites: scanner.sites, layers: scanner.layers, models: scanner.models, scanError };
   }

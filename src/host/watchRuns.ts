@@ -15,6 +15,7 @@ import { pythonHelperDir } from '../probe/paths';
 import { newDocument } from '../results';
 import type { ResultsDocument } from '../results';
 import { DEFAULT_CONFIG } from '../probe/config';
+import { firstLine } from '../protocol/parse';
 
 export const RUNS_GLOB = '.initlens/runs/*.jsonl';
 
@@ -81,7 +82,7 @@ export function registerWatchRuns(ctx: InitLensContext, compare: CompareApi): vo
             if (entry.doc) session.ingest(entry.doc, event);
           }
         } catch (err) {
-          log.warn(`watch: could not read ${key}: ${(err as Error).message.split('\n')[0]}`);
+          log.warn(`watch: could not read ${key}: ${firstLine(err)}`);
         } finally {
           await handle?.close();
         }

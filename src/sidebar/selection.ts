@@ -9,6 +9,7 @@ import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
 import { buildRequests as panelRequests, networkTitle, newRunId } from '../compare/requests';
+import { firstLine } from '../protocol/parse';
 
 /** The seed notebook's four. */
 export const DEFAULT_SELECTED: readonly string[] = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
@@ -68,7 +69,7 @@ export function addCustom(selection: Selection, written: string): AddOutcome {
   } catch (err) {
     const e = err as Error & { suggestions?: unknown };
     const suggestions = Array.isArray(e.suggestions) ? e.suggestions.filter((s): s is string => typeof s === 'string') : [];
-    return { kind: 'error', selection, message: e.message.split('\n')[0], suggestions };
+    return { kind: 'error', selection, message: firstLine(e), suggestions };
   }
   if (text.length > MAX_TEXT) return { kind: 'error', selection, message: `initializer text longer than ${MAX_TEXT} characters`, suggestions: [] };
   const id = CANONICAL_TO_ID.get(canonical);
@@ -107,7 +108,7 @@ export function buildRequests(texts: readonly string[], config: ProbeConfig, mak
     try {
       parseInitializer(text);
     } catch (err) {
-      throw new SelectionError(`${text}: ${(err as Error).message.split('\n')[0]}`);
+      throw new SelectionError(`${text}: ${firstLine(err)}`);
     }
   }
   return panelRequests(texts, config, makeId);
