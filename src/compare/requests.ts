@@ -8,12 +8,13 @@ import { DEFAULT_CONFIG, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
+import { SEED_INITIALIZERS_WRITTEN } from '../protocol';
 import type { RunRequest } from '../protocol';
 import { describeNetwork } from '../view/network';
 import { issueLine } from '../protocol/parse';
 
 /** The seed notebook's four, in its order. */
-export const SEED_INITIALIZERS = ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal'] as const;
+export const SEED_INITIALIZERS = SEED_INITIALIZERS_WRITTEN;
 
 export const NETWORK_IDS = ['seed', 'deepRelu', 'deepTanh', 'settings'] as const;
 export type NetworkId = (typeof NETWORK_IDS)[number];

@@ -9,6 +9,7 @@ import type { Activation } from '../probe/initializers/spec';
 import { parseInitializer } from '../probe/initializers/parse';
 import type { ProbeConfig } from '../probe/config';
 import { validateConfig } from '../probe/config';
+import { SEED_INITIALIZERS_WRITTEN } from '../protocol';
 import type { RunRequest } from '../protocol';
 import type { LayerDef, SourceModel } from './sourceModel';
 import { isProbeActivation } from './layerKinds';
@@ -18,7 +19,7 @@ import { MNIST_CLASSES, MNIST_INPUT } from './initializerRequests';
 import type { PlannedComparison } from './initializerRequests';
 
 /** The seed notebook's four initializers, in its order. */
-export const SEED_INITIALIZERS = ['zeros', 'RandomNormal(mean=0.0, stddev=0.05)', 'glorot_normal', 'he_normal'] as const;
+export const SEED_INITIALIZERS = SEED_INITIALIZERS_WRITTEN;
 
 const MAX_VARIANTS = 8;
 

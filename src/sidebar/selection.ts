@@ -7,12 +7,13 @@ import { validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
+import { SEED_INITIALIZER_IDS } from '../protocol';
 import type { RunRequest } from '../protocol';
 import { buildRequests as panelRequests, networkTitle, newRunId } from '../compare/requests';
 import { firstLine } from '../protocol/parse';
 
 /** The seed notebook's four. */
-export const DEFAULT_SELECTED: readonly string[] = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
+export const DEFAULT_SELECTED: readonly string[] = SEED_INITIALIZER_IDS;
 
 const CATALOG_IDS: readonly string[] = INITIALIZER_CATALOG.map((e) => e.id);
 
