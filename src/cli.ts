@@ -23,6 +23,7 @@ import { torchRequests } from './probe/pytorch/requests';
 import { checkRuntime, installHint } from './probe/pytorch/runtime';
 import { applyEvent, markCancelled, newDocument } from './results';
 import type { ResultsDocument, RunRecord } from './results';
+import { SEED_INITIALIZER_IDS } from './protocol';
 import type { RunRequest, SeedSummary } from './protocol';
 import { LIMITS } from './protocol/vocabulary';
 import { summarizeSeeds } from './probe/seedSummary';
@@ -35,7 +36,6 @@ import { languageOf, pickSourceGraph, sourceModelRequests } from './editor/model
 import { parseTheoryArgs, renderTheory, theoryDocument, THEORY_USAGE } from './cliTheory';
 import { parsePropagateArgs, propagate, PROPAGATE_USAGE, renderPropagation } from './cliPropagate';
 
-export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 
 const USAGE = `Usage: initlens compare [flags]
        initlens theory [flags]   (mean-field signal propagation, no training: initlens theory --help)
@@ -48,7 +48,7 @@ Trains one short probe per initializer on MNIST and measures every layer.
                      model when omitted). Alone: one run with the model's own initializers; with
                      --init: each candidate on every kernel the source leaves to the default.
                      --hidden and --activation don't apply.
-  --init LIST        initializers, comma-separated (default: ${SEED_INITIALIZERS.join(',')})
+  --init LIST        initializers, comma-separated (default: ${SEED_INITIALIZER_IDS.join(',')})
                      any form InitLens reads: he_normal, 'GlorotUniform', RandomNormal(stddev=0.1),
                      heNormal, kaiming_normal_(w, nonlinearity='relu'), ...
   --hidden SPEC      hidden layers: 128, 256x8, 512,256,128 (default 128)
@@ -158,7 +158,7 @@ export function parseCompareArgs(argv: string[]): CompareOptions | 'help' {
   const jobs = numberFlag('jobs', v.jobs, defaultJobs());
   if (!Number.isInteger(jobs) || jobs < 1 || jobs > 64) throw new ConfigError('cli', `--jobs must be a whole number from 1 to 64, got ${v.jobs}`);
   if (pytorch) return { ...pytorchRequests(v, config), jobs, json: v.json ?? false, seeds: 1 };
-  const inits = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
+  const inits = v.init === undefined ? [...SEED_INITIALIZER_IDS] : splitInitializerList(v.init);
   if (inits.length === 0) throw new ConfigError('cli', '--init: no initializer given');
   const seeds = numberFlag('seeds', v.seeds, 1);
   if (!Number.isInteger(seeds) || seeds < 1 || seeds > MAX_SEEDS) throw new ConfigError('cli', `--seeds must be a whole number from 1 to ${MAX_SEEDS}, got ${v.seeds}`);

@@ -7,6 +7,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { ConfigError } from './probe/config';
 import { ACTIVATIONS } from './probe/initializers/spec';
 import type { Activation } from './probe/initializers/spec';
+import { firstLine } from './protocol/parse';
 
 const FLAG = /^--[a-z0-9-]+$/;
 
@@ -20,7 +21,7 @@ export function parseFlags<O extends NonNullable<ParseArgsConfig['options']>>(ar
   try {
     return parseArgs({ args: joinNegativeValues(argv), allowPositionals: false, strict: true, options }).values;
   } catch (err) {
-    throw new ConfigError('cli', (err as Error).message.split('\n')[0].replace(/\. To specify a positional.*$/, ''));
+    throw new ConfigError('cli', firstLine(err).replace(/\. To specify a positional.*$/, ''));
   }
 }
 

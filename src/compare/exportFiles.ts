@@ -13,6 +13,7 @@ import type { ResultsDocument } from '../results';
 import type { ComparePanel } from './panel';
 import { toCsv } from './exportCsv';
 import { reportFileStem, reportMarkdown } from './reportMarkdown';
+import { firstLine, issueLine } from '../protocol/parse';
 
 const NOTHING = 'InitLens: nothing to export yet. Run “InitLens: Compare Initializers” first.';
 
@@ -20,10 +21,6 @@ const exportArgsSchema = z
   .object({ format: z.enum(['json', 'csv', 'png']).optional(), target: z.string().min(1).optional() })
   .strict();
 const reportArgsSchema = z.object({ folder: z.string().min(1).optional() }).strict();
-
-function oneLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
-}
 
 function workspaceFolder(): vscode.Uri | undefined {
   return vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -41,8 +38,7 @@ function parseArgs<T>(schema: z.ZodType<T>, raw: unknown, what: string): T | und
   if (raw === undefined || raw === null || raw instanceof vscode.Uri) return {} as T;
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  void vscode.window.showErrorMessage(`InitLens: ${what}: ${issue.path.join('.') || 'argument'}: ${issue.message}`);
+  void vscode.window.showErrorMessage(`InitLens: ${what}: ${issueLine(parsed.error)}`);
   return undefined;
 }
 
@@ -99,7 +95,7 @@ export async function exportResults(ctx: InitLensContext, raw: unknown, openPane
     void vscode.window.showInformationMessage(`InitLens: results saved to ${vscode.workspace.asRelativePath(target)}`);
     return [target];
   } catch (err) {
-    void vscode.window.showErrorMessage(`InitLens: could not export the results: ${oneLine(err)}`);
+    void vscode.window.showErrorMessage(`InitLens: could not export the results: ${firstLine(err)}`);
     ctx.log.error(`export failed: ${String(err)}`);
     return undefined;
   }
@@ -133,7 +129,7 @@ export async function saveChartPng(ctx: InitLensContext, image: ChartImage): Pro
     await vscode.workspace.fs.writeFile(target, pngBytes(image));
     void vscode.window.showInformationMessage(`InitLens: chart saved to ${vscode.workspace.asRelativePath(target)}`);
   } catch (err) {
-    void vscode.window.showErrorMessage(`InitLens: could not save the chart: ${oneLine(err)}`);
+    void vscode.window.showErrorMessage(`InitLens: could not save the chart: ${firstLine(err)}`);
     ctx.log.error(`saving a chart failed: ${String(err)}`);
   }
 }
@@ -166,7 +162,7 @@ export async function saveReport(
     try {
       images = await openPanel().captureCharts();
     } catch (err) {
-      void vscode.window.showWarningMessage(`InitLens: the report is saved without charts: ${oneLine(err)}`);
+      void vscode.window.showWarningMessage(`InitLens: the report is saved without charts: ${firstLine(err)}`);
     }
     await writeImages(vscode.Uri.joinPath(base, stem), images);
     const { title, skipped, plannedSteps } = info();
@@ -186,7 +182,7 @@ export async function saveReport(
     });
     return file;
   } catch (err) {
-    void vscode.window.showErrorMessage(`InitLens: could not save the report: ${oneLine(err)}`);
+    void vscode.window.showErrorMessage(`InitLens: could not save the report: ${firstLine(err)}`);
     ctx.log.error(`report failed: ${String(err)}`);
     return undefined;
   }

@@ -21,6 +21,7 @@ import { showProgress } from './progress';
 import { exportResults, saveChartPng, saveReport } from './exportFiles';
 import type { PanelHostOptions } from './panel';
 import { registerCompareTestHooks } from './testHooks';
+import { firstLine } from '../protocol/parse';
 
 interface Meta {
   doc: ResultsDocument | undefined;
@@ -223,7 +224,7 @@ export class CompareController implements CompareApi, vscode.Disposable {
       const requests = withSeeds(buildRequests(initializers, config), seeds);
       await this.runComparison(requests, { title: networkTitle(network, config), ifRunning });
     } catch (err) {
-      void vscode.window.showErrorMessage(`InitLens: ${(err as Error).message.split('\n')[0]}`);
+      void vscode.window.showErrorMessage(`InitLens: ${firstLine(err)}`);
     }
   }
 

@@ -8,12 +8,14 @@ import { DEFAULT_CONFIG, validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
+import { SEED_INITIALIZERS_WRITTEN } from '../protocol';
 import type { RunRequest } from '../protocol';
 import { describeNetwork } from '../view/network';
 import { LIMITS } from '../protocol/vocabulary';
+import { issueLine } from '../protocol/parse';
 
 /** The seed notebook's four, in its order. */
-export const SEED_INITIALIZERS = ['Zeros', 'RandomNormal(stddev=0.05)', 'GlorotNormal', 'HeNormal'] as const;
+export const SEED_INITIALIZERS = SEED_INITIALIZERS_WRITTEN;
 
 export const NETWORK_IDS = ['seed', 'deepRelu', 'deepTanh', 'settings'] as const;
 export type NetworkId = (typeof NETWORK_IDS)[number];
@@ -136,8 +138,7 @@ export type CompareArgs = z.infer<typeof compareArgsSchema>;
 export function readCompareArgs(raw: unknown): { ok: true; value: CompareArgs } | { ok: false; error: string } {
   const parsed = compareArgsSchema.safeParse(raw);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, error: `${issue.path.join('.') || 'argument'}: ${issue.message}` };
+    return { ok: false, error: issueLine(parsed.error) };
   }
   for (const text of parsed.data.initializers) {
     try {

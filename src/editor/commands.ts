@@ -14,15 +14,13 @@ import type { PlannedComparison } from './initializerRequests';
 import { keptWrittenKernels, modelComparisonRequests, modelPlanSchema, modelRequests } from './modelPlan';
 import type { ModelPlan } from './modelPlan';
 import type { ProbeConfig } from '../probe/config';
+import { firstLine, issueLine } from '../protocol/parse';
 
 export const modelCommandArgsSchema = z.union([z.object({ plan: modelPlanSchema }), z.object({ problem: z.string().max(4000) })]);
 export type ModelCommandArgs = z.infer<typeof modelCommandArgsSchema>;
 
 const noteIdSchema = z.string().regex(/^[a-z0-9-]+$/);
 
-function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
-}
 
 /** Every run id unique across comparisons started from the editor. */
 function idPrefix(): string {
@@ -49,8 +47,7 @@ export function registerEditorCommands(ctx: InitLensContext, compare: CompareApi
   const argument = <T>(command: string, schema: z.ZodType<T>, value: unknown): T | undefined => {
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    log.warn(`${command}: dropped malformed argument (${issue.path.join('.') || 'argument'}: ${issue.message})`);
+    log.warn(`${command}: dropped malformed argument (${issueLine(parsed.error)})`);
     void vscode.window.showWarningMessage(`InitLens: ${command} was called without a valid argument.`);
     return undefined;
   };

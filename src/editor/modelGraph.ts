@@ -17,6 +17,7 @@ import { scanSource } from './scanner';
 import type { LayerDef, SourceModel } from './sourceModel';
 import { normalizeActivation } from './layerKinds';
 import { requestText } from './requestText';
+import { firstLine } from '../protocol/parse';
 
 export type ModelFramework = 'keras' | 'tfjs' | 'torch';
 
@@ -837,7 +838,7 @@ export function sourceGraphs(text: string, language: SourceLanguage, scanned?: S
     try {
       found.push(...f());
     } catch (err) {
-      found.push({ name: '?', framework: python ? 'keras' : 'tfjs', line: 1, writtenKernels: [], unsupported: [], notes: [], problem: `InitLens could not read this file: ${(err as Error).message.split('\n')[0]}` });
+      found.push({ name: '?', framework: python ? 'keras' : 'tfjs', line: 1, writtenKernels: [], unsupported: [], notes: [], problem: `InitLens could not read this file: ${firstLine(err)}` });
     }
   }
   return found.sort((a, b) => a.line - b.line);

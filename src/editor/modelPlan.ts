@@ -10,6 +10,7 @@ import type { GraphLayer, GraphSpec, RunRequest } from '../protocol';
 import type { ProbeConfig } from '../probe/config';
 import { parseInitializer } from '../probe/initializers/parse';
 import { planGraph } from '../probe/graph/shapes';
+import { SEED_INITIALIZERS_WRITTEN } from '../protocol';
 import type { SourceLanguage } from './lexer';
 import { sourceGraphs } from './modelGraph';
 import type { SourceGraph } from './modelGraph';
@@ -19,7 +20,7 @@ import { shortLabel } from './requestText';
 import type { PlannedComparison } from './initializerRequests';
 
 /** The seed notebook's four initializers, in its order. */
-export const SEED_INITIALIZERS = ['zeros', 'RandomNormal(mean=0.0, stddev=0.05)', 'glorot_normal', 'he_normal'] as const;
+export const SEED_INITIALIZERS = SEED_INITIALIZERS_WRITTEN;
 
 const MAX_VARIANTS = 8;
 

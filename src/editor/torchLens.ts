@@ -12,6 +12,7 @@ import { pytorchOptions } from '../host/python';
 import { findTorchModels } from './torchModels';
 import { RESTRICTED_REASON } from './labels';
 import { torchRequests } from '../probe/pytorch/requests';
+import { firstLine, issueLine } from '../protocol/parse';
 
 const argsSchema = z.object({ file: z.string().min(1).max(4096), name: z.string().regex(/^[A-Za-z_]\w*$/).max(200) });
 type TorchModelArgs = z.infer<typeof argsSchema>;
@@ -49,7 +50,7 @@ export function registerTorchModels(ctx: InitLensContext, compare: CompareApi): 
     }
     const parsed = argsSchema.safeParse(value);
     if (!parsed.success) {
-      ctx.log.warn(`probe PyTorch model: dropped malformed argument (${parsed.error.issues[0].message})`);
+      ctx.log.warn(`probe PyTorch model: dropped malformed argument (${issueLine(parsed.error)})`);
       void vscode.window.showWarningMessage('InitLens: this command needs a PyTorch model (use the CodeLens above it).');
       return;
     }
@@ -68,7 +69,7 @@ export function registerTorchModels(ctx: InitLensContext, compare: CompareApi): 
     try {
       requests = torchRequests({ file, name }, readSettings().config, compareInits ? TORCH_CANDIDATES : [], { asWritten: true, idPrefix: `torch-${Date.now().toString(36)}-` });
     } catch (err) {
-      void vscode.window.showErrorMessage(`InitLens: ${(err as Error).message.split('\n')[0]}`);
+      void vscode.window.showErrorMessage(`InitLens: ${firstLine(err)}`);
       return;
     }
     ctx.session.pytorch = options;

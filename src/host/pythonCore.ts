@@ -6,6 +6,7 @@
  */
 
 export type PythonSource = 'setting' | 'python-extension' | 'path' | 'none';
+import { firstLine } from '../protocol/parse';
 
 export interface PythonChoice {
   /** Absolute path or a bare command name; undefined when no Python was found. */
@@ -50,7 +51,7 @@ export async function choosePython(sources: PythonSources): Promise<PythonChoice
         extensionNote = `the Python extension's active environment (${active.path}) did not resolve to an interpreter`;
       }
     } catch (err) {
-      extensionNote = `the Python extension's API failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`;
+      extensionNote = `the Python extension's API failed: ${firstLine(err)}`;
     }
   }
   for (const name of PATH_NAMES) {

@@ -16,6 +16,7 @@ import { newDocument } from '../results';
 import type { ResultsDocument } from '../results';
 import { DEFAULT_CONFIG } from '../probe/config';
 import { RunFolder } from './runFolder';
+import { firstLine } from '../protocol/parse';
 
 export const RUNS_GLOB = '.initlens/runs/*.jsonl';
 
@@ -90,7 +91,7 @@ export function registerWatchRuns(ctx: InitLensContext, compare: CompareApi): vo
             if (event.type === 'finished' || event.type === 'failed') settle(key);
           }
         } catch (err) {
-          log.warn(`watch: could not read ${key}: ${(err as Error).message.split('\n')[0]}`);
+          log.warn(`watch: could not read ${key}: ${firstLine(err)}`);
         } finally {
           await handle?.close();
         }

@@ -16,6 +16,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendRequest } from './config';
 import type { BackendName } from '../protocol';
+import { firstLine } from '../protocol/parse';
 
 export type Tf = typeof bundled;
 
@@ -36,7 +37,7 @@ function loadTfjsNode(): Tf | string {
     const code = (err as { code?: string }).code;
     return code === 'MODULE_NOT_FOUND'
       ? 'tfjs-node is not installed (optional: its install downloads libtensorflow)'
-      : `tfjs-node failed to load: ${(err as Error).message.split('\n')[0]}`;
+      : `tfjs-node failed to load: ${firstLine(err)}`;
   }
 }
 
@@ -77,7 +78,7 @@ export async function selectBackend(request: BackendRequest): Promise<BackendCho
         }
         notes.push('wasm backend failed to initialise');
       } catch (err) {
-        notes.push(`wasm backend failed: ${(err as Error).message.split('\n')[0]}`);
+        notes.push(`wasm backend failed: ${firstLine(err)}`);
       }
     } else {
       notes.push('wasm binaries not found');

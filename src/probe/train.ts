@@ -16,13 +16,16 @@ import { ArrayOptimizer } from './optimizer';
 import { Diagnoser } from './diagnosis';
 import { weightStdOrLimit } from './initializers/theory';
 import { predictedStats, predictNetwork } from './theory/predict';
+import type { NetworkPrediction } from './theory/predict';
 import { formatSpec } from './initializers/parse';
 import { lsuvRescale } from './lsuv';
 import { checkMemory, ConfigError, validateConfig } from './config';
+import type { ProbeConfig } from './config';
 import { mulberry32 } from './random';
 import { compactRows, compactScratch, inputTensors, rowRange, scatterRows } from './inputs';
-import type { CompactRows, InputTensors } from './inputs';
+import type { CompactRows, CompactScratch, InputTensors } from './inputs';
 import { matmulKernels } from './kernels/matmul';
+import type { MatmulKernels } from './kernels/matmul';
 import { KernelNet } from './kernelStep';
 import { ActivationHistograms } from './propagation/activationHistograms';
 import { batchSampler } from './batches';
@@ -111,7 +114,56 @@ function sumSquares(a: Float32Array): number {
   return s;
 }
 
-export async function runProbe(request: RunRequest, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now(), engine: TrainEngine = 'auto'): Promise<RunOutcome> {
+type LabelledSet = ReturnType<typeof setTensors>;
+
+/**
+ * A run's checked config and plan, and what it owns from before its first step to its end:
+ * parameters, the probe/validation/test tensors and the batch buffers. disposeRun frees them
+ * on every way out.
+ */
+interface PreparedRun {
+  readonly runId: string;
+  readonly config: ProbeConfig;
+  readonly data: LoadedData;
+  readonly inputSize: number;
+  readonly plan: DenseLayerPlan[];
+  /** tfjs' tensor count before the run allocated anything (the finished event reports both). */
+  readonly numTensorsBefore: number;
+  readonly batchScratch: CompactScratch;
+  readonly batchLabels: Uint8Array;
+  readonly probe: LabelledSet;
+  readonly val: LabelledSet;
+  readonly test: LabelledSet;
+  readonly params: NetworkParams;
+}
+
+/** A prepared run set up to train: the engine that steps it, its optimizer and the step-0 measurement. */
+interface ProbeSession extends PreparedRun {
+  /** InitLens' own kernels (null: tfjs ops), and the net they step when they could be had. */
+  readonly kernels: MatmulKernels | null;
+  readonly net?: KernelNet;
+  readonly optimizer: ArrayOptimizer;
+  readonly inputSecondMoment: number;
+  readonly inputMean: number;
+  /** The step-0 forward statistics, measured once at set-up. */
+  readonly initial: ForwardStats[];
+  readonly prediction: NetworkPrediction;
+  readonly layers: LayerInfo[];
+  readonly histograms: ActivationHistograms;
+  /** The first layer's gradient over all its input rows (the step's is over the used ones). */
+  readonly firstGrad: Float32Array;
+}
+
+/** One training step's result; `extra` (stats steps only): gradient norms, bias gradient norms, E[δ²] per layer. */
+interface StepOutcome {
+  loss: number;
+  accuracy: number;
+  grads: Float32Array[];
+  extra?: Float32Array;
+}
+
+/** Checks the config against the data, plans the network and allocates what the run owns. */
+function prepareRun(request: RunRequest, data: LoadedData): PreparedRun {
   const config = validateConfig(request.config);
   const inputSize = data.train.rows * data.train.cols;
   checkMemory(config, inputSize, 10);
@@ -129,62 +181,187 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
   const val = setTensors(data.test, 0, config.validationSubset);
   const test = setTensors(data.test, 0, data.test.count);
   const params = initParams(plan, config.seed, runId);
+  return { runId, config, data, inputSize, plan, numTensorsBefore, batchScratch, batchLabels, probe, val, test, params };
+}
+
+function disposeRun(run: PreparedRun): void {
+  disposeParams(run.params);
+  disposeSets(run.probe, run.val, run.test);
+}
+
+/**
+ * LSUV calibration, the engine (InitLens' kernels on wasm when `engine` allows, else tfjs ops),
+ * the optimizer, the input's moments, the step-0 measurement and the mean-field prediction.
+ */
+function setUpProbe(run: PreparedRun, backend: BackendChoice, engine: TrainEngine): ProbeSession {
+  const { config, plan, params, probe, inputSize } = run;
+  plan.forEach((layer, i) => {
+    if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec, probe.cols);
+  });
+  const variables = [...params.kernels, ...params.biases];
+  let kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
+  let net: KernelNet | undefined;
+  if (kernels) {
+    try {
+      net = new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer));
+    } catch {
+      // A WebAssembly memory this large could not be had (wasm32 stops at 4 GiB): tfjs ops instead.
+      kernels = null;
+    }
+  }
+  const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
+  // E[x²] over every input feature, the left-out (all-zero) columns included.
+  const [inputSum, inputSquares] = tf.tidy(() => tf.stack([tf.sum(probe.x), tf.sum(tf.square(probe.x))]).dataSync());
+  const inputSecondMoment = inputSquares / (probe.x.shape[0] * inputSize);
+  const inputMean = inputSum / (probe.x.shape[0] * inputSize);
+  const initial = measure({ ...run, net });
+  // The mean-field prediction from the measured input moments; LSUV layers by their calibrated std.
+  const prediction = predictNetwork(plan, { mean: inputMean, secondMoment: inputSecondMoment }, initial.map((s) => s.weightStd));
+  const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
+  const layers: LayerInfo[] = plan.map((layer, i) => ({
+    name: layer.name,
+    fanIn: layer.fanIn,
+    fanOut: layer.fanOut,
+    activation: layer.activation,
+    initializer: formatSpec(layer.initializer.spec),
+    spec: layer.initializer.spec,
+    weightStd: initial[i].weightStd,
+    theoryWeightStd: weightStdOrLimit(layer.initializer.spec, layer.fanIn, layer.fanOut).std,
+    predictedGain: layer.isOutput ? null : finite(prediction.gains[i] ?? NaN),
+    isOutput: layer.isOutput,
+  }));
+  const histograms = new ActivationHistograms(plan);
+  return { ...run, kernels, net, optimizer, inputSecondMoment, inputMean, initial, prediction, layers, histograms, firstGrad };
+}
+
+// With the kernels, statistics, histograms and evaluation run on them too (same numbers, no tfjs op).
+
+function measure(s: PreparedRun & { net?: KernelNet }): ForwardStats[] {
+  return s.net ? s.net.measure(s.probe.rows) : measureForward(s.plan, s.params, s.probe.x, s.probe.cols);
+}
+
+function recordHistograms(s: ProbeSession): ReturnType<ActivationHistograms['record']> {
+  const { net, probe } = s;
+  return net ? s.histograms.recordFrom((visit) => net.forEachActivation(probe.rows, visit), probe.rows.rows) : s.histograms.record(s.params, probe.x, probe.cols);
+}
+
+function evaluateOn(s: ProbeSession, set: LabelledSet): { loss: number; accuracy: number } {
+  return s.net ? s.net.evaluate(set.rows, set.labels) : evaluate(s.plan, s.params, set);
+}
+
+/** The training images at `idx`, compacted into the step's buffer; their labels into `batchLabels`. */
+function batchAt(s: ProbeSession, idx: ArrayLike<number>): CompactRows {
+  const { images, labels } = s.data.train;
+  const batch = compactRows(images, s.inputSize, idx, s.net ? s.net.scratch : s.batchScratch);
+  for (let r = 0; r < idx.length; r++) s.batchLabels[r] = labels[idx[r]];
+  return batch;
+}
+
+/**
+ * Loss and gradients in one hand-written backward pass; on stats steps also the batch
+ * accuracy, the gradient norms and the backward signal E[δ²] of every layer.
+ */
+function trainStep(s: ProbeSession, batch: CompactRows, labels: Uint8Array, isStats: boolean): StepOutcome {
+  const { config, plan, params, net } = s;
+  const L = plan.length;
+  let lossValue = NaN;
+  let batchAccuracy = NaN;
+  let grads: Float32Array[];
+  let extra: Float32Array | undefined;
+  if (net) {
+    const r = net.step(batch.rows, batch.width, batch.cols, labels);
+    lossValue = r.loss;
+    batchAccuracy = r.accuracy;
+    grads = net.gradViews();
+    if (isStats) {
+      // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+      const b2 = config.batch * config.batch;
+      extra = Float32Array.from([
+        ...net.kernelGrads.map((g) => Math.sqrt(sumSquares(g.view))),
+        ...net.biasGrads.map((g) => Math.sqrt(sumSquares(g.view))),
+        ...net.deltas.map((d) => (sumSquares(d.view) * b2) / d.view.length),
+      ]);
+    }
+  } else {
+    const result = tf.tidy(() => {
+      const { x: xb, cols } = inputTensors(batch);
+      const yb = oneHot(labels);
+      const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
+      lossValue = g.loss;
+      batchAccuracy = g.accuracy;
+      const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
+      if (isStats) {
+        kept.push(
+          tf.stack([
+            ...g.kernelGrads.map((k) => tf.norm(k)),
+            ...g.biasGrads.map((b) => tf.norm(b)),
+            // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+            ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
+          ]),
+        );
+      }
+      return kept;
+    });
+    grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
+    grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, s.firstGrad);
+    extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
+    tf.dispose(result);
+  }
+  return { loss: lossValue, accuracy: batchAccuracy, grads, extra };
+}
+
+/** Every layer's statistics at a measured step; at step 0 the mean-field prediction beside them. */
+function layerStatsAt(
+  s: ProbeSession,
+  step: number,
+  fs: ForwardStats[],
+  histogram: ReturnType<ActivationHistograms['record']>,
+  extra: Float32Array | undefined,
+  updateRatios: (number | null)[],
+): LayerStepStats[] {
+  const L = s.plan.length;
+  const layerStats: LayerStepStats[] = s.plan.map((_, i) => ({
+    preActivationMean: finite(fs[i].preActivationMean),
+    preActivationVariance: finite(fs[i].preActivationVariance),
+    activationMean: finite(fs[i].activationMean),
+    activationVariance: finite(fs[i].activationVariance),
+    activationSecondMoment: finite(fs[i].activationSecondMoment),
+    gradNorm: extra ? finite(extra[i]) : null,
+    biasGradNorm: extra ? finite(extra[L + i]) : null,
+    backwardSecondMoment: extra ? finite(extra[2 * L + i]) : null,
+    weightStd: finite(fs[i].weightStd),
+    updateRatio: updateRatios[i],
+    deadFraction: fs[i].deadFraction,
+    saturatedFraction: fs[i].saturatedFraction,
+    distinctUnits: fs[i].distinctUnits,
+    ...(histogram[i] ? { histogram: histogram[i] } : {}),
+    unitSimilarity: finite(fs[i].unitSimilarity) ?? undefined,
+  }));
+  if (step === 0) {
+    const predicted = predictedStats(s.prediction, layerStats[L - 1].backwardSecondMoment);
+    layerStats.forEach((stats, i) => (stats.predicted = predicted[i]));
+  }
+  return layerStats;
+}
+
+export async function runProbe(request: RunRequest, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now(), engine: TrainEngine = 'auto'): Promise<RunOutcome> {
+  const run = prepareRun(request, data);
+  const { config, plan, runId } = run;
   const outcome: RunOutcome = { flags: [], steps: [] };
 
   try {
-    plan.forEach((layer, i) => {
-      if (layer.initializer.spec.kind === 'lsuv') lsuvRescale(plan, params, probe.x, i, layer.initializer.spec, probe.cols);
-    });
-    const variables = [...params.kernels, ...params.biases];
-    let kernels = engine === 'auto' && backend.name === 'wasm' ? matmulKernels() : null;
-    let net: KernelNet | undefined;
-    if (kernels) {
-      try {
-        net = new KernelNet(kernels, plan, config.batch, inputSize, ArrayOptimizer.stateFloats(variables.map((v) => v.size), config.optimizer));
-      } catch {
-        // A WebAssembly memory this large could not be had (wasm32 stops at 4 GiB): tfjs ops instead.
-        kernels = null;
-      }
-    }
-    const optimizer = new ArrayOptimizer(variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
-    // E[x²] over every input feature, the left-out (all-zero) columns included.
-    const [inputSum, inputSquares] = tf.tidy(() => tf.stack([tf.sum(probe.x), tf.sum(tf.square(probe.x))]).dataSync());
-    const inputSecondMoment = inputSquares / (probe.x.shape[0] * inputSize);
-    const inputMean = inputSum / (probe.x.shape[0] * inputSize);
-    // With the kernels, statistics and evaluation run on them too (same numbers, no tfjs op).
-    const measure = (): ForwardStats[] => (net ? net.measure(probe.rows) : measureForward(plan, params, probe.x, probe.cols));
-    const evaluateOn = (set: typeof val): { loss: number; accuracy: number } => (net ? net.evaluate(set.rows, set.labels) : evaluate(plan, params, set));
-    const initial = measure();
-    // The mean-field prediction from the measured input moments; LSUV layers by their calibrated std.
-    const prediction = predictNetwork(plan, { mean: inputMean, secondMoment: inputSecondMoment }, initial.map((s) => s.weightStd));
-    // The first layer's gradient over all its input rows (the step's is over the used ones).
-    const firstGrad = new Float32Array(plan[0].fanIn * plan[0].fanOut);
-    const layers: LayerInfo[] = plan.map((layer, i) => ({
-      name: layer.name,
-      fanIn: layer.fanIn,
-      fanOut: layer.fanOut,
-      activation: layer.activation,
-      initializer: formatSpec(layer.initializer.spec),
-      spec: layer.initializer.spec,
-      weightStd: initial[i].weightStd,
-      theoryWeightStd: weightStdOrLimit(layer.initializer.spec, layer.fanIn, layer.fanOut).std,
-      predictedGain: layer.isOutput ? null : finite(prediction.gains[i] ?? NaN),
-      isOutput: layer.isOutput,
-    }));
+    const s = setUpProbe(run, backend, engine);
     sink.emit({
       type: 'started',
       runId,
       backend: backend.name,
-      backendReason: kernels ? `${backend.reason}; ${kernels.description}` : backend.reason,
+      backendReason: s.kernels ? `${backend.reason}; ${s.kernels.description}` : backend.reason,
       data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
-      layers,
-      inputSecondMoment,
-      inputMean,
+      layers: s.layers,
+      inputSecondMoment: s.inputSecondMoment,
+      inputMean: s.inputMean,
     });
-    const diagnoser = new Diagnoser(layers, inputSecondMoment);
-    const histograms = new ActivationHistograms(plan);
-    const recordHistograms = (): ReturnType<ActivationHistograms['record']> =>
-      net ? histograms.recordFrom((visit) => net.forEachActivation(probe.rows, visit), probe.rows.rows) : histograms.record(params, probe.x, probe.cols);
+    const diagnoser = new Diagnoser(s.layers, s.inputSecondMoment);
 
     const random = mulberry32(config.seed);
     const nextBatch = batchSampler(data.train.count, config.batch, random);
@@ -195,68 +372,20 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     let stepsDone = 0;
     const trainStart = performance.now();
     const cpuStart = process.cpuUsage();
-    const L = plan.length;
 
     for (let step = 0; step <= config.steps; step++) {
       if (sink.cancelled?.()) break;
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
-      const forwardStats = isStats ? (step === 0 ? initial : measure()) : undefined;
-      const stepHistograms = isStats ? recordHistograms() : undefined;
-      const idx = nextBatch();
-      const batch = compactRows(data.train.images, inputSize, idx, net ? net.scratch : batchScratch);
-      for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
-
-      // Loss and gradients in one hand-written backward pass; on stats steps also the batch
-      // accuracy, the gradient norms and the backward signal E[δ²] of every layer.
-      let lossValue = NaN;
-      let batchAccuracy = NaN;
-      let grads: Float32Array[];
-      let extra: Float32Array | undefined;
-      if (net) {
-        const r = net.step(batch.rows, batch.width, batch.cols, batchLabels);
-        lossValue = r.loss;
-        batchAccuracy = r.accuracy;
-        grads = net.gradViews();
-        if (isStats) {
-          // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
-          const b2 = config.batch * config.batch;
-          extra = Float32Array.from([
-            ...net.kernelGrads.map((g) => Math.sqrt(sumSquares(g.view))),
-            ...net.biasGrads.map((g) => Math.sqrt(sumSquares(g.view))),
-            ...net.deltas.map((d) => (sumSquares(d.view) * b2) / d.view.length),
-          ]);
-        }
-      } else {
-        const result = tf.tidy(() => {
-          const { x: xb, cols } = inputTensors(batch);
-          const yb = oneHot(batchLabels);
-          const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
-          lossValue = g.loss;
-          batchAccuracy = g.accuracy;
-          const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
-          if (isStats) {
-            kept.push(
-              tf.stack([
-                ...g.kernelGrads.map((k) => tf.norm(k)),
-                ...g.biasGrads.map((b) => tf.norm(b)),
-                // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
-                ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
-              ]),
-            );
-          }
-          return kept;
-        });
-        grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
-        grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, firstGrad);
-        extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
-        tf.dispose(result);
-      }
+      const forwardStats = isStats ? (step === 0 ? s.initial : measure(s)) : undefined;
+      const stepHistograms = isStats ? recordHistograms(s) : undefined;
+      const batch = batchAt(s, nextBatch());
+      const { loss: lossValue, accuracy: batchAccuracy, grads, extra } = trainStep(s, batch, s.batchLabels, isStats);
 
       let updateRatios: (number | null)[] = plan.map(() => null);
       const lossFinite = Number.isFinite(lossValue);
       if (applies && lossFinite) {
-        const ratios = optimizer.apply(grads, isStats);
+        const ratios = s.optimizer.apply(grads, isStats);
         if (ratios) updateRatios = plan.map((_, i) => finite(ratios[i]));
         stepsDone = step + 1;
       }
@@ -264,30 +393,10 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       lossCount += 1;
 
       if (isStats || !lossFinite) {
-        const fs = forwardStats ?? measure();
-        const histogram = stepHistograms ?? recordHistograms();
-        const layerStats: LayerStepStats[] = plan.map((_, i) => ({
-          preActivationMean: finite(fs[i].preActivationMean),
-          preActivationVariance: finite(fs[i].preActivationVariance),
-          activationMean: finite(fs[i].activationMean),
-          activationVariance: finite(fs[i].activationVariance),
-          activationSecondMoment: finite(fs[i].activationSecondMoment),
-          gradNorm: extra ? finite(extra[i]) : null,
-          biasGradNorm: extra ? finite(extra[L + i]) : null,
-          backwardSecondMoment: extra ? finite(extra[2 * L + i]) : null,
-          weightStd: finite(fs[i].weightStd),
-          updateRatio: updateRatios[i],
-          deadFraction: fs[i].deadFraction,
-          saturatedFraction: fs[i].saturatedFraction,
-          distinctUnits: fs[i].distinctUnits,
-          ...(histogram[i] ? { histogram: histogram[i] } : {}),
-          unitSimilarity: finite(fs[i].unitSimilarity) ?? undefined,
-        }));
-        if (step === 0) {
-          const predicted = predictedStats(prediction, layerStats[L - 1].backwardSecondMoment);
-          layerStats.forEach((stats, i) => (stats.predicted = predicted[i]));
-        }
-        const validation = lossFinite ? evaluateOn(val) : { accuracy: NaN };
+        const fs = forwardStats ?? measure(s);
+        const histogram = stepHistograms ?? recordHistograms(s);
+        const layerStats = layerStatsAt(s, step, fs, histogram, extra, updateRatios);
+        const validation = lossFinite ? evaluateOn(s, s.val) : { accuracy: NaN };
         const metrics: StepMetrics = {
           step,
           loss: finite(lossSum / lossCount),
@@ -307,21 +416,19 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
 
     const seconds = (performance.now() - trainStart) / 1000;
     const cpu = process.cpuUsage(cpuStart);
-    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluateOn(test);
-    disposeParams(params);
-    disposeSets(probe, val, test);
+    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluateOn(s, s.test);
+    disposeRun(run);
     sink.emit({
       type: 'finished',
       runId,
       final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
       timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
-      numTensorsBefore,
+      numTensorsBefore: run.numTensorsBefore,
       numTensorsAfter: tf.memory().numTensors,
     });
     return outcome;
   } catch (err) {
-    disposeParams(params);
-    disposeSets(probe, val, test);
+    disposeRun(run);
     throw err;
   }
 }

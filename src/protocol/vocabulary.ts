@@ -22,6 +22,19 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export const DATA_KINDS = ['bundled', 'npz', 'idx', 'user'] as const;
 export type DataKind = (typeof DATA_KINDS)[number];
 
+/**
+ * The seed notebook's four initializers: `id` as the catalog (sidebar, CLI) names them, `written`
+ * as the notebook's Keras code writes them (the palette's QuickPick, the model CodeLens).
+ */
+export const SEED_INITIALIZERS = [
+  { id: 'zeros', written: 'Zeros' },
+  { id: 'random_normal', written: 'RandomNormal(stddev=0.05)' },
+  { id: 'glorot_normal', written: 'GlorotNormal' },
+  { id: 'he_normal', written: 'HeNormal' },
+] as const;
+export const SEED_INITIALIZER_IDS: readonly string[] = SEED_INITIALIZERS.map((s) => s.id);
+export const SEED_INITIALIZERS_WRITTEN: readonly string[] = SEED_INITIALIZERS.map((s) => s.written);
+
 export const RUN_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 

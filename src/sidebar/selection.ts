@@ -7,11 +7,13 @@ import { validateConfig } from '../probe/config';
 import type { ProbeConfig } from '../probe/config';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
+import { SEED_INITIALIZER_IDS } from '../protocol';
 import type { RunRequest } from '../protocol';
 import { buildRequests as panelRequests, networkTitle, newRunId } from '../compare/requests';
+import { firstLine } from '../protocol/parse';
 
 /** The seed notebook's four. */
-export const DEFAULT_SELECTED: readonly string[] = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
+export const DEFAULT_SELECTED: readonly string[] = SEED_INITIALIZER_IDS;
 
 const CATALOG_IDS: readonly string[] = INITIALIZER_CATALOG.map((e) => e.id);
 
@@ -68,7 +70,7 @@ export function addCustom(selection: Selection, written: string): AddOutcome {
   } catch (err) {
     const e = err as Error & { suggestions?: unknown };
     const suggestions = Array.isArray(e.suggestions) ? e.suggestions.filter((s): s is string => typeof s === 'string') : [];
-    return { kind: 'error', selection, message: e.message.split('\n')[0], suggestions };
+    return { kind: 'error', selection, message: firstLine(e), suggestions };
   }
   if (text.length > MAX_TEXT) return { kind: 'error', selection, message: `initializer text longer than ${MAX_TEXT} characters`, suggestions: [] };
   const id = CANONICAL_TO_ID.get(canonical);
@@ -107,7 +109,7 @@ export function buildRequests(texts: readonly string[], config: ProbeConfig, mak
     try {
       parseInitializer(text);
     } catch (err) {
-      throw new SelectionError(`${text}: ${(err as Error).message.split('\n')[0]}`);
+      throw new SelectionError(`${text}: ${firstLine(err)}`);
     }
   }
   return panelRequests(texts, config, makeId);

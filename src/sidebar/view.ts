@@ -7,23 +7,22 @@ import { onPythonChange, pythonStatus } from '../host/python';
 import { RESTRICTED_REASON } from '../editor/labels';
 import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
-import { readSettings, writeSetting } from '../host/settings';
+import { readSettings } from '../host/settings';
 import type { SessionChange } from '../host/session';
 import { loadNote } from '../notes';
 import { markWalkthrough } from '../walkthrough';
 import { oneLineReason } from '../probe/errors';
 import { INITIALIZER_CATALOG } from '../probe/initializers/catalog';
-import { parseInitializer } from '../probe/initializers/parse';
 import type { RunRequest } from '../protocol';
 import type { ResultsDocument } from '../results';
 import { parseSidebarMessage } from '../protocol/sidebar';
-import type { CatalogItem, HostToSidebar, SelectionState, SidebarToHost, StatusState } from '../protocol/sidebar';
-import { checkField } from '../view/settingsForm';
+import type { CatalogItem, HostToSidebar, SidebarToHost, StatusState } from '../protocol/sidebar';
 import { historyItems } from './history';
 import { sidebarHtml } from './html';
-import { addCustom, buildRequests, comparisonTitle, normalizeSelection, orderedSelection, removeCustom, setChecked } from './selection';
+import { buildRequests, comparisonTitle, orderedSelection } from './selection';
 import { withSeeds } from '../compare/requests';
-import type { Selection } from './selection';
+import { SelectionStore } from './selectionStore';
+import { applySettingField } from './settingField';
 import { changedKeys, settingsState } from './settings';
 import { endNotice, progressOf, runProgress, seedRows } from './status';
 import { ProgressFeed } from './progressFeed';
@@ -32,7 +31,9 @@ import { SidebarTestRecorder } from './testHooks';
 import type { SidebarTestState } from './testHooks';
 
 export const SIDEBAR_VIEW_ID = 'initlens.sidebar';
-const SELECTION_KEY = 'initlens.sidebar.selection';
+
+type MessageHandlers = { [K in SidebarToHost['type']]: (message: Extract<SidebarToHost, { type: K }>) => unknown };
+
 export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposable {
   private view: vscode.WebviewView | undefined;
   private ready = false;
@@ -43,6 +44,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   private readonly progress = new ProgressFeed((message) => this.post(message), () => this.ready);
   private readonly statusSource: StatusSource;
   private readonly recorder = new SidebarTestRecorder();
+  private readonly selection: SelectionStore;
   private pythonCache: StatusState['python'];
   /** The comparison last started in this window (not a document reopened from history). */
   private progressDoc: ResultsDocument | undefined;
@@ -54,6 +56,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
   ) {
     const { session } = ctx;
     this.statusSource = new StatusSource(ctx);
+    this.selection = new SelectionStore(ctx.extension.workspaceState, (message) => this.post(message));
     this.refreshPython();
     this.disposables.push(
       this.progress,
@@ -130,111 +133,52 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     return true;
   }
 
+  /** One handler per message the webview sends; the compiler checks that none is missing. */
+  private readonly handlers: MessageHandlers = {
+    ready: () => {
+      this.ready = true;
+      this.everReady = true;
+      this.progress.clear();
+      this.statusSource.invalidateData();
+      this.post(this.snapshot());
+    },
+    setSetting: (m) => applySettingField(m, (message) => this.post(message)),
+    setChecked: (m) => this.selection.setChecked(m.text, m.checked),
+    addCustom: (m) => this.selection.addCustom(m.text),
+    removeCustom: (m) => this.selection.removeCustom(m.text),
+    requestNote: (m) => {
+      markWalkthrough('noteRead');
+      this.post({ type: 'note', noteId: m.noteId, note: loadNote(m.noteId) ?? null });
+    },
+    compare: () => this.runComparison(),
+    stop: async () => {
+      const { session } = this.ctx;
+      if (!session.running) {
+        this.post({ type: 'notice', level: 'info', message: 'Nothing is running.' });
+        return;
+      }
+      await session.stop();
+      this.post({ type: 'notice', level: 'info', message: 'Stopped the probes; results so far are kept.' });
+    },
+    openHistory: async (m) => {
+      const doc = await this.ctx.session.history.load(m.id);
+      if (!doc) {
+        this.post({ type: 'notice', level: 'error', message: 'That comparison is no longer stored; it may have been deleted.' });
+        return;
+      }
+      await this.compare.showDocument(doc);
+    },
+    deleteHistory: (m) => this.ctx.session.history.remove(m.id),
+    clearHistory: () => vscode.commands.executeCommand('initlens.clearHistory'),
+    manageTrust: () => vscode.commands.executeCommand('workbench.trust.manage'),
+    openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:initlens.initlens'),
+    report: (m) => {
+      this.recorder.report = m.report;
+    },
+  };
+
   private async handle(message: SidebarToHost): Promise<void> {
-    const { session } = this.ctx;
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.everReady = true;
-        this.progress.clear();
-        this.statusSource.invalidateData();
-        this.post(this.snapshot());
-        return;
-      case 'setSetting': {
-        const settings = readSettings();
-        if (settings.ignoredForTrust.includes(message.key)) {
-          this.post({ type: 'fieldResult', key: message.key, value: message.value, problem: 'ignored: this workspace is not trusted' });
-          return;
-        }
-        const check = checkField(message.key, message.value, settings.config);
-        if (!check.ok) {
-          this.post({ type: 'fieldResult', key: message.key, value: message.value, problem: check.problem });
-          return;
-        }
-        try {
-          await writeSetting(message.key, check.value);
-          this.post({ type: 'fieldResult', key: message.key, value: String(check.value) });
-        } catch (err) {
-          this.post({ type: 'fieldResult', key: message.key, value: message.value, problem: `could not save: ${oneLineReason(err)}` });
-        }
-        return;
-      }
-      case 'setChecked':
-        await this.saveSelection(setChecked(this.selection(), message.text, message.checked));
-        return;
-      case 'addCustom': {
-        const outcome = addCustom(this.selection(), message.text);
-        await this.saveSelection(outcome.selection);
-        const reply = (ok: boolean, text: string, suggestions: string[] = []): HostToSidebar => ({
-          type: 'customResult',
-          text: message.text,
-          ok,
-          message: text,
-          suggestions,
-        });
-        switch (outcome.kind) {
-          case 'added':
-            this.post(reply(true, `Added ${outcome.canonical === outcome.text ? outcome.text : `${outcome.text} (${outcome.canonical})`}`));
-            return;
-          case 'catalog': {
-            const entry = INITIALIZER_CATALOG.find((e) => e.id === outcome.id);
-            this.post(reply(true, `Same as ${entry?.className ?? outcome.id} in the list: checked it there`));
-            return;
-          }
-          case 'duplicate':
-            this.post(reply(true, `${outcome.text} is already in the list`));
-            return;
-          case 'error':
-            this.post(reply(false, outcome.message, outcome.suggestions));
-            return;
-        }
-        return;
-      }
-      case 'removeCustom':
-        await this.saveSelection(removeCustom(this.selection(), message.text));
-        return;
-      case 'requestNote': {
-        markWalkthrough('noteRead');
-        const note = loadNote(message.noteId);
-        this.post({ type: 'note', noteId: message.noteId, note: note ?? null });
-        return;
-      }
-      case 'compare':
-        await this.runComparison();
-        return;
-      case 'stop':
-        if (!session.running) {
-          this.post({ type: 'notice', level: 'info', message: 'Nothing is running.' });
-          return;
-        }
-        await session.stop();
-        this.post({ type: 'notice', level: 'info', message: 'Stopped the probes; results so far are kept.' });
-        return;
-      case 'openHistory': {
-        const doc = await session.history.load(message.id);
-        if (!doc) {
-          this.post({ type: 'notice', level: 'error', message: 'That comparison is no longer stored; it may have been deleted.' });
-          return;
-        }
-        await this.compare.showDocument(doc);
-        return;
-      }
-      case 'deleteHistory':
-        await session.history.remove(message.id);
-        return;
-      case 'clearHistory':
-        await vscode.commands.executeCommand('initlens.clearHistory');
-        return;
-      case 'manageTrust':
-        await vscode.commands.executeCommand('workbench.trust.manage');
-        return;
-      case 'openSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', '@ext:initlens.initlens');
-        return;
-      case 'report':
-        this.recorder.report = message.report;
-        return;
-    }
+    await (this.handlers[message.type] as (m: SidebarToHost) => unknown)(message);
   }
 
   private async runComparison(): Promise<void> {
@@ -242,7 +186,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     const settings = readSettings();
     let requests: RunRequest[];
     try {
-      requests = withSeeds(buildRequests(orderedSelection(this.selection()), settings.config), settings.seeds);
+      requests = withSeeds(buildRequests(orderedSelection(this.selection.current()), settings.config), settings.seeds);
     } catch (err) {
       this.post({ type: 'notice', level: 'error', message: oneLineReason(err) });
       return;
@@ -290,28 +234,6 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     }
   }
 
-  private selection(): Selection {
-    return normalizeSelection(this.ctx.extension.workspaceState.get<unknown>(SELECTION_KEY));
-  }
-
-  private selectionState(selection = this.selection()): SelectionState {
-    return {
-      selected: selection.selected,
-      custom: selection.custom.map((text) => {
-        try {
-          return { text, canonical: parseInitializer(text).canonical };
-        } catch (err) {
-          return { text, canonical: '', error: oneLineReason(err) };
-        }
-      }),
-    };
-  }
-
-  private async saveSelection(selection: Selection): Promise<void> {
-    await this.ctx.extension.workspaceState.update(SELECTION_KEY, selection);
-    this.post({ type: 'selection', selection: this.selectionState(selection) });
-  }
-
   private status(): StatusState {
     const seeds = seedRows(this.progressDoc);
     return { ...this.statusSource.status(), python: this.pythonCache, ...(seeds ? { seeds } : {}) };
@@ -350,7 +272,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       type: 'snapshot',
       settings: settingsState(),
       catalog,
-      selection: this.selectionState(),
+      selection: this.selection.view(),
       status: this.status(),
       progress: progressOf(this.progressDoc),
       history: historyItems(session.history.entries(), new Date()),
@@ -370,7 +292,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     return this.recorder.state({
       ready: this.ready,
       visible: this.view?.visible ?? false,
-      selection: this.selection(),
+      selection: this.selection.current(),
       running: session.running,
       runs: (session.current?.runs ?? []).map((r) => ({ initializer: r.initializer, status: r.status })),
     });

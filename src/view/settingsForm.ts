@@ -9,6 +9,7 @@ import { formatHidden } from './network';
 import { ACTIVATIONS, BACKENDS, isSettingKey, LIMITS, OPTIMIZERS, SETTING_FIELDS, settingKeyFor } from '../protocol/vocabulary';
 import type { SettingKey } from '../protocol/vocabulary';
 import type { ProbeConfig } from '../protocol';
+import { firstLine } from '../protocol/parse';
 
 export { isSettingKey, SETTING_KEYS } from '../protocol/vocabulary';
 export type { SettingKey } from '../protocol/vocabulary';
@@ -169,8 +170,8 @@ export function checkField(key: SettingKey, raw: string, current: ProbeConfig): 
     if (problem !== undefined && problem !== configProblem(current)) return { ok: false, problem };
     return { ok: true, value: next.value };
   } catch (err) {
-    if (err instanceof ConfigError) return { ok: false, problem: err.message.split('\n')[0] };
-    return { ok: false, problem: `${key}: ${String((err as Error).message ?? err).split('\n')[0]}` };
+    if (err instanceof ConfigError) return { ok: false, problem: firstLine(err) };
+    return { ok: false, problem: `${key}: ${firstLine(err)}` };
   }
 }
 

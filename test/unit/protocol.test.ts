@@ -57,3 +57,20 @@ test('fuzz: mutated valid events are either valid or rejected, never thrown', ()
     { numRuns: 1000 },
   );
 });
+
+test('one-line reasons: an error shows its first line only, a failed parse its field and problem', async () => {
+  const { firstLine, issueLine, parseWith } = await import('../../src/protocol/parse');
+  const { z } = await import('zod');
+  assert.equal(firstLine(new Error('bad value\n    at somewhere (file.ts:1:1)')), 'bad value');
+  assert.equal(firstLine('plain text\nsecond'), 'plain text');
+  const schema = z.object({ steps: z.number().int() }).strict();
+  const failed = schema.safeParse({ steps: 1.5 });
+  assert.ok(!failed.success);
+  assert.match(issueLine(failed.error), /^steps: /);
+  const whole = z.number().safeParse('x');
+  assert.ok(!whole.success);
+  assert.match(issueLine(whole.error, 'value'), /^value: /);
+  const parsed = parseWith(schema, { type: 'run', steps: 'many' });
+  assert.ok(!parsed.ok);
+  assert.match(parsed.error, /^run: /);
+});

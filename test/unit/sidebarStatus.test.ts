@@ -1,4 +1,4 @@
-/** The sidebar's Status and History rows, from engine reports only; and its HTML's policy. */
+/** The sidebar's Status rows and notices, from engine reports only. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -7,13 +7,10 @@ import { join } from 'node:path';
 import { backendStatus, dataStatus, endNotice, latestBackendRun, progressOf, runProgress, seedRows } from '../../src/sidebar/status';
 import { buildRequests, withSeeds } from '../../src/compare/requests';
 import { progressSummary } from '../../src/view/progress';
-import { formatAccuracy, formatWhen, historyItem, historyItems } from '../../src/sidebar/history';
-import { contentSecurityPolicy, sidebarHtml } from '../../src/sidebar/html';
 import { describeDataSource } from '../../src/probe/data/describeData';
 import { bundledDataPath } from '../../src/probe/paths';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 import { applyEvent, newDocument } from '../../src/results';
-import type { HistoryEntry } from '../../src/host/history';
 
 const describe = (spec: string, homeDir?: string) => () => describeDataSource(spec, { bundledPath: bundledDataPath(), ...(homeDir ? { homeDir } : {}) });
 
@@ -78,67 +75,6 @@ test('progress per run from the session’s document, and one summary line', () 
   assert.equal(progressSummary(progressOf(doc)), '1 finished, 1 failed');
   assert.equal(progressSummary([]), 'no runs yet');
   assert.deepEqual(progressOf(undefined), []);
-});
-
-test('history times read short and local', () => {
-  const now = new Date(2025, 10, 29, 15, 30);
-  assert.equal(formatWhen(new Date(2025, 10, 29, 14, 3).toISOString(), now), '14:03');
-  assert.equal(formatWhen(new Date(2025, 10, 28, 9, 5).toISOString(), now), 'yesterday 09:05');
-  assert.equal(formatWhen(new Date(2025, 0, 2, 9, 5).toISOString(), now), 'Jan 2, 09:05');
-  assert.equal(formatWhen(new Date(2024, 11, 31, 23, 59).toISOString(), now), '2024-12-31');
-  assert.equal(formatWhen('yesterday-ish', now), 'unknown time');
-  assert.equal(formatAccuracy(0.9312), '93.1%');
-  assert.equal(formatAccuracy(null), '—');
-  assert.equal(formatAccuracy(Number.NaN), '—');
-});
-
-test('history rows: when, network, each initializer’s accuracy and flags; broken entries skipped', () => {
-  const now = new Date(2025, 10, 29, 15, 30);
-  const entry: HistoryEntry = {
-    id: 'm3x-abc123',
-    when: new Date(2025, 10, 29, 14, 3).toISOString(),
-    network: '784→128→10 relu, 300 steps',
-    initializers: ['zeros', 'he_normal'],
-    accuracies: [0.1135, 0.9721],
-    flags: [['symmetric'], []],
-  };
-  assert.deepEqual(historyItem(entry, now), {
-    id: 'm3x-abc123',
-    when: '14:03',
-    at: entry.when,
-    network: '784→128→10 relu, 300 steps',
-    runs: [
-      { initializer: 'zeros', accuracy: '11.3%', flags: ['symmetric'] },
-      { initializer: 'he_normal', accuracy: '97.2%', flags: [] },
-    ],
-  });
-  const broken = [
-    { ...entry, id: '../../etc/passwd' },
-    { ...entry, id: 'ok-1', initializers: 'zeros', accuracies: null, flags: [7] },
-    null,
-  ] as unknown as HistoryEntry[];
-  const items = historyItems(broken, now);
-  assert.deepEqual(
-    items.map((i) => [i.id, i.runs.length]),
-    [['ok-1', 0]],
-  );
-  assert.deepEqual(historyItems('nope' as unknown as HistoryEntry[], now), []);
-});
-
-test('the HTML: strict CSP, the script only by its nonce, no inline anything', () => {
-  const html = sidebarHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x.vscode-cdn.net/dist/webview/sidebar.js', styleUri: 'https://x.vscode-cdn.net/dist/webview/sidebar.css?a=1&b="2"', nonce: 'abc123' });
-  const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
-  assert.equal(csp, contentSecurityPolicy('https://x.vscode-cdn.net', 'abc123'));
-  assert.match(csp, /^default-src 'none'; /);
-  assert.match(csp, /script-src 'nonce-abc123'/);
-  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
-  assert.equal((html.match(/<script/g) ?? []).length, 1);
-  assert.match(html, /<script nonce="abc123" src="https:\/\/x\.vscode-cdn\.net\/dist\/webview\/sidebar\.js"><\/script>/);
-  assert.doesNotMatch(html, /style="|<style/);
-  assert.match(html, /sidebar\.css\?a=1&amp;b=&quot;2&quot;/);
-  const a = /nonce-([^']+)'/.exec(sidebarHtml({ cspSource: 's', scriptUri: 'j', styleUri: 'c' }))?.[1];
-  const b = /nonce-([^']+)'/.exec(sidebarHtml({ cspSource: 's', scriptUri: 'j', styleUri: 'c' }))?.[1];
-  assert.ok(a && b && a !== b && a.length >= 24);
 });
 
 test('after a comparison ends the notice says how it ended, not that it started', () => {

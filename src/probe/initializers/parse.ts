@@ -16,6 +16,7 @@ import { readValue } from './values';
 import { InitializerParseError, quoteText } from './parseError';
 import { suggest } from './suggest';
 import { formatSpec } from './format';
+import { firstLine } from '../../protocol/parse';
 
 export { InitializerParseError } from './parseError';
 export type { ParseErrorKind } from './parseError';
@@ -123,7 +124,7 @@ export function parseInitializer(text: string, options: ParseOptions = {}): Pars
   } catch (err) {
     if (err instanceof InitializerParseError) throw err;
     // A bug, not a user error; still one error type for callers, with the cause kept.
-    const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const reason = firstLine(err);
     const wrapped = new InitializerParseError('syntax', `could not read ${quoteText(text)}: ${reason}`);
     wrapped.cause = err;
     throw wrapped;
