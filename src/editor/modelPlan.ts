@@ -17,6 +17,7 @@ import type { SourceGraph } from './modelGraph';
 import type { SourceModel } from './sourceModel';
 import { firstKernelInitializer, graphForCandidate, graphRequest } from './modelRequests';
 import { shortLabel } from './requestText';
+import { firstLine } from '../protocol/parse';
 import type { PlannedComparison } from './initializerRequests';
 
 /** The seed notebook's four initializers, in its order. */
@@ -128,7 +129,7 @@ function shapeProblems(graph: GraphSpec): string[] {
     planGraph(graph);
     return [];
   } catch (err) {
-    return [(err as Error).message.split('\n')[0]];
+    return [firstLine(err)];
   }
 }
 

@@ -13,7 +13,7 @@ import type { InitLensContext } from '../host/context';
 import { webviewHtml } from '../host/webviewHtml';
 import { propagationDocumentSchema, propagationWebviewMessageSchema } from '../protocol/propagation';
 import type { HistogramRunsJson, PropagationDocument, PropagationHostMessage } from '../protocol/propagation';
-import { parseWith } from '../protocol/parse';
+import { firstLine, parseWith } from '../protocol/parse';
 import { DEFAULT_CONFIG } from '../probe/config';
 import type { Activation } from '../probe/initializers/spec';
 import { startRuns } from '../probe/runner';
@@ -138,7 +138,7 @@ class SignalView {
             parseInitializer(text);
             return undefined;
           } catch (err) {
-            return `${text}: ${(err as Error).message.split('\n')[0]}`;
+            return `${text}: ${firstLine(err)}`;
           }
         });
         const reason = bad.find((b) => b !== undefined);
