@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import type { ColorTheme } from '../../scripts/codeServer';
 import { testResultsDir } from '../../scripts/harnessPaths';
-import { openWorkbench, until } from './workbench';
+import { frameWith, openWorkbench, until } from './workbench';
 import type { Workbench } from './workbench';
 
 const themes: { slug: string; theme: ColorTheme }[] = [
@@ -27,23 +27,6 @@ function stepDone(page: Page, id: string): Promise<boolean> {
     .locator(`.getting-started-step[data-step-id$="${id}"] .codicon-getting-started-step-checked`)
     .count()
     .then((n) => n > 0);
-}
-
-/** The webview frame whose page holds `selector` (the sidebar and the panel are both webviews). */
-async function frameWith(workbench: Workbench, selector: string): Promise<FrameLocator> {
-  let found: FrameLocator | undefined;
-  await until(`a webview with ${selector}`, async () => {
-    const n = await workbench.page.locator('iframe.webview').count();
-    for (let i = 0; i < n; i++) {
-      const frame = workbench.webview(i);
-      if ((await frame.locator(selector).count()) > 0) {
-        found = frame;
-        return true;
-      }
-    }
-    return false;
-  }, 60_000);
-  return found!;
 }
 
 async function showWalkthrough(workbench: Workbench): Promise<void> {
@@ -84,7 +67,7 @@ for (const { slug, theme } of themes) {
       const icon = page.locator('.part.activitybar .action-item a.action-label[aria-label^="InitLens"]');
       await icon.click();
       await page.mouse.move(800, 450);
-      sidebar = await frameWith(workbench, '.top-actions');
+      sidebar = await frameWith(workbench, '.top-actions', 60_000);
       await until('the walkthrough to tick "Open the InitLens sidebar"', () => stepDone(page, 'openSidebar'), 30_000);
     });
 
@@ -148,7 +131,7 @@ for (const { slug, theme } of themes) {
     it('labels which held-out digits each accuracy is on, and reads chart values by keyboard and as a table', { timeout: 400_000 }, async () => {
       assert.ok(workbench);
       const { page } = workbench;
-      const panel = await frameWith(workbench, 'table.summary');
+      const panel = await frameWith(workbench, 'table.summary', 60_000);
       await panel.locator('table.summary tbody tr').nth(4).waitFor({ timeout: 60_000 });
       const names = await panel.locator('table.summary tbody th').evaluateAll((ths) => ths.map((th) => th.querySelector('span:not(.run-swatch)')?.textContent ?? ''));
       assert.deepEqual(names, ['Zeros', 'RandomNormal', 'GlorotNormal', 'HeNormal', 'LecunNormal'], 'the typed suggestion was run, not dropped');
@@ -212,7 +195,7 @@ for (const { slug, theme } of themes) {
     it('says in the sidebar that the runs finished', { timeout: 60_000 }, async () => {
       assert.ok(workbench);
       // The panel's webview came after the sidebar's: find the sidebar's frame again.
-      sidebar = await frameWith(workbench, '.top-actions');
+      sidebar = await frameWith(workbench, '.top-actions', 60_000);
       const notice = sidebar.locator('.top-actions .notice');
       await until('the finished notice', async () => /^Finished 5 probes: 5 finished\./.test((await notice.textContent()) ?? ''), 30_000);
       assert.doesNotMatch((await notice.textContent()) ?? '', /Started/);
@@ -243,7 +226,7 @@ for (const { slug, theme } of themes) {
       await hover.first().waitFor({ timeout: 10_000 });
       await page.mouse.move(10, 10);
       await lens.click();
-      const panel = await frameWith(workbench, 'h1.title');
+      const panel = await frameWith(workbench, 'h1.title', 60_000);
       await panel.locator('h1.title').filter({ hasText: 'Untitled' }).waitFor({ timeout: 30_000 }).catch(() => undefined);
       await showWalkthrough(workbench);
       for (const id of ['openSidebar', 'runSeed', 'readNote', 'hover', 'probeModel']) {
@@ -276,7 +259,7 @@ for (const { slug, theme } of themes) {
         if (await dialog.filter({ hasText: 'already running' }).waitFor({ timeout: 5_000 }).then(() => true, () => false)) {
           await dialog.locator('.monaco-button').filter({ hasText: 'Stop the running comparison' }).click();
         }
-        const panel = await frameWith(workbench, 'h1.title');
+        const panel = await frameWith(workbench, 'h1.title', 60_000);
         await panel.locator('h1.title').filter({ hasText: 'Deep ReLU' }).waitFor({ timeout: 60_000 });
         const gradTable = panel.locator('[data-chart="gradNorm"] table.values');
         await panel.locator('[data-chart="gradNorm"] details.chart-table').evaluate((d) => ((d as HTMLDetailsElement).open = true));

@@ -9,26 +9,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { testResultsDir } from '../../scripts/harnessPaths';
-import { openWorkbench, until } from './workbench';
+import { frameWith, openWorkbench, until } from './workbench';
 import type { Workbench } from './workbench';
 
 const STEPS = 60;
-
-async function frameWith(workbench: Workbench, selector: string): Promise<FrameLocator> {
-  let found: FrameLocator | undefined;
-  await until(`a webview with ${selector}`, async () => {
-    const n = await workbench.page.locator('iframe.webview').count();
-    for (let i = 0; i < n; i++) {
-      const frame = workbench.webview(i);
-      if ((await frame.locator(selector).count()) > 0) {
-        found = frame;
-        return true;
-      }
-    }
-    return false;
-  }, 90_000);
-  return found!;
-}
 
 /** The rows of a chart's "Values as a table": [layer, value per run…]. */
 async function chartRows(panel: FrameLocator, chart: string): Promise<string[][]> {

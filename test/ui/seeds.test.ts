@@ -7,8 +7,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FrameLocator } from 'playwright-core';
-import { openWorkbench, sleep, until } from './workbench';
+import { frameWith, openWorkbench, sleep, until } from './workbench';
 import type { Workbench } from './workbench';
 
 /** Small probes so twelve runs (four initializers × three seeds) finish in about a minute. */
@@ -19,27 +18,6 @@ function interval(text: string, percent: boolean): { mean: number; low: number; 
   const n = percent ? String.raw`(-?\d+(?:\.\d+)?)%` : String.raw`(-?\d+(?:\.\d+)?(?:e-?\d+)?)`;
   const m = new RegExp(`^${n} \\[${n}, ${n}\\]`).exec(text.trim());
   return m ? { mean: Number(m[1]), low: Number(m[2]), high: Number(m[3]) } : undefined;
-}
-
-/** The webview frame whose page holds `selector` (the sidebar and the panel are both webviews). */
-async function frameWith(workbench: Workbench, selector: string, timeoutMs = 120_000): Promise<FrameLocator> {
-  let found: FrameLocator | undefined;
-  await until(
-    `a webview with ${selector}`,
-    async () => {
-      const n = await workbench.page.locator('iframe.webview').count();
-      for (let i = 0; i < n; i++) {
-        const frame = workbench.webview(i);
-        if ((await frame.locator(selector).count()) > 0) {
-          found = frame;
-          return true;
-        }
-      }
-      return false;
-    },
-    timeoutMs,
-  );
-  return found!;
 }
 
 describe('Several seeds per initializer (initlens.seeds)', () => {
@@ -58,7 +36,7 @@ describe('Several seeds per initializer (initlens.seeds)', () => {
     await icon.waitFor({ timeout: 60_000 });
     await icon.click();
     await page.mouse.move(800, 450);
-    const sidebar = await frameWith(workbench, '#field-seeds');
+    const sidebar = await frameWith(workbench, '#field-seeds', 120_000);
     // The setting through the form, as a person sets it: a bad value first, refused in one line.
     const field = sidebar.locator('#field-seeds input');
     await field.fill('0');
@@ -75,7 +53,7 @@ describe('Several seeds per initializer (initlens.seeds)', () => {
     await sidebar.locator('vscode-button.compare').click();
 
     // The panel: one row per initializer, each with both seeds finished and an interval.
-    const panel = await frameWith(workbench, 'table.summary.seeds');
+    const panel = await frameWith(workbench, 'table.summary.seeds', 120_000);
     const rows = panel.locator('table.summary.seeds tbody tr');
     await until(
       'every initializer to finish its three seeds',

@@ -73,6 +73,27 @@ export async function until(what: string, check: () => boolean | Promise<boolean
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
 }
 
+/** The webview frame whose page holds `selector` (the sidebar, the panel and other views are all webviews). */
+export async function frameWith(workbench: Workbench, selector: string, timeoutMs = 90_000): Promise<FrameLocator> {
+  let found: FrameLocator | undefined;
+  await until(
+    `a webview with ${selector}`,
+    async () => {
+      const n = await workbench.page.locator('iframe.webview').count();
+      for (let i = 0; i < n; i++) {
+        const frame = workbench.webview(i);
+        if ((await frame.locator(selector).count()) > 0) {
+          found = frame;
+          return true;
+        }
+      }
+      return false;
+    },
+    timeoutMs,
+  );
+  return found!;
+}
+
 export async function openWorkbench(options: WorkbenchOptions): Promise<Workbench> {
   mkdirSync(uiResultsDir, { recursive: true });
   const server = await startCodeServer({
