@@ -3,20 +3,14 @@
  * loss, and in how many seeds each flag fired. Pure: a function of the finished run records.
  */
 import type { RunRecord, SeedSummary } from '../protocol';
-import { meanInterval } from '../view/intervals';
+import { groupByInitializer, meanInterval } from '../view/intervals';
 
 export { meanInterval, studentT975 } from '../view/intervals';
 export type { Interval } from '../view/intervals';
 
 /** One entry per initializer, in the order the runs were asked for; runs grouped by `initializer`. */
 export function summarizeSeeds(runs: readonly RunRecord[]): SeedSummary[] {
-  const groups = new Map<string, RunRecord[]>();
-  for (const run of runs) {
-    const group = groups.get(run.initializer) ?? [];
-    group.push(run);
-    groups.set(run.initializer, group);
-  }
-  return [...groups.entries()].map(([initializer, group]) => {
+  return groupByInitializer(runs).map(([initializer, group]) => {
     const finished = group.filter((r) => r.status === 'finished');
     const flagSeeds = new Map<string, { kind: RunRecord['flags'][number]['kind']; layer: number; seeds: number }>();
     for (const run of group) {

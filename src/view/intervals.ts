@@ -53,3 +53,14 @@ export function hasSeveralSeeds(runs: readonly { initializer: string; seed?: num
   }
   return false;
 }
+
+/** Runs grouped by initializer (one group per seed set), in the order each initializer first appears. */
+export function groupByInitializer<R extends { initializer: string }>(runs: readonly R[]): [string, R[]][] {
+  const groups = new Map<string, R[]>();
+  for (const run of runs) {
+    const group = groups.get(run.initializer) ?? [];
+    group.push(run);
+    groups.set(run.initializer, group);
+  }
+  return [...groups.entries()];
+}

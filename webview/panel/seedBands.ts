@@ -5,7 +5,7 @@
  * unit-tested; a reduction of what the probes measured, never a new measurement.
  */
 import type { PanelRun } from '../../src/protocol/panel';
-import { meanInterval } from '../../src/view/intervals';
+import { groupByInitializer, meanInterval } from '../../src/view/intervals';
 
 export interface SeedGroup {
   initializer: string;
@@ -14,13 +14,7 @@ export interface SeedGroup {
 
 /** Runs grouped by initializer, in the order each initializer first appears. */
 export function seedGroups(runs: readonly PanelRun[]): SeedGroup[] {
-  const groups = new Map<string, PanelRun[]>();
-  for (const run of runs) {
-    const group = groups.get(run.initializer) ?? [];
-    group.push(run);
-    groups.set(run.initializer, group);
-  }
-  return [...groups].map(([initializer, members]) => ({ initializer, runs: members }));
+  return groupByInitializer(runs).map(([initializer, members]) => ({ initializer, runs: members }));
 }
 
 /** The most runs any initializer has: above 1, the panel draws means with bands. */
