@@ -16,7 +16,9 @@ import type { CompactRows, CompactScratch } from './inputs';
 import { distinctUnits, SATURATION_LEVEL, unitSimilarity } from './stats';
 import type { ForwardStats } from './stats';
 import { WasmArena } from './kernels/matmul';
-import type { MatmulKernels } from './kernels/matmul';
+import type { MatmulKernels, StatsActivation } from './kernels/matmul';
+import { NEAR_ZERO_SHARE } from './propagation/activationHistograms';
+import type { HistogramRange } from './propagation/activationHistograms';
 import type { Activation } from './initializers/spec';
 
 /** Where the optimizer's arrays live: offsets of each variable's weights and gradient in the arena. */
@@ -39,6 +41,8 @@ export function erf(x: number): number {
 }
 
 const FUSED: Partial<Record<Activation, 'relu' | 'leaky_relu'>> = { relu: 'relu', leaky_relu: 'leaky_relu' };
+/** The activations forward-only passes apply in the kernels (the training step keeps z for linear layers' backward). */
+const FORWARD_FUSED: Partial<Record<Activation, 'linear' | 'relu' | 'leaky_relu'>> = { ...FUSED, linear: 'linear' };
 
 /** a = f(z), in place unless `out` is given. */
 function applyActivation(z: Float32Array, activation: Activation, out: Float32Array): void {
@@ -109,6 +113,9 @@ function multiplyDerivative(back: Float32Array, a: Float32Array, z: Float32Array
 /** Rows per forward-only pass (statistics, evaluation): the 500 validation digits in one. */
 export const FORWARD_ROWS = 512;
 
+/** Histogram bins per layer the arena has room for (activationHistograms' HISTOGRAM_BINS is 32). */
+const HISTOGRAM_BINS_MAX = 64;
+
 /** Row-wise softmax of z into out. */
 function softmaxRows(z: Float32Array, out: Float32Array, rows: number, classes: number): void {
   for (let r = 0; r < rows; r++) {
@@ -154,6 +161,14 @@ export class KernelNet {
   /** Forward-only passes: pre-activation and two activation buffers, FORWARD_ROWS × widest layer. */
   private readonly fz: Block;
   private readonly fa: [Block, Block];
+  /** Per layer: Σz, Σz², Σa, Σa² of a measuring pass (float64, in the arena for act_stats). */
+  private readonly momentsAt: number[] = [];
+  private readonly moments: Float64Array;
+  /** Per layer: each unit's max pre-activation over a measuring pass. */
+  private readonly unitMax: Block[] = [];
+  /** Per hidden layer: histogram counts (int32) of a measuring pass. */
+  private readonly binsAt: number[] = [];
+  private readonly bins: Int32Array;
   readonly layout: ArenaLayout;
   /** The input batch goes here (compactRows writes into it; inputs.ts). */
   readonly scratch: CompactScratch;
@@ -169,7 +184,8 @@ export class KernelNet {
     const xRows = Math.max(batch, FORWARD_ROWS);
     const widest = Math.max(...plan.map((l) => l.fanOut));
     const counts: number[] = [xRows * inputSize, inputSize * plan[0].fanOut, inputSize * plan[0].fanOut, extraFloats, 3 * FORWARD_ROWS * widest];
-    for (const l of plan) counts.push(l.fanIn * l.fanOut, l.fanOut, l.fanIn * l.fanOut, l.fanOut, batch * l.fanOut, batch * l.fanOut, batch * l.fanOut);
+    counts.push(8 * plan.length, plan.length * HISTOGRAM_BINS_MAX);
+    for (const l of plan) counts.push(l.fanIn * l.fanOut, l.fanOut, l.fanIn * l.fanOut, l.fanOut, batch * l.fanOut, batch * l.fanOut, batch * l.fanOut, l.fanOut);
     this.arena = new WasmArena(kernels, WasmArena.bytesFor(counts) + 64 * plan.length * 4 + 65536);
     const offsets: number[] = [];
     const take = (n: number): number => {
@@ -188,6 +204,9 @@ export class KernelNet {
     const deltas = plan.map((l) => take(batch * l.fanOut));
     const acts = plan.map((l) => take(batch * l.fanOut));
     const pres = plan.map((l) => (l.isOutput || l.activation === 'gelu' ? take(batch * l.fanOut) : -1));
+    const momentsAt = take(8 * plan.length);
+    const binsAt = take(plan.length * HISTOGRAM_BINS_MAX);
+    const unitMax = plan.map((l) => take(l.fanOut));
     // Views only after every allocation: the memory does not grow any more (the optimizer's
     // m and v fit in what was reserved).
     const block = (at: number, n: number): Block => ({ at, view: this.arena.f32(at, n) });
@@ -206,6 +225,13 @@ export class KernelNet {
       this.pres.push(pres[i] >= 0 ? block(pres[i], batch * l.fanOut) : undefined);
     });
     this.logits = this.pres[plan.length - 1]!;
+    this.moments = new Float64Array(this.arena.memory.buffer, momentsAt, 4 * plan.length);
+    plan.forEach((l, i) => {
+      this.momentsAt.push(momentsAt + 32 * i);
+      this.binsAt.push(binsAt + 4 * HISTOGRAM_BINS_MAX * i);
+      this.unitMax.push(block(unitMax[i], l.fanOut));
+    });
+    this.bins = new Int32Array(this.arena.memory.buffer, binsAt, plan.length * HISTOGRAM_BINS_MAX);
     this.oneHot = new Float32Array(batch * plan[plan.length - 1].fanOut);
     const usedWords = new Uint32Array(Math.ceil(inputSize / 4));
     this.scratch = { used: new Uint8Array(usedWords.buffer, 0, inputSize), usedWords, out: this.x.view.subarray(0, batch * inputSize) };
@@ -226,76 +252,94 @@ export class KernelNet {
   }
 
   /**
-   * Forward passes over `set` in chunks of FORWARD_ROWS rows; `visit` sees every layer's
-   * pre-activation z and activation a (softmax for the output) of each chunk, row-major.
+   * Forward passes over `set` in chunks of FORWARD_ROWS rows; `visit` sees every layer's output
+   * of each chunk, row-major. `mode` says what is computed: `logits` only the output layer's z
+   * (evaluation), `activations` the hidden layers' a (histograms), `moments` every layer's z and
+   * a = f(z) (softmax for the output) with the moments act_stats accumulates in `moments` and
+   * `unitMax` (set to zero / −∞ here). relu and leaky relu are applied in the kernels.
    */
-  private forwardOnly(set: CompactRows, visit: (layer: number, z: Float32Array, a: Float32Array, rows: number, from: number) => void): void {
+  private forwardOnly(set: CompactRows, mode: 'logits' | 'activations' | 'moments', visit: (layer: number, z: Float32Array, a: Float32Array, rows: number, from: number, aAt: number) => void): void {
     const { plan, arena } = this;
+    const L = plan.length;
     const w0 = this.firstLayerRows(set.cols);
+    if (mode === 'moments') {
+      this.moments.fill(0);
+      for (const m of this.unitMax) m.view.fill(-Infinity);
+    }
     for (let from = 0; from < set.rows; from += FORWARD_ROWS) {
       const rows = Math.min(FORWARD_ROWS, set.rows - from);
       this.x.view.set(set.pixels.subarray(from * set.width, (from + rows) * set.width));
       let inAt = this.x.at;
       let inWidth = set.width;
-      plan.forEach((l, i) => {
+      for (let i = 0; i < L; i++) {
+        const l = plan[i];
         const n = rows * l.fanOut;
         const a = this.fa[i % 2];
-        arena.matmul({ a: inAt, b: i === 0 ? w0.at : this.weights[i].at, c: this.fz.at, m: rows, n: l.fanOut, k: inWidth, bias: this.biases[i].at });
+        if (mode === 'activations' && l.isOutput) break;
+        const fused = l.isOutput ? undefined : FORWARD_FUSED[l.activation as Activation];
+        // Without moments a fused activation goes into the product's store, straight into a.
+        const direct = mode !== 'moments' && !l.isOutput;
+        const out = direct && fused ? a : this.fz;
+        arena.matmul({ a: inAt, b: i === 0 ? w0.at : this.weights[i].at, c: out.at, m: rows, n: l.fanOut, k: inWidth, bias: this.biases[i].at, activation: direct ? (fused ?? 'linear') : 'linear', slope: LEAKY_SLOPE });
         const z = this.fz.view.subarray(0, n);
-        if (l.isOutput) softmaxRows(z, a.view, rows, l.fanOut);
-        else applyActivation(z, l.activation as Activation, a.view.subarray(0, n));
-        visit(i, z, a.view.subarray(0, n), rows, from);
+        const av = a.view.subarray(0, n);
+        if (mode === 'moments') {
+          let given: StatsActivation = 'given';
+          if (l.isOutput) softmaxRows(z, av, rows, l.fanOut);
+          else if (fused) given = fused;
+          else applyActivation(z, l.activation as Activation, av);
+          arena.actStats({ z: this.fz.at, a: a.at, rows, units: l.fanOut, activation: given, slope: LEAKY_SLOPE, acc: this.momentsAt[i], umax: this.unitMax[i].at });
+        } else if (!l.isOutput && !fused) applyActivation(z, l.activation as Activation, av);
+        if (mode === 'logits' && !l.isOutput) {
+          inAt = a.at;
+          inWidth = l.fanOut;
+          continue;
+        }
+        visit(i, z, av, rows, from, a.at);
         inAt = a.at;
         inWidth = l.fanOut;
-      });
+      }
     }
   }
 
   /** Every layer's activations on `set`, chunk by chunk (activation histograms). */
   forEachActivation(set: CompactRows, visit: (layer: number, a: Float32Array) => void): void {
-    this.forwardOnly(set, (i, _z, a) => visit(i, a));
+    const hidden = this.plan.filter((l) => !l.isOutput).length;
+    this.forwardOnly(set, 'activations', (i, _z, a) => {
+      if (i < hidden) visit(i, a);
+    });
   }
 
-  /** Every layer's statistics on the probe batch (stats.ts' measureForward, in JS and float64). */
-  measure(set: CompactRows): ForwardStats[] {
-    const { plan } = this;
-    const sums = plan.map(() => ({ z: 0, zz: 0, a: 0, aa: 0, saturated: 0 }));
-    const unitMax = plan.map((l) => new Float64Array(l.fanOut).fill(-Infinity));
-    this.forwardOnly(set, (i, z, a, rows) => {
-      const s = sums[i];
-      const units = plan[i].fanOut;
-      const max = unitMax[i];
-      let zs = 0;
-      let zz = 0;
-      let as = 0;
-      let aa = 0;
-      for (let r = 0; r < rows; r++) {
-        const o = r * units;
-        for (let j = 0; j < units; j++) {
-          const zv = z[o + j];
-          const av = a[o + j];
-          zs += zv;
-          zz += zv * zv;
-          as += av;
-          aa += av * av;
-          if (zv > max[j] || zv !== zv) max[j] = zv; // a NaN sticks, as in tf.max
-        }
-      }
-      s.z += zs;
-      s.zz += zz;
-      s.a += as;
-      s.aa += aa;
+  /**
+   * Every layer's statistics on the probe batch (stats.ts' measureForward: moments in float64),
+   * and, given the histograms' fixed bins, the hidden layers' histogram counts from the same pass.
+   */
+  measure(set: CompactRows, histogram?: { ranges: readonly HistogramRange[]; bins: number }): { stats: ForwardStats[]; counts?: number[][]; near?: number[] } {
+    const { plan, arena } = this;
+    const saturated = new Float64Array(plan.length);
+    const bins = histogram?.bins ?? 0;
+    if (bins > HISTOGRAM_BINS_MAX) throw new Error(`KernelNet: at most ${HISTOGRAM_BINS_MAX} histogram bins`);
+    const near = histogram ? new Array<number>(histogram.ranges.length).fill(0) : undefined;
+    if (histogram) this.bins.fill(0);
+    this.forwardOnly(set, 'moments', (i, _z, a, rows, _from, aAt) => {
       const activation = plan[i].activation;
-      if (activation === 'tanh') for (let e = 0; e < a.length; e++) s.saturated += Math.abs(a[e]) > SATURATION_LEVEL ? 1 : 0;
-      if (activation === 'sigmoid') for (let e = 0; e < a.length; e++) s.saturated += a[e] < 1 - SATURATION_LEVEL || a[e] > SATURATION_LEVEL ? 1 : 0;
+      let s = 0;
+      if (activation === 'tanh') for (let e = 0; e < a.length; e++) s += Math.abs(a[e]) > SATURATION_LEVEL ? 1 : 0;
+      if (activation === 'sigmoid') for (let e = 0; e < a.length; e++) s += a[e] < 1 - SATURATION_LEVEL || a[e] > SATURATION_LEVEL ? 1 : 0;
+      saturated[i] += s;
+      if (histogram && near && i < histogram.ranges.length) {
+        const { lo, hi } = histogram.ranges[i];
+        const limit = NEAR_ZERO_SHARE * Math.max(Math.abs(lo), Math.abs(hi));
+        near[i] += arena.histogram(aAt, rows * plan[i].fanOut, lo, (hi - lo) / bins, bins, limit, this.binsAt[i]);
+      }
     });
-    return plan.map((l, i) => {
+    const stats = plan.map((l, i) => {
       const count = set.rows * l.fanOut;
-      const s = sums[i];
-      const zMean = s.z / count;
-      const aMean = s.a / count;
+      const [z, zz, as, aa] = this.moments.subarray(4 * i, 4 * i + 4);
+      const zMean = z / count;
+      const aMean = as / count;
       let dead = 0;
-      if (!l.isOutput) for (const m of unitMax[i]) if (m <= 0) dead++;
+      if (!l.isOutput) for (const m of this.unitMax[i].view) if (m <= 0) dead++;
       const w = this.weights[i].view;
       let ws = 0;
       let ww = 0;
@@ -306,17 +350,20 @@ export class KernelNet {
       const wMean = ws / w.length;
       return {
         preActivationMean: zMean,
-        preActivationVariance: Math.max(0, s.zz / count - zMean * zMean),
+        preActivationVariance: Math.max(0, zz / count - zMean * zMean),
         activationMean: aMean,
-        activationVariance: Math.max(0, s.aa / count - aMean * aMean),
-        activationSecondMoment: s.aa / count,
+        activationVariance: Math.max(0, aa / count - aMean * aMean),
+        activationSecondMoment: aa / count,
         deadFraction: dead / l.fanOut,
-        saturatedFraction: s.saturated / count,
+        saturatedFraction: saturated[i] / count,
         weightStd: Math.sqrt(Math.max(0, ww / w.length - wMean * wMean)),
         distinctUnits: distinctUnits(w, this.biases[i].view, l.fanIn, l.fanOut),
         unitSimilarity: unitSimilarity(w, this.biases[i].view, l.fanIn, l.fanOut),
       };
     });
+    if (!histogram || !near) return { stats };
+    const counts = histogram.ranges.map((_, i) => Array.from(this.bins.subarray(i * HISTOGRAM_BINS_MAX, i * HISTOGRAM_BINS_MAX + bins)));
+    return { stats, counts, near };
   }
 
   /** Mean cross-entropy and accuracy over a set whose labels (class indices) are given. */
@@ -326,8 +373,7 @@ export class KernelNet {
     let lossSum = 0;
     let correct = 0;
     const oneHot = new Float32Array(FORWARD_ROWS * classes);
-    this.forwardOnly(set, (i, z, _a, rows, from) => {
-      if (i !== L - 1) return;
+    this.forwardOnly(set, 'logits', (_i, z, _a, rows, from) => {
       oneHot.fill(0);
       for (let r = 0; r < rows; r++) oneHot[r * classes + labels[from + r]] = 1;
       const head = softmaxCrossEntropy(z, oneHot, rows, classes);
@@ -389,13 +435,7 @@ export class KernelNet {
       const fanIn = i === 0 ? width : l.fanIn;
       const grad = i === 0 && cols ? this.firstGrad : this.kernelGrads[i];
       arena.matmul({ a: input, transA: true, b: delta.at, c: grad.at, m: fanIn, n: l.fanOut, k: rows });
-      const gb = this.biasGrads[i].view;
-      gb.fill(0);
-      const d = delta.view;
-      for (let r = 0; r < rows; r++) {
-        const o = r * l.fanOut;
-        for (let j = 0; j < l.fanOut; j++) gb[j] += d[o + j];
-      }
+      arena.colSums(delta.at, rows, l.fanOut, this.biasGrads[i].at);
       if (i === 0) break;
       const below = plan[i - 1];
       const fused = FUSED[below.activation as Activation];

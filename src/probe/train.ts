@@ -107,13 +107,6 @@ function evaluate(plan: readonly DenseLayerPlan[], params: NetworkParams, { x, y
  */
 export type TrainEngine = 'auto' | 'tfjs';
 
-/** Σ x² in float64. */
-function sumSquares(a: Float32Array): number {
-  let s = 0;
-  for (let k = 0; k < a.length; k++) s += a[k] * a[k];
-  return s;
-}
-
 type LabelledSet = ReturnType<typeof setTensors>;
 
 /**
@@ -237,12 +230,25 @@ function setUpProbe(run: PreparedRun, backend: BackendChoice, engine: TrainEngin
 // With the kernels, statistics, histograms and evaluation run on them too (same numbers, no tfjs op).
 
 function measure(s: PreparedRun & { net?: KernelNet }): ForwardStats[] {
-  return s.net ? s.net.measure(s.probe.rows) : measureForward(s.plan, s.params, s.probe.x, s.probe.cols);
+  return s.net ? s.net.measure(s.probe.rows).stats : measureForward(s.plan, s.params, s.probe.x, s.probe.cols);
 }
 
 function recordHistograms(s: ProbeSession): ReturnType<ActivationHistograms['record']> {
   const { net, probe } = s;
   return net ? s.histograms.recordFrom((visit) => net.forEachActivation(probe.rows, visit), probe.rows.rows) : s.histograms.record(s.params, probe.x, probe.cols);
+}
+
+/**
+ * A measured step's forward statistics and activation histograms on the probe batch. On the
+ * kernels, once the histograms' bins are fixed (after step 0), both come from one forward pass.
+ */
+function probeAt(s: ProbeSession): { stats: ForwardStats[]; histogram: ReturnType<ActivationHistograms['record']> } {
+  const ranges = s.histograms.fixedRanges;
+  if (s.net && ranges) {
+    const r = s.net.measure(s.probe.rows, { ranges, bins: s.histograms.binCount });
+    return { stats: r.stats, histogram: s.histograms.fromCounts(r.counts!, r.near!, s.probe.rows.rows) };
+  }
+  return { stats: measure(s), histogram: recordHistograms(s) };
 }
 
 function evaluateOn(s: ProbeSession, set: LabelledSet): { loss: number; accuracy: number } {
@@ -276,10 +282,11 @@ function trainStep(s: ProbeSession, batch: CompactRows, labels: Uint8Array, isSt
     if (isStats) {
       // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
       const b2 = config.batch * config.batch;
+      const squares = (b: { at: number; view: Float32Array }): number => net.arena.sumSquares(b.at, b.view.length);
       extra = Float32Array.from([
-        ...net.kernelGrads.map((g) => Math.sqrt(sumSquares(g.view))),
-        ...net.biasGrads.map((g) => Math.sqrt(sumSquares(g.view))),
-        ...net.deltas.map((d) => (sumSquares(d.view) * b2) / d.view.length),
+        ...net.kernelGrads.map((g) => Math.sqrt(squares(g))),
+        ...net.biasGrads.map((g) => Math.sqrt(squares(g))),
+        ...net.deltas.map((d) => (squares(d) * b2) / d.view.length),
       ]);
     }
   } else {
@@ -377,8 +384,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       if (sink.cancelled?.()) break;
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
-      const forwardStats = isStats ? (step === 0 ? s.initial : measure(s)) : undefined;
-      const stepHistograms = isStats ? recordHistograms(s) : undefined;
+      const probed = isStats ? (step === 0 ? { stats: s.initial, histogram: recordHistograms(s) } : probeAt(s)) : undefined;
       const batch = batchAt(s, nextBatch());
       const { loss: lossValue, accuracy: batchAccuracy, grads, extra } = trainStep(s, batch, s.batchLabels, isStats);
 
@@ -393,8 +399,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       lossCount += 1;
 
       if (isStats || !lossFinite) {
-        const fs = forwardStats ?? measure(s);
-        const histogram = stepHistograms ?? recordHistograms(s);
+        const { stats: fs, histogram } = probed ?? probeAt(s);
         const layerStats = layerStatsAt(s, step, fs, histogram, extra, updateRatios);
         const validation = lossFinite ? evaluateOn(s, s.val) : { accuracy: NaN };
         const metrics: StepMetrics = {

@@ -34,6 +34,19 @@ function compare(ours: StepMetrics[], theirs: StepMetrics[], what: string, rel: 
       }
       assert.equal(l.distinctUnits, o.distinctUnits, `${what} step ${m.step} layer ${i + 1} distinct units`);
       check(`layer ${i + 1} dead fraction`, l.deadFraction, o.deadFraction, 0.02);
+      check(`layer ${i + 1} saturated fraction`, l.saturatedFraction, o.saturatedFraction, 0.002);
+      // Histograms: the same bins; a value within float32 rounding of a bin edge may land on either side.
+      assert.equal(!l.histogram, !o.histogram, `${what} step ${m.step} layer ${i + 1}: histogram on one path only`);
+      if (l.histogram && o.histogram) {
+        const [h, g] = [l.histogram, o.histogram];
+        check(`layer ${i + 1} histogram lo`, h.lo, g.lo);
+        check(`layer ${i + 1} histogram hi`, h.hi, g.hi);
+        const total = g.counts.reduce((x, y) => x + y, 0);
+        assert.equal(h.counts.reduce((x, y) => x + y, 0), total, `${what} step ${m.step} layer ${i + 1}: histogram total`);
+        const moved = h.counts.reduce((sum, c, b) => sum + Math.abs(c - g.counts[b]), 0);
+        assert.ok(moved <= Math.max(4, 0.002 * total), `${what} step ${m.step} layer ${i + 1}: histogram counts ${h.counts} vs ${g.counts}`);
+        check(`layer ${i + 1} near-zero share`, h.nearZero, g.nearZero, 0.002);
+      }
     });
   });
   return worst;

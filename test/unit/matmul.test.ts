@@ -142,6 +142,81 @@ for (const [name, kernels] of kernelsUnderTest()) {
   });
 }
 
+test('statistics helpers: act_stats, histogram, col_sums, sum_squares against JS loops, odd sizes, NaN', () => {
+  const random = mulberry32(17);
+  for (const kernels of [matmulKernels('relaxed'), matmulKernels('simd')]) {
+    if (!kernels) continue;
+    for (const [rows, units] of [[1, 1], [3, 5], [7, 4], [13, 130], [64, 10], [256, 128]] as const) {
+      const n = rows * units;
+      const arena: WasmArena = new WasmArena(kernels);
+      const z = randomArray(n, random).map((x, e) => (e % 7 === 3 ? 0 : e % 11 === 5 ? -0 : x));
+      if (n > 20) z[17] = NaN; // a NaN must stick in its unit's max and map as the JS does
+      const [Z, A, ACC, MAX, COUNTS, OUT] = [arena.alloc(n), arena.alloc(n), arena.alloc(8), arena.alloc(units), arena.alloc(40), arena.alloc(units)];
+      for (const activation of ['linear', 'relu', 'leaky_relu', 'given'] as const) {
+        arena.f32(Z, n).set(z);
+        const given = z.map((v) => Math.tanh(v));
+        if (activation === 'given') arena.f32(A, n).set(given);
+        const acc = new Float64Array(arena.memory.buffer, ACC, 4);
+        acc.set([1, 2, 3, 4]); // added to, not overwritten
+        arena.f32(MAX, units).fill(-Infinity);
+        // Two calls over halves of the rows accumulate like one over all.
+        const half = Math.floor(rows / 2);
+        arena.actStats({ z: Z, a: A, rows: half, units, activation, slope: SLOPE, acc: ACC, umax: MAX });
+        arena.actStats({ z: Z + 4 * half * units, a: A + 4 * half * units, rows: rows - half, units, activation, slope: SLOPE, acc: ACC, umax: MAX });
+        const f = (v: number, e: number): number =>
+          // leaky relu with a float32 slope, as the fused epilogue
+          activation === 'relu' ? (v > 0 ? v : 0) : activation === 'leaky_relu' ? (v > 0 ? v : Math.fround(Math.fround(SLOPE) * v)) : activation === 'given' ? given[e] : v;
+        const want = Float32Array.from(z, f);
+        const got = arena.f32(A, n);
+        for (let e = 0; e < n; e++) assert.ok(Object.is(got[e], want[e]) || (got[e] === 0 && want[e] === 0), `${activation} ${rows}×${units}: a[${e}] = ${got[e]}, want ${want[e]}`);
+        const sums = [1, 2, 3, 4];
+        const max = new Float64Array(units).fill(-Infinity);
+        for (let e = 0; e < n; e++) {
+          sums[0] += z[e];
+          sums[1] += z[e] * z[e];
+          sums[2] += want[e];
+          sums[3] += want[e] * want[e];
+          if (z[e] > max[e % units] || z[e] !== z[e]) max[e % units] = z[e];
+        }
+        sums.forEach((v, i) => assert.ok(Object.is(v, acc[i]) || Math.abs(v - acc[i]) <= 1e-12 * (Math.abs(v) + n), `${activation} ${rows}×${units}: moment ${i} ${acc[i]} vs ${v}`));
+        // (−0 and 0 may differ in sign: both count as a dead unit's max)
+        arena.f32(MAX, units).forEach((m: number, j: number) => assert.ok(m === max[j] || (m !== m && max[j] !== max[j]), `${activation} ${rows}×${units}: unit ${j} max ${m} vs ${max[j]}`));
+      }
+      // histogram, float64 bins as activationHistograms' JS loop
+      const lo = -0.7;
+      const hi = 0.9;
+      const bins = 32;
+      const width = (hi - lo) / bins;
+      const limit = 0.01 * 0.9;
+      const values = arena.f32(Z, n);
+      values[0] = Infinity;
+      if (n > 2) values[1] = -Infinity;
+      const counts: Int32Array = new Int32Array(arena.memory.buffer, COUNTS, bins).fill(0);
+      const nearGot = arena.histogram(Z, n, lo, width, bins, limit, COUNTS);
+      const wantCounts = new Array<number>(bins).fill(0);
+      let nearWant = 0;
+      for (let e = 0; e < n; e++) {
+        const v = values[e] === values[e] ? values[e] : 0;
+        const k = Math.floor((v - lo) / width);
+        wantCounts[k >= bins ? bins - 1 : k > 0 ? k : 0] += 1;
+        if (Math.abs(v) < limit) nearWant += 1;
+      }
+      assert.deepEqual(Array.from(counts), wantCounts, `histogram ${rows}×${units}`);
+      assert.equal(nearGot, nearWant, `near zero ${rows}×${units}`);
+      // column sums in float32, row by row (bias gradients), and Σ x²
+      const d = randomArray(n, random);
+      arena.f32(A, n).set(d);
+      arena.colSums(A, rows, units, OUT);
+      const colWant = new Float32Array(units);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < units; j++) colWant[j] += d[r * units + j];
+      assert.deepEqual(Array.from(arena.f32(OUT, units)), Array.from(colWant), `col_sums ${rows}×${units}`);
+      let squares = 0;
+      for (let e = 0; e < n; e++) squares += d[e] * d[e];
+      assert.ok(Math.abs(arena.sumSquares(A, n) - squares) <= 1e-12 * squares, `sum_squares ${rows}×${units}`);
+    }
+  }
+});
+
 test("the kernels agree with tfjs' matMul on the probe's shapes", async () => {
   await selectBackend('wasm');
   const kernels = matmulKernels()!;

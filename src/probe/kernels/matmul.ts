@@ -64,6 +64,18 @@ export interface MatmulOptions {
 
 type GemmFn = (transA: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, bias: number, d: number, flags: number, slope: number) => void;
 type GemmBtFn = (m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, bias: number, d: number, flags: number, slope: number) => void;
+interface KernelExports {
+  gemm: GemmFn;
+  gemm_bt: GemmBtFn;
+  act_stats: (z: number, a: number, rows: number, units: number, act: number, slope: number, acc: number, umax: number) => void;
+  histogram: (p: number, n: number, lo: number, width: number, bins: number, limit: number, counts: number) => number;
+  col_sums: (d: number, rows: number, units: number, out: number) => void;
+  sum_squares: (p: number, n: number) => number;
+}
+
+/** What `actStats` applies: an activation it computes, or `given` (a already holds f(z)). */
+export type StatsActivation = Epilogue | 'given';
+const STATS_CODE: Record<StatsActivation, number> = { linear: 0, relu: 1, leaky_relu: 2, given: 3 };
 
 export interface MatmulKernels {
   module: WebAssembly.Module;
@@ -125,11 +137,13 @@ export class WasmArena {
   private top = 64;
   private readonly gemmFn: GemmFn;
   private readonly gemmBtFn: GemmBtFn;
+  private readonly exports: KernelExports;
 
   constructor(kernels: MatmulKernels, reserveBytes = PAGE) {
     this.kernels = kernels;
     this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((reserveBytes + 1024) / PAGE)) });
-    const exports = new WebAssembly.Instance(kernels.module, { env: { memory: this.memory } }).exports as { gemm: GemmFn; gemm_bt: GemmBtFn };
+    const exports = new WebAssembly.Instance(kernels.module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
+    this.exports = exports;
     this.gemmFn = exports.gemm;
     this.gemmBtFn = exports.gemm_bt;
   }
@@ -186,5 +200,33 @@ export class WasmArena {
       if (!o.transB) this.gemmFn(o.transA ? 1 : 0, m, nb, k, a, lda, b + 4 * j0, ldb, c, ldc, bias, d, flags, slope);
       else this.gemmBtFn(m, nb, k, a, lda, b + 4 * j0 * ldb, ldb, c, ldc, bias, d, flags, slope);
     }
+  }
+
+  /**
+   * a = f(z) on a rows×units block (row-major, contiguous; a may equal z), with the block's
+   * moments: adds Σz, Σz², Σa, Σa² (float64) to the four float64 at `acc` and takes each unit's
+   * max of z into the `units` float32 at `umax` (a NaN sticks). f = `given`: a already holds f(z).
+   * relu maps NaN to 0 and leaky relu keeps it, as the JS loops they replace.
+   */
+  actStats(o: { z: number; a: number; rows: number; units: number; activation: StatsActivation; slope?: number; acc: number; umax: number }): void {
+    this.exports.act_stats(o.z, o.a, o.rows, o.units, STATS_CODE[o.activation], o.slope ?? 0, o.acc, o.umax);
+  }
+
+  /**
+   * Adds the n values at `at` to `bins` int32 counts at `counts`: bin ⌊(v − lo)/width⌋ clamped to
+   * the ends, NaN counted as 0, computed in float64; returns how many have |v| < limit.
+   */
+  histogram(at: number, n: number, lo: number, width: number, bins: number, limit: number, counts: number): number {
+    return this.exports.histogram(at, n, lo, width, bins, limit, counts);
+  }
+
+  /** out[j] = Σ_r d[r][j] over a rows×units block, in float32, row by row (bias gradients). */
+  colSums(d: number, rows: number, units: number, out: number): void {
+    this.exports.col_sums(d, rows, units, out);
+  }
+
+  /** Σ x² over n float32 at `at`, in float64. */
+  sumSquares(at: number, n: number): number {
+    return this.exports.sum_squares(at, n);
   }
 }

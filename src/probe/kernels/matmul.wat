@@ -19,6 +19,13 @@
 ;;   D ≠ 0       derivative mask from D (same layout as C, typically the layer's activation output a):
 ;;               1 relu: v·[D > 0], 2 leaky relu: v·(D > 0 ? 1 : slope), 0: none
 ;;
+;; Statistics helpers (forward-only passes and the backward pass, on the same memory):
+;;   act_stats:   a = f(z) on a rows×units block, accumulating Σz, Σz², Σa, Σa² in float64 and
+;;                each unit's max of z (NaN sticks); f: 0 copy, 1 relu, 2 leaky relu, 3 a given.
+;;   histogram:   counts of a block in fixed bins, in float64 as the JS it replaces.
+;;   col_sums:    out[j] = Σ_r d[r][j] in float32, row by row (bias gradients).
+;;   sum_squares: Σ x² in float64.
+;;
 ;; Register blocking: gemm keeps a 4×8 tile of C in eight f32x4 accumulators and walks k
 ;; broadcasting one element of op(A) per row against two vectors of a row of B, so both A
 ;; layouts are read in place with a stride; gemm_bt keeps a 2×4 tile as dot products along k
@@ -297,4 +304,170 @@
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br_if $cols (i32.lt_s (local.get $j) (local.get $n))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
-      (br_if $rows (i32.lt_s (local.get $i) (local.get $m))))))
+      (br_if $rows (i32.lt_s (local.get $i) (local.get $m)))))
+
+  ;; a = f(z) on rows×units (row-major, contiguous, a may be z for f = copy/relu/leaky); see the
+  ;; header. acc holds four f64 (Σz, Σz², Σa, Σa²) that are added to; umax holds units f32.
+  (func (export "act_stats") (param $z i32) (param $a i32) (param $rows i32) (param $units i32)
+      (param $act i32) (param $slope f32) (param $acc i32) (param $umax i32)
+    (local $r i32) (local $j i32) (local $vec i32) (local $zp i32) (local $ap i32) (local $mp i32)
+    (local $v v128) (local $w v128) (local $lo v128) (local $hi v128) (local $slopes v128)
+    (local $sz v128) (local $szz v128) (local $sa v128) (local $saa v128)
+    (local $x f32) (local $y f32) (local $xd f64) (local $yd f64)
+    (local $tz f64) (local $tzz f64) (local $ta f64) (local $taa f64)
+    (local.set $vec (i32.and (local.get $units) (i32.const -4)))
+    (local.set $slopes (f32x4.splat (local.get $slope)))
+    (local.set $zp (local.get $z))
+    (local.set $ap (local.get $a))
+    (block $done
+      (loop $rowsLoop
+        (br_if $done (i32.ge_s (local.get $r) (local.get $rows)))
+        (local.set $mp (local.get $umax))
+        (local.set $j (i32.const 0))
+        (block $vDone
+          (loop $vLoop
+            (br_if $vDone (i32.ge_s (local.get $j) (local.get $vec)))
+            (local.set $v (v128.load (local.get $zp)))
+            (if (i32.eq (local.get $act) (i32.const 3))
+              (then (local.set $w (v128.load (local.get $ap))))
+              (else
+                (local.set $w (local.get $v))
+                (if (i32.eq (local.get $act) (i32.const 1))
+                  (then (local.set $w (v128.and (local.get $v) (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))))
+                (if (i32.eq (local.get $act) (i32.const 2))
+                  (then (local.set $w (v128.bitselect (local.get $v) (f32x4.mul (local.get $v) (local.get $slopes))
+                    (f32x4.gt (local.get $v) (v128.const f32x4 0 0 0 0))))))
+                (v128.store (local.get $ap) (local.get $w))))
+            (v128.store (local.get $mp) (f32x4.max (v128.load (local.get $mp)) (local.get $v)))
+            (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+            (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+            (local.set $sz (f64x2.add (local.get $sz) (f64x2.add (local.get $lo) (local.get $hi))))
+            (local.set $szz (f64x2.add (local.get $szz) (f64x2.add (f64x2.mul (local.get $lo) (local.get $lo)) (f64x2.mul (local.get $hi) (local.get $hi)))))
+            (local.set $lo (f64x2.promote_low_f32x4 (local.get $w)))
+            (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $w) (local.get $w))))
+            (local.set $sa (f64x2.add (local.get $sa) (f64x2.add (local.get $lo) (local.get $hi))))
+            (local.set $saa (f64x2.add (local.get $saa) (f64x2.add (f64x2.mul (local.get $lo) (local.get $lo)) (f64x2.mul (local.get $hi) (local.get $hi)))))
+            (local.set $zp (i32.add (local.get $zp) (i32.const 16)))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 16)))
+            (local.set $mp (i32.add (local.get $mp) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $vLoop)))
+        (block $sDone
+          (loop $sLoop
+            (br_if $sDone (i32.ge_s (local.get $j) (local.get $units)))
+            (local.set $x (f32.load (local.get $zp)))
+            (if (i32.eq (local.get $act) (i32.const 3))
+              (then (local.set $y (f32.load (local.get $ap))))
+              (else
+                (local.set $y (local.get $x))
+                (if (i32.eq (local.get $act) (i32.const 1))
+                  (then (local.set $y (select (local.get $x) (f32.const 0) (f32.gt (local.get $x) (f32.const 0))))))
+                (if (i32.eq (local.get $act) (i32.const 2))
+                  (then (local.set $y (select (local.get $x) (f32.mul (local.get $x) (local.get $slope)) (f32.gt (local.get $x) (f32.const 0))))))
+                (f32.store (local.get $ap) (local.get $y))))
+            (f32.store (local.get $mp) (f32.max (f32.load (local.get $mp)) (local.get $x)))
+            (local.set $xd (f64.promote_f32 (local.get $x)))
+            (local.set $yd (f64.promote_f32 (local.get $y)))
+            (local.set $tz (f64.add (local.get $tz) (local.get $xd)))
+            (local.set $tzz (f64.add (local.get $tzz) (f64.mul (local.get $xd) (local.get $xd))))
+            (local.set $ta (f64.add (local.get $ta) (local.get $yd)))
+            (local.set $taa (f64.add (local.get $taa) (f64.mul (local.get $yd) (local.get $yd))))
+            (local.set $zp (i32.add (local.get $zp) (i32.const 4)))
+            (local.set $ap (i32.add (local.get $ap) (i32.const 4)))
+            (local.set $mp (i32.add (local.get $mp) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $sLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowsLoop)))
+    (f64.store (local.get $acc) (f64.add (f64.load (local.get $acc))
+      (f64.add (local.get $tz) (f64.add (f64x2.extract_lane 0 (local.get $sz)) (f64x2.extract_lane 1 (local.get $sz))))))
+    (f64.store offset=8 (local.get $acc) (f64.add (f64.load offset=8 (local.get $acc))
+      (f64.add (local.get $tzz) (f64.add (f64x2.extract_lane 0 (local.get $szz)) (f64x2.extract_lane 1 (local.get $szz))))))
+    (f64.store offset=16 (local.get $acc) (f64.add (f64.load offset=16 (local.get $acc))
+      (f64.add (local.get $ta) (f64.add (f64x2.extract_lane 0 (local.get $sa)) (f64x2.extract_lane 1 (local.get $sa))))))
+    (f64.store offset=24 (local.get $acc) (f64.add (f64.load offset=24 (local.get $acc))
+      (f64.add (local.get $taa) (f64.add (f64x2.extract_lane 0 (local.get $saa)) (f64x2.extract_lane 1 (local.get $saa)))))))
+
+  ;; Adds the n values at p to `bins` i32 counts at counts: bin floor((v − lo) / width) clamped to
+  ;; [0, bins − 1], NaN as 0, in float64; returns how many have |v| < limit.
+  (func (export "histogram") (param $p i32) (param $n i32) (param $lo f64) (param $width f64) (param $bins i32) (param $limit f64) (param $counts i32) (result i32)
+    (local $end i32) (local $v f64) (local $k i32) (local $near i32) (local $at i32)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $v (f64.promote_f32 (f32.load (local.get $p))))
+        (if (f64.ne (local.get $v) (local.get $v)) (then (local.set $v (f64.const 0))))
+        (local.set $k (i32.trunc_sat_f64_s (f64.floor (f64.div (f64.sub (local.get $v) (local.get $lo)) (local.get $width)))))
+        (if (i32.ge_s (local.get $k) (local.get $bins)) (then (local.set $k (i32.sub (local.get $bins) (i32.const 1)))))
+        (if (i32.lt_s (local.get $k) (i32.const 0)) (then (local.set $k (i32.const 0))))
+        (local.set $at (i32.add (local.get $counts) (i32.shl (local.get $k) (i32.const 2))))
+        (i32.store (local.get $at) (i32.add (i32.load (local.get $at)) (i32.const 1)))
+        (local.set $near (i32.add (local.get $near) (f64.lt (f64.abs (local.get $v)) (local.get $limit))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $each)))
+    (local.get $near))
+
+  ;; out[j] = Σ_r d[r·units + j] for j < units, in float32, rows in order (out is overwritten).
+  (func (export "col_sums") (param $d i32) (param $rows i32) (param $units i32) (param $out i32)
+    (local $j i32) (local $r i32) (local $p i32) (local $s v128) (local $x f32) (local $stride i32) (local $vec i32)
+    (local.set $stride (i32.shl (local.get $units) (i32.const 2)))
+    (local.set $vec (i32.and (local.get $units) (i32.const -4)))
+    (block $vDone
+      (loop $vLoop
+        (br_if $vDone (i32.ge_s (local.get $j) (local.get $vec)))
+        (local.set $s (v128.const i32x4 0 0 0 0))
+        (local.set $p (i32.add (local.get $d) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rDone
+          (loop $rLoop
+            (br_if $rDone (i32.ge_s (local.get $r) (local.get $rows)))
+            (local.set $s (f32x4.add (local.get $s) (v128.load (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rLoop)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $s))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $vLoop)))
+    (block $sDone
+      (loop $sLoop
+        (br_if $sDone (i32.ge_s (local.get $j) (local.get $units)))
+        (local.set $x (f32.const 0))
+        (local.set $p (i32.add (local.get $d) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $r (i32.const 0))
+        (block $rDone2
+          (loop $rLoop2
+            (br_if $rDone2 (i32.ge_s (local.get $r) (local.get $rows)))
+            (local.set $x (f32.add (local.get $x) (f32.load (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (local.get $stride)))
+            (local.set $r (i32.add (local.get $r) (i32.const 1)))
+            (br $rLoop2)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $x))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $sLoop))))
+
+  ;; Σ x² over the n float32 at p, in float64.
+  (func (export "sum_squares") (param $p i32) (param $n i32) (result f64)
+    (local $end i32) (local $vend i32) (local $v v128) (local $lo v128) (local $hi v128) (local $s0 v128) (local $s1 v128) (local $x f64) (local $t f64)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vDone
+      (loop $vLoop
+        (br_if $vDone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+        (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+        (local.set $s0 (f64x2.add (local.get $s0) (f64x2.mul (local.get $lo) (local.get $lo))))
+        (local.set $s1 (f64x2.add (local.get $s1) (f64x2.mul (local.get $hi) (local.get $hi))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vLoop)))
+    (block $sDone
+      (loop $sLoop
+        (br_if $sDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (f64.promote_f32 (f32.load (local.get $p))))
+        (local.set $t (f64.add (local.get $t) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $sLoop)))
+    (local.set $s0 (f64x2.add (local.get $s0) (local.get $s1)))
+    (f64.add (local.get $t) (f64.add (f64x2.extract_lane 0 (local.get $s0)) (f64x2.extract_lane 1 (local.get $s0)))))
+)

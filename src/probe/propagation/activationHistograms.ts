@@ -84,6 +84,27 @@ export class ActivationHistograms {
     private readonly bins = HISTOGRAM_BINS,
   ) {}
 
+  /** The bins fixed by the first record (step 0), or undefined before it. */
+  get fixedRanges(): readonly HistogramRange[] | undefined {
+    return this.ranges;
+  }
+
+  /** The number of bins per layer. */
+  get binCount(): number {
+    return this.bins;
+  }
+
+  /**
+   * Histograms from counts made elsewhere in the fixed bins (the probe's own kernels bin the
+   * activations while they measure them): per hidden layer its counts and near-zero count, of
+   * `rows` rows.
+   */
+  fromCounts(counts: readonly number[][], near: ArrayLike<number>, rows: number): (ActivationHistogram | undefined)[] {
+    const ranges = this.ranges;
+    if (!ranges) throw new Error('ActivationHistograms.fromCounts before the first record');
+    return this.plan.map((layer, i) => (i < ranges.length ? { ...ranges[i], counts: counts[i], nearZero: near[i] / (rows * layer.fanOut) } : undefined));
+  }
+
   /**
    * The same from activations computed elsewhere (the probe's own kernels): `forEach` calls its
    * visitor with every layer's activations, chunk by chunk, for `rows` rows in all.
