@@ -3,20 +3,20 @@
  * forward, softmax cross-entropy, backward, with every array in one WebAssembly memory that the
  * Adam kernel updates in place. Per step: one product per layer forward (bias and relu/leaky
  * relu fused into its store), two backward (∂W = hᵀδ, and δ' = δWᵀ ⊙ f'(h) with the derivative
- * fused), no tfjs op and no repacking of weights. Other activations run as JS loops between
- * the products. The tfjs path (backprop.ts) computes the same numbers and stays for tfjs-node
+ * fused), no tfjs op and no repacking of weights. The first layer's two products skip the
+ * input's zeros (sparse products over the pixels a digit lights; the same sums). Other
+ * activations run as JS loops between the products. The tfjs path (backprop.ts) computes the same numbers and stays for tfjs-node
  * and the cpu backend; a unit test compares whole probes run both ways.
  */
 import type { DenseLayerPlan } from './network';
 import { LEAKY_SLOPE } from './network';
 import { SELU_ALPHA, SELU_SCALE } from './initializers/activationMoments';
 import { softmaxCrossEntropy } from './backprop';
-import { forRuns } from './inputs';
 import type { CompactRows, CompactScratch } from './inputs';
 import { distinctUnits, SATURATION_LEVEL, unitSimilarity } from './stats';
 import type { ForwardStats } from './stats';
 import { WasmArena } from './kernels/matmul';
-import type { MatmulKernels, StatsActivation } from './kernels/matmul';
+import type { Csr, MatmulKernels, StatsActivation } from './kernels/matmul';
 import { NEAR_ZERO_SHARE } from './propagation/activationHistograms';
 import type { HistogramRange } from './propagation/activationHistograms';
 import type { Activation } from './initializers/spec';
@@ -155,8 +155,16 @@ export class KernelNet {
   private readonly pres: (Block | undefined)[] = [];
   private readonly logits: Block;
   private readonly x: Block;
-  private readonly firstRows: Block;
-  private readonly firstGrad: Block;
+  /** The first layer's input as a sparse matrix (its nonzeros), and its transpose for ∂W = xᵀδ. */
+  private readonly inputCsr: Csr;
+  private readonly inputCsc: Csr;
+  /** Per used column of the input: the input feature it is (int32; compactRows' `cols`). */
+  private readonly colMap: Int32Array;
+  private readonly colMapAt: number;
+  private readonly inputSize: number;
+  /** Views of inputCsr's arrays, and the sparse chunks of the sets forward-only passes saw (the probe batch and the held-out digits come back every measured step). */
+  private readonly csrViews: { ptr: Int32Array; col: Int32Array; val: Float32Array };
+  private readonly csrCache = new WeakMap<CompactRows, { ptr: Int32Array; col: Int32Array; val: Float32Array }[]>();
   private readonly oneHot: Float32Array;
   /** Forward-only passes: pre-activation and two activation buffers, FORWARD_ROWS × widest layer. */
   private readonly fz: Block;
@@ -183,7 +191,9 @@ export class KernelNet {
   ) {
     const xRows = Math.max(batch, FORWARD_ROWS);
     const widest = Math.max(...plan.map((l) => l.fanOut));
-    const counts: number[] = [xRows * inputSize, inputSize * plan[0].fanOut, inputSize * plan[0].fanOut, extraFloats, 3 * FORWARD_ROWS * widest];
+    const counts: number[] = [xRows * inputSize, extraFloats, 3 * FORWARD_ROWS * widest];
+    // Sparse input: row starts, columns and values of up to every element, for x and xᵀ.
+    counts.push(inputSize, xRows + 1, xRows * inputSize, xRows * inputSize, inputSize + 1, batch * inputSize, batch * inputSize);
     counts.push(8 * plan.length, plan.length * HISTOGRAM_BINS_MAX);
     for (const l of plan) counts.push(l.fanIn * l.fanOut, l.fanOut, l.fanIn * l.fanOut, l.fanOut, batch * l.fanOut, batch * l.fanOut, batch * l.fanOut, l.fanOut);
     this.arena = new WasmArena(kernels, WasmArena.bytesFor(counts) + 64 * plan.length * 4 + 65536);
@@ -195,8 +205,9 @@ export class KernelNet {
     };
     const xAt = take(xRows * inputSize);
     const fAt = [0, 1, 2].map(() => take(FORWARD_ROWS * widest));
-    const firstRowsAt = take(inputSize * plan[0].fanOut);
-    const firstGradAt = take(inputSize * plan[0].fanOut);
+    this.colMapAt = take(inputSize);
+    this.inputCsr = { rows: 0, ptr: take(xRows + 1), col: take(xRows * inputSize), val: take(xRows * inputSize) };
+    this.inputCsc = { rows: 0, ptr: take(inputSize + 1), col: take(batch * inputSize), val: take(batch * inputSize) };
     const w = plan.map((l) => take(l.fanIn * l.fanOut));
     const b = plan.map((l) => take(l.fanOut));
     const gw = plan.map((l) => take(l.fanIn * l.fanOut));
@@ -213,8 +224,10 @@ export class KernelNet {
     this.x = block(xAt, xRows * inputSize);
     this.fz = block(fAt[0], FORWARD_ROWS * widest);
     this.fa = [block(fAt[1], FORWARD_ROWS * widest), block(fAt[2], FORWARD_ROWS * widest)];
-    this.firstRows = block(firstRowsAt, inputSize * plan[0].fanOut);
-    this.firstGrad = block(firstGradAt, inputSize * plan[0].fanOut);
+    this.colMap = new Int32Array(this.arena.memory.buffer, this.colMapAt, inputSize);
+    const buffer = this.arena.memory.buffer;
+    this.csrViews = { ptr: new Int32Array(buffer, this.inputCsr.ptr, xRows + 1), col: new Int32Array(buffer, this.inputCsr.col, xRows * inputSize), val: new Float32Array(buffer, this.inputCsr.val, xRows * inputSize) };
+    this.inputSize = inputSize;
     plan.forEach((l, i) => {
       this.weights.push(block(w[i], l.fanIn * l.fanOut));
       this.biases.push(block(b[i], l.fanOut));
@@ -242,13 +255,35 @@ export class KernelNet {
     };
   }
 
-  /** The first layer's kernel rows for the used columns (a copy of a few hundred kB, not a repack). */
-  private firstLayerRows(cols: Int32Array | undefined): Block {
-    if (!cols) return this.weights[0];
-    const all = this.weights[0].view;
-    const units = this.plan[0].fanOut;
-    forRuns(cols, (column, index, count) => this.firstRows.view.set(all.subarray(column * units, (column + count) * units), index * units));
-    return this.firstRows;
+  /**
+   * The first layer's input (rows×width at x, the used columns `cols`) as a sparse matrix over
+   * all input features: a digit lights ~150 of its 784 pixels, and the products skip the rest.
+   */
+  private sparseInput(rows: number, width: number, cols: Int32Array | undefined): Csr {
+    if (cols) this.colMap.set(cols);
+    else for (let c = 0; c < width; c++) this.colMap[c] = c;
+    this.arena.csrBuild(this.x.at, rows, width, width, this.colMapAt, this.inputCsr);
+    return this.inputCsr;
+  }
+
+  /** Chunk `chunk` (rows from `from`) of a forward-only set as a sparse input, built once per set and chunk. */
+  private sparseChunk(set: CompactRows, chunk: number, from: number, rows: number): Csr {
+    let chunks = this.csrCache.get(set);
+    if (!chunks) this.csrCache.set(set, (chunks = []));
+    const cached = chunks[chunk];
+    const v = this.csrViews;
+    if (cached) {
+      v.ptr.set(cached.ptr);
+      v.col.set(cached.col);
+      v.val.set(cached.val);
+      this.inputCsr.rows = rows;
+      return this.inputCsr;
+    }
+    this.x.view.set(set.pixels.subarray(from * set.width, (from + rows) * set.width));
+    const csr = this.sparseInput(rows, set.width, set.cols);
+    const nnz = v.ptr[rows];
+    chunks[chunk] = { ptr: v.ptr.slice(0, rows + 1), col: v.col.slice(0, nnz), val: v.val.slice(0, nnz) };
+    return csr;
   }
 
   /**
@@ -261,14 +296,12 @@ export class KernelNet {
   private forwardOnly(set: CompactRows, mode: 'logits' | 'activations' | 'moments', visit: (layer: number, z: Float32Array, a: Float32Array, rows: number, from: number, aAt: number) => void): void {
     const { plan, arena } = this;
     const L = plan.length;
-    const w0 = this.firstLayerRows(set.cols);
     if (mode === 'moments') {
       this.moments.fill(0);
       for (const m of this.unitMax) m.view.fill(-Infinity);
     }
     for (let from = 0; from < set.rows; from += FORWARD_ROWS) {
       const rows = Math.min(FORWARD_ROWS, set.rows - from);
-      this.x.view.set(set.pixels.subarray(from * set.width, (from + rows) * set.width));
       let inAt = this.x.at;
       let inWidth = set.width;
       for (let i = 0; i < L; i++) {
@@ -280,7 +313,9 @@ export class KernelNet {
         // Without moments a fused activation goes into the product's store, straight into a.
         const direct = mode !== 'moments' && !l.isOutput;
         const out = direct && fused ? a : this.fz;
-        arena.matmul({ a: inAt, b: i === 0 ? w0.at : this.weights[i].at, c: out.at, m: rows, n: l.fanOut, k: inWidth, bias: this.biases[i].at, activation: direct ? (fused ?? 'linear') : 'linear', slope: LEAKY_SLOPE });
+        const product = { c: out.at, n: l.fanOut, bias: this.biases[i].at, activation: direct ? (fused ?? 'linear') : 'linear', slope: LEAKY_SLOPE } as const;
+        if (i === 0) arena.spmm({ ...product, s: this.sparseChunk(set, from / FORWARD_ROWS, from, rows), b: this.weights[0].at });
+        else arena.matmul({ ...product, a: inAt, b: this.weights[i].at, m: rows, k: inWidth });
         const z = this.fz.view.subarray(0, n);
         const av = a.view.subarray(0, n);
         if (mode === 'moments') {
@@ -396,8 +431,6 @@ export class KernelNet {
     if (rows !== this.batch) throw new Error(`KernelNet: batch of ${rows} rows, planned for ${this.batch}`);
     const { plan, arena } = this;
     const L = plan.length;
-    const first = plan[0];
-    const w0 = this.firstLayerRows(cols);
     // Forward.
     let inAt = this.x.at;
     let inWidth = width;
@@ -406,17 +439,9 @@ export class KernelNet {
       const fused = l.isOutput ? undefined : FUSED[l.activation as Activation];
       const pre = this.pres[i];
       const out = l.isOutput ? this.logits : fused || !pre ? this.acts[i] : pre;
-      arena.matmul({
-        a: inAt,
-        b: i === 0 ? w0.at : this.weights[i].at,
-        c: out.at,
-        m: rows,
-        n: l.fanOut,
-        k: inWidth,
-        bias: this.biases[i].at,
-        activation: fused ?? 'linear',
-        slope: LEAKY_SLOPE,
-      });
+      const product = { c: out.at, n: l.fanOut, bias: this.biases[i].at, activation: fused ?? 'linear', slope: LEAKY_SLOPE } as const;
+      if (i === 0) arena.spmm({ ...product, s: this.sparseInput(rows, width, cols), b: this.weights[0].at });
+      else arena.matmul({ ...product, a: inAt, b: this.weights[i].at, m: rows, k: inWidth });
       if (!l.isOutput && !fused) applyActivation(out.view, l.activation as Activation, this.acts[i].view);
       inAt = this.acts[i].at;
       inWidth = l.fanOut;
@@ -431,10 +456,11 @@ export class KernelNet {
     for (let i = L - 1; i >= 0; i--) {
       const l = plan[i];
       const delta = this.deltas[i];
-      const input = i === 0 ? this.x.at : this.acts[i - 1].at;
-      const fanIn = i === 0 ? width : l.fanIn;
-      const grad = i === 0 && cols ? this.firstGrad : this.kernelGrads[i];
-      arena.matmul({ a: input, transA: true, b: delta.at, c: grad.at, m: fanIn, n: l.fanOut, k: rows });
+      if (i === 0) {
+        // ∂W = xᵀδ over every input feature: rows of unused features come out zero.
+        arena.csrTranspose(this.inputCsr, this.inputSize, this.inputCsc);
+        arena.spmm({ s: this.inputCsc, n: l.fanOut, b: delta.at, c: this.kernelGrads[0].at });
+      } else arena.matmul({ a: this.acts[i - 1].at, transA: true, b: delta.at, c: this.kernelGrads[i].at, m: l.fanIn, n: l.fanOut, k: rows });
       arena.colSums(delta.at, rows, l.fanOut, this.biasGrads[i].at);
       if (i === 0) break;
       const below = plan[i - 1];
@@ -452,13 +478,6 @@ export class KernelNet {
         slope: LEAKY_SLOPE,
       });
       if (!fused) multiplyDerivative(this.deltas[i - 1].view, this.acts[i - 1].view, (this.pres[i - 1] ?? this.acts[i - 1]).view, below.activation as Activation);
-    }
-    if (cols) {
-      const full = this.kernelGrads[0].view;
-      const units = first.fanOut;
-      full.fill(0);
-      const compact = this.firstGrad.view;
-      forRuns(cols, (column, index, count) => full.set(compact.subarray(index * units, (index + count) * units), column * units));
     }
     return { loss: head.loss, accuracy: head.accuracy };
   }

@@ -217,6 +217,65 @@ test('statistics helpers: act_stats, histogram, col_sums, sum_squares against JS
   }
 });
 
+test('sparse products: csr_build + spmm give the dense products to the bit, x·W with epilogues and xᵀ·δ over every row', () => {
+  const random = mulberry32(23);
+  for (const kernels of [matmulKernels('relaxed'), matmulKernels('simd')]) {
+    if (!kernels) continue;
+    // rows × width used columns out of `features` inputs; n outputs (odd, a multiple of 16, and less than 4)
+    for (const [rows, width, features, n] of [[1, 1, 1, 1], [3, 5, 9, 7], [32, 40, 61, 128], [17, 33, 33, 19], [64, 100, 130, 3], [5, 8, 8, 36]] as const) {
+      const arena: WasmArena = new WasmArena(kernels);
+      // Pixels: mostly exact zeros, some rows all zero.
+      const x = randomArray(rows * width, random).map((v, e) => (Math.floor(e / width) % 4 === 1 || Math.abs(v) < 0.6 ? 0 : v));
+      const cols = Int32Array.from({ length: width }, (_, c) => Math.floor((c * features) / width));
+      const w = randomArray(features * n, random);
+      const bias = randomArray(n, random);
+      const delta = randomArray(rows * n, random);
+      const [X, W, Bias, C, Dense, Map, Delta, G, GDense] = [rows * width, features * n, n, rows * n, rows * n, width, rows * n, features * n, features * n].map((k) => arena.alloc(k));
+      const csr = { rows: 0, ptr: arena.alloc(rows + 1), col: arena.alloc(rows * width), val: arena.alloc(rows * width) };
+      const csc = { rows: 0, ptr: arena.alloc(features + 1), col: arena.alloc(rows * width), val: arena.alloc(rows * width) };
+      arena.f32(X, x.length).set(x);
+      arena.f32(W, w.length).set(w);
+      arena.f32(Bias, n).set(bias);
+      arena.f32(Delta, delta.length).set(delta);
+      new Int32Array(arena.memory.buffer, Map, width).set(cols);
+      const nnz: number = arena.csrBuild(X, rows, width, width, Map, csr);
+      assert.equal(nnz, x.filter((v) => v !== 0).length, `${rows}×${width}: nonzeros`);
+      // The dense product reads W's used rows: gather them (what the dense path did).
+      const Wu = arena.alloc(width * n);
+      cols.forEach((f, c) => arena.f32(Wu + 4 * c * n, n).set(w.subarray(f * n, (f + 1) * n)));
+      const same = (got: Float32Array, want: Float32Array, what: string): void => {
+        for (let e = 0; e < want.length; e++) assert.ok(got[e] === want[e], `${what} ${rows}×${width}→${n}: element ${e}: ${got[e]} vs ${want[e]}`);
+      };
+      for (const activation of ['linear', 'relu', 'leaky_relu'] as Epilogue[]) {
+        arena.spmm({ s: csr, n, b: W, c: C, bias: Bias, activation, slope: SLOPE });
+        arena.matmul({ a: X, b: Wu, c: Dense, m: rows, n, k: width, bias: Bias, activation, slope: SLOPE });
+        same(arena.f32(C, rows * n), arena.f32(Dense, rows * n), `x·W + b, ${activation}`);
+      }
+      // and against float64
+      const ref = new Float64Array(rows * n);
+      const scale = new Float64Array(rows * n);
+      for (let r = 0; r < rows; r++)
+        for (let j = 0; j < n; j++)
+          for (let c = 0; c < width; c++) {
+            ref[r * n + j] += x[r * width + c] * w[cols[c] * n + j];
+            scale[r * n + j] += Math.abs(x[r * width + c] * w[cols[c] * n + j]);
+          }
+      arena.spmm({ s: csr, n, b: W, c: C });
+      assertClose(arena.f32(C, rows * n), ref, scale, `x·W ${rows}×${width}→${n}`);
+      // xᵀ·δ over every input feature: rows of unused features zero, even where they held something.
+      arena.f32(G, features * n).fill(7);
+      arena.csrTranspose(csr, features, csc);
+      arena.spmm({ s: csc, n, b: Delta, c: G });
+      arena.matmul({ a: X, transA: true, b: Delta, c: GDense, m: width, n, k: rows });
+      const full = new Float32Array(features * n);
+      const dense = arena.f32(GDense, width * n);
+      // several used columns may be one feature only when features < width; here cols are distinct
+      cols.forEach((f, c) => full.set(dense.subarray(c * n, (c + 1) * n), f * n));
+      same(arena.f32(G, features * n), full, 'xᵀ·δ');
+    }
+  }
+});
+
 test("the kernels agree with tfjs' matMul on the probe's shapes", async () => {
   await selectBackend('wasm');
   const kernels = matmulKernels()!;

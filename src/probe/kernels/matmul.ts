@@ -71,6 +71,17 @@ interface KernelExports {
   histogram: (p: number, n: number, lo: number, width: number, bins: number, limit: number, counts: number) => number;
   col_sums: (d: number, rows: number, units: number, out: number) => void;
   sum_squares: (p: number, n: number) => number;
+  csr_build: (x: number, rows: number, width: number, ldx: number, map: number, ptr: number, col: number, val: number) => number;
+  csr_transpose: (rows: number, ptr: number, col: number, val: number, cols: number, tptr: number, tcol: number, tval: number) => void;
+  spmm: (rows: number, n: number, ptr: number, col: number, val: number, b: number, ldb: number, c: number, ldc: number, bias: number, d: number, flags: number, slope: number) => void;
+}
+
+/** A sparse matrix in the arena, row by row: byte offsets of its row starts (rows + 1 int32), column numbers (int32) and values (float32). */
+export interface Csr {
+  rows: number;
+  ptr: number;
+  col: number;
+  val: number;
 }
 
 /** What `actStats` applies: an activation it computes, or `given` (a already holds f(z)). */
@@ -228,5 +239,31 @@ export class WasmArena {
   /** Σ x² over n float32 at `at`, in float64. */
   sumSquares(at: number, n: number): number {
     return this.exports.sum_squares(at, n);
+  }
+
+  /**
+   * The nonzeros of a dense block x (rows×width float32, row stride ldx) into `out` (room for
+   * rows + 1 and rows·width entries), row by row, column c recorded as map[c] (int32 at `map`).
+   * Returns the number of entries.
+   */
+  csrBuild(x: number, rows: number, width: number, ldx: number, map: number, out: Csr): number {
+    out.rows = rows;
+    return this.exports.csr_build(x, rows, width, ldx, map, out.ptr, out.col, out.val);
+  }
+
+  /** `s`'s entries column by column into `out` (cols + 1 row starts), rows increasing within a column. */
+  csrTranspose(s: Csr, cols: number, out: Csr): void {
+    out.rows = cols;
+    this.exports.csr_transpose(s.rows, s.ptr, s.col, s.val, cols, out.ptr, out.col, out.val);
+  }
+
+  /**
+   * C = S·B with matmul's epilogue (bias, activation or its derivative, accumulate): row r of C
+   * is Σ val·B[col] over row r of S, in order, so the sums are those of the dense product with
+   * the zeros left out (to the bit, as long as B holds no infinities). B has ldb, C ldc.
+   */
+  spmm(o: { s: Csr; n: number; b: number; ldb?: number; c: number; ldc?: number; bias?: number; accumulate?: boolean; activation?: Epilogue; derivativeOf?: number; slope?: number }): void {
+    const flags = (o.accumulate ? 1 : 0) | (EPILOGUE_CODE[o.activation ?? 'linear'] << 1);
+    this.exports.spmm(o.s.rows, o.n, o.s.ptr, o.s.col, o.s.val, o.b, o.ldb ?? o.n, o.c, o.ldc ?? o.n, o.bias ?? 0, o.derivativeOf ?? 0, flags, o.slope ?? 0);
   }
 }
