@@ -21,7 +21,8 @@ export interface CompactRows {
 }
 
 /** v / 255 for every byte value: the scaling Keras' notebook applies to pixels, looked up. */
-const SCALE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+export const PIXEL_SCALE = Float32Array.from({ length: 256 }, (_, v) => v / 255);
+const SCALE = PIXEL_SCALE;
 
 /** Reusable buffers for compacting batch after batch without allocating. */
 export interface CompactScratch {

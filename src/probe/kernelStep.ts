@@ -12,7 +12,8 @@ import type { DenseLayerPlan } from './network';
 import { LEAKY_SLOPE } from './network';
 import { SELU_ALPHA, SELU_SCALE } from './initializers/activationMoments';
 import { softmaxCrossEntropy } from './backprop';
-import type { CompactRows, CompactScratch } from './inputs';
+import { PIXEL_SCALE } from './inputs';
+import type { CompactRows } from './inputs';
 import { distinctUnits, SATURATION_LEVEL, unitSimilarity } from './stats';
 import type { ForwardStats } from './stats';
 import { WasmArena } from './kernels/matmul';
@@ -155,9 +156,16 @@ export class KernelNet {
   private readonly pres: (Block | undefined)[] = [];
   private readonly logits: Block;
   private readonly x: Block;
-  /** The first layer's input as a sparse matrix (its nonzeros), and its transpose for ∂W = xᵀδ. */
+  /** Forward-only chunks' input as a sparse matrix (its nonzeros). */
   private readonly inputCsr: Csr;
-  private readonly inputCsc: Csr;
+  /** The training batch: its pixels (bytes), as a sparse matrix, and transposed for ∂W = xᵀδ. */
+  private readonly batchBytes: Uint8Array;
+  private readonly batchBytesAt: number;
+  private readonly batchCsr: Csr;
+  private readonly batchCsc: Csr;
+  /** PIXEL_SCALE in the arena, and room for two float64 (weight moments). */
+  private readonly pixelScaleAt: number;
+  private readonly momentScratchAt: number;
   /** Per used column of the input: the input feature it is (int32; compactRows' `cols`). */
   private readonly colMap: Int32Array;
   private readonly colMapAt: number;
@@ -178,8 +186,6 @@ export class KernelNet {
   private readonly binsAt: number[] = [];
   private readonly bins: Int32Array;
   readonly layout: ArenaLayout;
-  /** The input batch goes here (compactRows writes into it; inputs.ts). */
-  readonly scratch: CompactScratch;
 
   constructor(
     kernels: MatmulKernels,
@@ -189,11 +195,12 @@ export class KernelNet {
     /** Extra float32 the caller's optimizer will allocate in the arena (Adam's m and v). */
     extraFloats: number,
   ) {
-    const xRows = Math.max(batch, FORWARD_ROWS);
+    const xRows = FORWARD_ROWS;
     const widest = Math.max(...plan.map((l) => l.fanOut));
     const counts: number[] = [xRows * inputSize, extraFloats, 3 * FORWARD_ROWS * widest];
     // Sparse input: row starts, columns and values of up to every element, for x and xᵀ.
     counts.push(inputSize, xRows + 1, xRows * inputSize, xRows * inputSize, inputSize + 1, batch * inputSize, batch * inputSize);
+    counts.push(Math.ceil((batch * inputSize) / 4), batch + 1, batch * inputSize, batch * inputSize, 256, 4);
     counts.push(8 * plan.length, plan.length * HISTOGRAM_BINS_MAX);
     for (const l of plan) counts.push(l.fanIn * l.fanOut, l.fanOut, l.fanIn * l.fanOut, l.fanOut, batch * l.fanOut, batch * l.fanOut, batch * l.fanOut, l.fanOut);
     this.arena = new WasmArena(kernels, WasmArena.bytesFor(counts) + 64 * plan.length * 4 + 65536);
@@ -207,7 +214,11 @@ export class KernelNet {
     const fAt = [0, 1, 2].map(() => take(FORWARD_ROWS * widest));
     this.colMapAt = take(inputSize);
     this.inputCsr = { rows: 0, ptr: take(xRows + 1), col: take(xRows * inputSize), val: take(xRows * inputSize) };
-    this.inputCsc = { rows: 0, ptr: take(inputSize + 1), col: take(batch * inputSize), val: take(batch * inputSize) };
+    this.batchCsc = { rows: 0, ptr: take(inputSize + 1), col: take(batch * inputSize), val: take(batch * inputSize) };
+    this.batchBytesAt = take(Math.ceil((batch * inputSize) / 4));
+    this.batchCsr = { rows: 0, ptr: take(batch + 1), col: take(batch * inputSize), val: take(batch * inputSize) };
+    this.pixelScaleAt = take(256);
+    this.momentScratchAt = take(4);
     const w = plan.map((l) => take(l.fanIn * l.fanOut));
     const b = plan.map((l) => take(l.fanOut));
     const gw = plan.map((l) => take(l.fanIn * l.fanOut));
@@ -225,6 +236,8 @@ export class KernelNet {
     this.fz = block(fAt[0], FORWARD_ROWS * widest);
     this.fa = [block(fAt[1], FORWARD_ROWS * widest), block(fAt[2], FORWARD_ROWS * widest)];
     this.colMap = new Int32Array(this.arena.memory.buffer, this.colMapAt, inputSize);
+    this.batchBytes = new Uint8Array(this.arena.memory.buffer, this.batchBytesAt, batch * inputSize);
+    this.arena.f32(this.pixelScaleAt, 256).set(PIXEL_SCALE);
     const buffer = this.arena.memory.buffer;
     this.csrViews = { ptr: new Int32Array(buffer, this.inputCsr.ptr, xRows + 1), col: new Int32Array(buffer, this.inputCsr.col, xRows * inputSize), val: new Float32Array(buffer, this.inputCsr.val, xRows * inputSize) };
     this.inputSize = inputSize;
@@ -246,8 +259,6 @@ export class KernelNet {
     });
     this.bins = new Int32Array(this.arena.memory.buffer, binsAt, plan.length * HISTOGRAM_BINS_MAX);
     this.oneHot = new Float32Array(batch * plan[plan.length - 1].fanOut);
-    const usedWords = new Uint32Array(Math.ceil(inputSize / 4));
-    this.scratch = { used: new Uint8Array(usedWords.buffer, 0, inputSize), usedWords, out: this.x.view.subarray(0, batch * inputSize) };
     this.layout = {
       arena: this.arena,
       weights: [...w, ...b],
@@ -256,8 +267,8 @@ export class KernelNet {
   }
 
   /**
-   * The first layer's input (rows×width at x, the used columns `cols`) as a sparse matrix over
-   * all input features: a digit lights ~150 of its 784 pixels, and the products skip the rest.
+   * A forward-only chunk (rows×width at x, the used columns `cols`) as a sparse matrix over all
+   * input features: a digit lights ~150 of its 784 pixels, and the products skip the rest.
    */
   private sparseInput(rows: number, width: number, cols: Int32Array | undefined): Csr {
     if (cols) this.colMap.set(cols);
@@ -376,12 +387,9 @@ export class KernelNet {
       let dead = 0;
       if (!l.isOutput) for (const m of this.unitMax[i].view) if (m <= 0) dead++;
       const w = this.weights[i].view;
-      let ws = 0;
-      let ww = 0;
-      for (let e = 0; e < w.length; e++) {
-        ws += w[e];
-        ww += w[e] * w[e];
-      }
+      const wMoments = new Float64Array(arena.memory.buffer, this.momentScratchAt, 2).fill(0);
+      arena.moments(this.weights[i].at, w.length, this.momentScratchAt);
+      const [ws, ww] = wMoments;
       const wMean = ws / w.length;
       return {
         preActivationMean: zMean,
@@ -424,23 +432,33 @@ export class KernelNet {
   }
 
   /**
-   * One forward and backward pass on the batch compactRows wrote into `scratch` (`rows` rows of
-   * `width` used columns `cols`), labels as class indices. Fills the gradients and deltas.
+   * The training batch: rows `idx` of `images` (`size` bytes each, pixels scaled by PIXEL_SCALE),
+   * copied into the arena and listed as the first layer's sparse input for `step`.
    */
-  step(rows: number, width: number, cols: Int32Array | undefined, labels: Uint8Array): StepResult {
+  loadBatch(images: Uint8Array, size: number, idx: ArrayLike<number>): void {
+    if (idx.length !== this.batch || size !== this.inputSize) throw new Error(`KernelNet: a batch of ${idx.length}×${size}, planned for ${this.batch}×${this.inputSize}`);
+    for (let r = 0; r < idx.length; r++) this.batchBytes.set(images.subarray(idx[r] * size, (idx[r] + 1) * size), r * size);
+    this.arena.csrFromBytes(this.batchBytesAt, idx.length, size, this.pixelScaleAt, this.batchCsr);
+  }
+
+  /**
+   * One forward and backward pass on the batch `loadBatch` loaded, labels as class indices.
+   * Fills the gradients and deltas.
+   */
+  step(rows: number, labels: Uint8Array): StepResult {
     if (rows !== this.batch) throw new Error(`KernelNet: batch of ${rows} rows, planned for ${this.batch}`);
     const { plan, arena } = this;
     const L = plan.length;
     // Forward.
-    let inAt = this.x.at;
-    let inWidth = width;
+    let inAt = 0;
+    let inWidth = 0;
     for (let i = 0; i < L; i++) {
       const l = plan[i];
       const fused = l.isOutput ? undefined : FUSED[l.activation as Activation];
       const pre = this.pres[i];
       const out = l.isOutput ? this.logits : fused || !pre ? this.acts[i] : pre;
       const product = { c: out.at, n: l.fanOut, bias: this.biases[i].at, activation: fused ?? 'linear', slope: LEAKY_SLOPE } as const;
-      if (i === 0) arena.spmm({ ...product, s: this.sparseInput(rows, width, cols), b: this.weights[0].at });
+      if (i === 0) arena.spmm({ ...product, s: this.batchCsr, b: this.weights[0].at });
       else arena.matmul({ ...product, a: inAt, b: this.weights[i].at, m: rows, k: inWidth });
       if (!l.isOutput && !fused) applyActivation(out.view, l.activation as Activation, this.acts[i].view);
       inAt = this.acts[i].at;
@@ -458,8 +476,8 @@ export class KernelNet {
       const delta = this.deltas[i];
       if (i === 0) {
         // ∂W = xᵀδ over every input feature: rows of unused features come out zero.
-        arena.csrTranspose(this.inputCsr, this.inputSize, this.inputCsc);
-        arena.spmm({ s: this.inputCsc, n: l.fanOut, b: delta.at, c: this.kernelGrads[0].at });
+        arena.csrTranspose(this.batchCsr, this.inputSize, this.batchCsc);
+        arena.spmm({ s: this.batchCsc, n: l.fanOut, b: delta.at, c: this.kernelGrads[0].at });
       } else arena.matmul({ a: this.acts[i - 1].at, transA: true, b: delta.at, c: this.kernelGrads[i].at, m: l.fanIn, n: l.fanOut, k: rows });
       arena.colSums(delta.at, rows, l.fanOut, this.biasGrads[i].at);
       if (i === 0) break;

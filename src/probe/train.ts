@@ -255,19 +255,25 @@ function evaluateOn(s: ProbeSession, set: LabelledSet): { loss: number; accuracy
   return s.net ? s.net.evaluate(set.rows, set.labels) : evaluate(s.plan, s.params, set);
 }
 
-/** The training images at `idx`, compacted into the step's buffer; their labels into `batchLabels`. */
-function batchAt(s: ProbeSession, idx: ArrayLike<number>): CompactRows {
+/**
+ * The training images at `idx`: into the kernels' arena (undefined returned), or compacted into
+ * the step's buffer for tfjs ops; their labels into `batchLabels`.
+ */
+function batchAt(s: ProbeSession, idx: ArrayLike<number>): CompactRows | undefined {
   const { images, labels } = s.data.train;
-  const batch = compactRows(images, s.inputSize, idx, s.net ? s.net.scratch : s.batchScratch);
   for (let r = 0; r < idx.length; r++) s.batchLabels[r] = labels[idx[r]];
-  return batch;
+  if (s.net) {
+    s.net.loadBatch(images, s.inputSize, idx);
+    return undefined;
+  }
+  return compactRows(images, s.inputSize, idx, s.batchScratch);
 }
 
 /**
  * Loss and gradients in one hand-written backward pass; on stats steps also the batch
  * accuracy, the gradient norms and the backward signal E[δ²] of every layer.
  */
-function trainStep(s: ProbeSession, batch: CompactRows, labels: Uint8Array, isStats: boolean): StepOutcome {
+function trainStep(s: ProbeSession, batch: CompactRows | undefined, labels: Uint8Array, isStats: boolean): StepOutcome {
   const { config, plan, params, net } = s;
   const L = plan.length;
   let lossValue = NaN;
@@ -275,7 +281,7 @@ function trainStep(s: ProbeSession, batch: CompactRows, labels: Uint8Array, isSt
   let grads: Float32Array[];
   let extra: Float32Array | undefined;
   if (net) {
-    const r = net.step(batch.rows, batch.width, batch.cols, labels);
+    const r = net.step(labels.length, labels);
     lossValue = r.loss;
     batchAccuracy = r.accuracy;
     grads = net.gradViews();
@@ -290,6 +296,7 @@ function trainStep(s: ProbeSession, batch: CompactRows, labels: Uint8Array, isSt
       ]);
     }
   } else {
+    if (!batch) throw new Error('trainStep: no batch for tfjs ops');
     const result = tf.tidy(() => {
       const { x: xb, cols } = inputTensors(batch);
       const yb = oneHot(labels);

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tf, selectBackend } from '../../src/probe/tfjs';
 import { matmulKernels, WasmArena } from '../../src/probe/kernels/matmul';
-import type { Epilogue, MatmulKernels } from '../../src/probe/kernels/matmul';
+import type { Csr, Epilogue, MatmulKernels } from '../../src/probe/kernels/matmul';
+import { compactRows, PIXEL_SCALE } from '../../src/probe/inputs';
 import { mulberry32 } from '../../src/probe/random';
 
 const SLOPE = 0.3;
@@ -273,6 +274,46 @@ test('sparse products: csr_build + spmm give the dense products to the bit, x·W
       cols.forEach((f, c) => full.set(dense.subarray(c * n, (c + 1) * n), f * n));
       same(arena.f32(G, features * n), full, 'xᵀ·δ');
     }
+  }
+});
+
+test('csr_from_bytes lists the nonzero pixels as compactRows + csr_build do; moments in float64', () => {
+  const random = mulberry32(29);
+  const kernels = matmulKernels()!;
+  for (const [rows, size] of [[1, 5], [3, 784], [32, 784], [7, 33]] as const) {
+    const images = Uint8Array.from({ length: (rows + 3) * size }, () => (random() < 0.75 ? 0 : Math.floor(random() * 256)));
+    images.fill(0, size, 2 * size); // an all-black image
+    const idx = Int32Array.from({ length: rows }, (_, r) => (r * 5) % (rows + 3));
+    const arena: WasmArena = new WasmArena(kernels);
+    const [src, table, x, map] = [arena.alloc(rows * size), arena.alloc(256), arena.alloc(rows * size), arena.alloc(size)];
+    const bytes = new Uint8Array(arena.memory.buffer, src, rows * size);
+    idx.forEach((i, r) => bytes.set(images.subarray(i * size, (i + 1) * size), r * size));
+    arena.f32(table, 256).set(PIXEL_SCALE);
+    const csr = (): Csr => ({ rows: 0, ptr: arena.alloc(rows + 1), col: arena.alloc(rows * size), val: arena.alloc(rows * size) });
+    const [a, b] = [csr(), csr()];
+    const nnz = arena.csrFromBytes(src, rows, size, table, a);
+    const dense = compactRows(images, size, idx);
+    arena.f32(x, dense.pixels.length).set(dense.pixels);
+    new Int32Array(arena.memory.buffer, map, dense.width).set(dense.cols ?? Int32Array.from({ length: dense.width }, (_, c) => c));
+    assert.equal(arena.csrBuild(x, rows, dense.width, dense.width, map, b), nnz, `${rows}×${size}: nonzeros`);
+    const view = (c: Csr): number[][] => [Array.from(new Int32Array(arena.memory.buffer, c.ptr, rows + 1)), Array.from(new Int32Array(arena.memory.buffer, c.col, nnz)), Array.from(arena.f32(c.val, nnz))];
+    assert.deepEqual(view(a), view(b), `${rows}×${size}: the same entries`);
+  }
+  const arena: WasmArena = new WasmArena(kernels);
+  for (const n of [0, 1, 3, 4, 1001]) {
+    const v = randomArray(n, random);
+    const [at, acc] = [arena.alloc(n), arena.alloc(4)];
+    arena.f32(at, n).set(v);
+    const sums = new Float64Array(arena.memory.buffer, acc, 2);
+    sums.set([0.5, 0.25]);
+    arena.moments(at, n, acc);
+    let s = 0.5;
+    let ss = 0.25;
+    for (const x of v) {
+      s += x;
+      ss += x * x;
+    }
+    assert.ok(Math.abs(sums[0] - s) <= 1e-12 * (1 + n) && Math.abs(sums[1] - ss) <= 1e-12 * (1 + n), `moments of ${n}: ${sums[0]}, ${sums[1]} vs ${s}, ${ss}`);
   }
 });
 

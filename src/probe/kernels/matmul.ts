@@ -73,6 +73,8 @@ interface KernelExports {
   sum_squares: (p: number, n: number) => number;
   csr_build: (x: number, rows: number, width: number, ldx: number, map: number, ptr: number, col: number, val: number) => number;
   csr_transpose: (rows: number, ptr: number, col: number, val: number, cols: number, tptr: number, tcol: number, tval: number) => void;
+  csr_from_bytes: (src: number, rows: number, size: number, table: number, ptr: number, col: number, val: number) => number;
+  moments: (p: number, n: number, acc: number) => void;
   spmm: (rows: number, n: number, ptr: number, col: number, val: number, b: number, ldb: number, c: number, ldc: number, bias: number, d: number, flags: number, slope: number) => void;
 }
 
@@ -265,5 +267,20 @@ export class WasmArena {
   spmm(o: { s: Csr; n: number; b: number; ldb?: number; c: number; ldc?: number; bias?: number; accumulate?: boolean; activation?: Epilogue; derivativeOf?: number; slope?: number }): void {
     const flags = (o.accumulate ? 1 : 0) | (EPILOGUE_CODE[o.activation ?? 'linear'] << 1);
     this.exports.spmm(o.s.rows, o.n, o.s.ptr, o.s.col, o.s.val, o.b, o.ldb ?? o.n, o.c, o.ldc ?? o.n, o.bias ?? 0, o.derivativeOf ?? 0, flags, o.slope ?? 0);
+  }
+
+  /**
+   * The nonzero bytes of `rows` rows of `size` bytes at `src` (pixels) into `out`, row by row:
+   * column = the byte's place in its row, value = table[byte] (256 float32 at `table`).
+   * Returns the number of entries.
+   */
+  csrFromBytes(src: number, rows: number, size: number, table: number, out: Csr): number {
+    out.rows = rows;
+    return this.exports.csr_from_bytes(src, rows, size, table, out.ptr, out.col, out.val);
+  }
+
+  /** Adds Σx and Σx² (float64) over n float32 at `at` to the two float64 at `acc`. */
+  moments(at: number, n: number, acc: number): void {
+    this.exports.moments(at, n, acc);
   }
 }

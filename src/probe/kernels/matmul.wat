@@ -25,10 +25,12 @@
 ;;   histogram:   counts of a block in fixed bins, in float64 as the JS it replaces.
 ;;   col_sums:    out[j] = Σ_r d[r][j] in float32, row by row (bias gradients).
 ;;   sum_squares: Σ x² in float64.
+;;   moments:     Σ x and Σ x² in float64 (weight statistics).
 ;;
 ;; Sparse products (the first layer: an MNIST digit lights ~150 of 784 pixels, and a product
 ;; with a zero input adds exactly nothing, so skipping zeros leaves every sum as it was):
 ;;   csr_build:     the nonzeros of a dense block, row by row (CSR), column numbers mapped.
+;;   csr_from_bytes: the same from rows of bytes (pixels), values looked up in a table.
 ;;   csr_transpose: the same entries column by column (CSC), rows in increasing order.
 ;;   spmm:          C = S·B with the epilogue, S in CSR: C[r] = Σ_e val[e]·B[col[e]] over row r's
 ;;                  entries in order. With S = x it is x·W; with S = xᵀ (the transpose) it is
@@ -651,4 +653,73 @@
             (br $narrow)))
         (local.set $r (i32.add (local.get $r) (i32.const 1)))
         (br $rowsLoop))))
+
+  ;; The nonzero bytes of `rows` rows of `size` bytes at src as a CSR (ptr, col, val): col = the
+  ;; byte's place in its row, val = table[byte] (256 float32). Returns the number of entries.
+  (func (export "csr_from_bytes") (param $src i32) (param $rows i32) (param $size i32) (param $table i32)
+      (param $ptr i32) (param $col i32) (param $val i32) (result i32)
+    (local $r i32) (local $c i32) (local $e i32) (local $p i32) (local $b i32) (local $stop i32)
+    (block $done
+      (loop $rowsLoop
+        (br_if $done (i32.ge_s (local.get $r) (local.get $rows)))
+        (i32.store (i32.add (local.get $ptr) (i32.shl (local.get $r) (i32.const 2))) (local.get $e))
+        (local.set $p (i32.add (local.get $src) (i32.mul (local.get $r) (local.get $size))))
+        (local.set $c (i32.const 0))
+        (block $cDone
+          (loop $cLoop
+            (br_if $cDone (i32.ge_s (local.get $c) (local.get $size)))
+            ;; sixteen black pixels at once
+            (if (i32.and
+                  (i32.le_s (i32.add (local.get $c) (i32.const 16)) (local.get $size))
+                  (i32.eqz (v128.any_true (v128.load (i32.add (local.get $p) (local.get $c))))))
+              (then
+                (local.set $c (i32.add (local.get $c) (i32.const 16)))
+                (br $cLoop)))
+            (local.set $stop (call $min (i32.add (local.get $c) (i32.const 16)) (local.get $size)))
+            (block $bDone
+              (loop $bLoop
+                (br_if $bDone (i32.ge_s (local.get $c) (local.get $stop)))
+                (local.set $b (i32.load8_u (i32.add (local.get $p) (local.get $c))))
+                (if (local.get $b)
+                  (then
+                    (i32.store (i32.add (local.get $col) (i32.shl (local.get $e) (i32.const 2))) (local.get $c))
+                    (f32.store (i32.add (local.get $val) (i32.shl (local.get $e) (i32.const 2)))
+                      (f32.load (i32.add (local.get $table) (i32.shl (local.get $b) (i32.const 2)))))
+                    (local.set $e (i32.add (local.get $e) (i32.const 1)))))
+                (local.set $c (i32.add (local.get $c) (i32.const 1)))
+                (br $bLoop)))
+            (br $cLoop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rowsLoop)))
+    (i32.store (i32.add (local.get $ptr) (i32.shl (local.get $rows) (i32.const 2))) (local.get $e))
+    (local.get $e))
+
+  ;; Adds Σ x and Σ x² (float64) over the n float32 at p to the two float64 at acc.
+  (func (export "moments") (param $p i32) (param $n i32) (param $acc i32)
+    (local $end i32) (local $vend i32) (local $v v128) (local $lo v128) (local $hi v128)
+    (local $s v128) (local $ss v128) (local $x f64) (local $t f64) (local $tt f64)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $vend (i32.add (local.get $p) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
+    (block $vDone
+      (loop $vLoop
+        (br_if $vDone (i32.ge_u (local.get $p) (local.get $vend)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $lo (f64x2.promote_low_f32x4 (local.get $v)))
+        (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
+        (local.set $s (f64x2.add (local.get $s) (f64x2.add (local.get $lo) (local.get $hi))))
+        (local.set $ss (f64x2.add (local.get $ss) (f64x2.add (f64x2.mul (local.get $lo) (local.get $lo)) (f64x2.mul (local.get $hi) (local.get $hi)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $vLoop)))
+    (block $sDone
+      (loop $sLoop
+        (br_if $sDone (i32.ge_u (local.get $p) (local.get $end)))
+        (local.set $x (f64.promote_f32 (f32.load (local.get $p))))
+        (local.set $t (f64.add (local.get $t) (local.get $x)))
+        (local.set $tt (f64.add (local.get $tt) (f64.mul (local.get $x) (local.get $x))))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
+        (br $sLoop)))
+    (f64.store (local.get $acc) (f64.add (f64.load (local.get $acc))
+      (f64.add (local.get $t) (f64.add (f64x2.extract_lane 0 (local.get $s)) (f64x2.extract_lane 1 (local.get $s))))))
+    (f64.store offset=8 (local.get $acc) (f64.add (f64.load offset=8 (local.get $acc))
+      (f64.add (local.get $tt) (f64.add (f64x2.extract_lane 0 (local.get $ss)) (f64x2.extract_lane 1 (local.get $ss)))))))
 )
