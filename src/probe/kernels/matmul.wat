@@ -127,9 +127,16 @@
     (local $x v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $forward i32) (local $floor v128) (local $bv0 v128) (local $bv1 v128)
     (if (i32.or (i32.le_s (local.get $m) (i32.const 0)) (i32.le_s (local.get $n) (i32.const 0))) (then (return)))
     (local.set $ldb4 (i32.shl (local.get $ldb) (i32.const 2)))
     (local.set $ldc4 (i32.shl (local.get $ldc) (i32.const 2)))
+    ;; The forward pass's epilogue (bias, then relu or nothing), inlined for whole tiles:
+    ;; max(v, 0) for relu, max(v, −∞) = v (NaN and −0 kept) otherwise.
+    (local.set $forward (i32.and (i32.ne (local.get $bias) (i32.const 0))
+      (i32.and (i32.eqz (local.get $D)) (i32.eqz (i32.and (local.get $flags) (i32.const -3))))))
+    (local.set $floor (if (result v128) (i32.eq (local.get $flags) (i32.const 2))
+      (then (v128.const f32x4 0 0 0 0)) (else (v128.const f32x4 -inf -inf -inf -inf))))
     ;; op(A)[i][p] is at A + i*sai + p*sap
     (if (local.get $transA)
       (then (local.set $sai (i32.const 4)) (local.set $sap (i32.shl (local.get $lda) (i32.const 2))))
@@ -195,6 +202,25 @@
             (v128.store (local.get $pb) (local.get $c30))
             (v128.store offset=16 (local.get $pb) (local.get $c31)))
           (else
+        (if (i32.and (local.get $forward) (i32.and
+              (i32.le_s (i32.add (local.get $i) (i32.const 4)) (local.get $m))
+              (i32.le_s (i32.add (local.get $j) (i32.const 8)) (local.get $n))))
+          (then
+            (local.set $bv0 (v128.load (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $bv1 (v128.load offset=16 (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $pb (i32.add (i32.add (local.get $C) (i32.mul (local.get $i) (local.get $ldc4))) (i32.shl (local.get $j) (i32.const 2))))
+            (v128.store (local.get $pb) (f32x4.max (f32x4.add (local.get $c00) (local.get $bv0)) (local.get $floor)))
+            (v128.store offset=16 (local.get $pb) (f32x4.max (f32x4.add (local.get $c01) (local.get $bv1)) (local.get $floor)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldc4)))
+            (v128.store (local.get $pb) (f32x4.max (f32x4.add (local.get $c10) (local.get $bv0)) (local.get $floor)))
+            (v128.store offset=16 (local.get $pb) (f32x4.max (f32x4.add (local.get $c11) (local.get $bv1)) (local.get $floor)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldc4)))
+            (v128.store (local.get $pb) (f32x4.max (f32x4.add (local.get $c20) (local.get $bv0)) (local.get $floor)))
+            (v128.store offset=16 (local.get $pb) (f32x4.max (f32x4.add (local.get $c21) (local.get $bv1)) (local.get $floor)))
+            (local.set $pb (i32.add (local.get $pb) (local.get $ldc4)))
+            (v128.store (local.get $pb) (f32x4.max (f32x4.add (local.get $c30) (local.get $bv0)) (local.get $floor)))
+            (v128.store offset=16 (local.get $pb) (f32x4.max (f32x4.add (local.get $c31) (local.get $bv1)) (local.get $floor))))
+          (else
         (call $rowOut (local.get $c00) (local.get $c01) (local.get $i) (local.get $j) (i32.sub (local.get $n) (local.get $j))
           (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))
         (if (i32.lt_s (i32.add (local.get $i) (i32.const 1)) (local.get $m))
@@ -205,7 +231,7 @@
             (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))))
         (if (i32.lt_s (i32.add (local.get $i) (i32.const 3)) (local.get $m))
           (then (call $rowOut (local.get $c30) (local.get $c31) (i32.add (local.get $i) (i32.const 3)) (local.get $j) (i32.sub (local.get $n) (local.get $j))
-            (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))))))
+            (local.get $C) (local.get $ldc4) (local.get $bias) (local.get $D) (local.get $flags) (local.get $slope))))))))
         (local.set $j (i32.add (local.get $j) (i32.const 8)))
         (br_if $cols (i32.lt_s (local.get $j) (local.get $n))))
       (local.set $i (i32.add (local.get $i) (i32.const 4)))
@@ -236,7 +262,7 @@
     (local $x0 v128) (local $x1 v128) (local $y v128) (local $mask v128)
     (local $c00 v128) (local $c01 v128) (local $c02 v128) (local $c03 v128)
     (local $c10 v128) (local $c11 v128) (local $c12 v128) (local $c13 v128)
-    (local $at i32) (local $bj i32) (local $d i32)
+    (local $at i32) (local $bj i32) (local $d i32) (local $backward i32)
     (if (i32.or (i32.le_s (local.get $m) (i32.const 0)) (i32.le_s (local.get $n) (i32.const 0))) (then (return)))
     (local.set $lda4 (i32.shl (local.get $lda) (i32.const 2)))
     (local.set $ldb4 (i32.shl (local.get $ldb) (i32.const 2)))
@@ -246,6 +272,9 @@
     (local.set $mask (i32x4.lt_s (v128.const i32x4 0 1 2 3) (i32x4.splat (i32.and (local.get $k) (i32.const 3)))))
     (local.set $lastRow (i32.sub (local.get $m) (i32.const 1)))
     (local.set $lastCol (i32.sub (local.get $n) (i32.const 1)))
+    ;; The backward pass's epilogue (relu's derivative: v where D > 0, else 0), inlined.
+    (local.set $backward (i32.and (i32.ne (local.get $D) (i32.const 0))
+      (i32.and (i32.eqz (local.get $bias)) (i32.eq (local.get $flags) (i32.const 2)))))
     (loop $rows
       (local.set $a0 (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $lda4))))
       (local.set $a1 (i32.add (local.get $A) (i32.mul (call $min (i32.add (local.get $i) (i32.const 1)) (local.get $lastRow)) (local.get $lda4))))
@@ -303,6 +332,16 @@
         (if (local.get $bias) (then (local.set $bj (i32.add (local.get $bias) (i32.shl (local.get $j) (i32.const 2))))))
         (local.set $at (i32.add (i32.mul (local.get $i) (local.get $ldc4)) (i32.shl (local.get $j) (i32.const 2))))
         (if (local.get $D) (then (local.set $d (i32.add (local.get $D) (local.get $at)))))
+        (if (i32.and (local.get $backward) (i32.eq (local.get $cols) (i32.const 4)))
+          (then
+            (v128.store (i32.add (local.get $C) (local.get $at)) (v128.and (call $hsum4 (local.get $c00) (local.get $c01) (local.get $c02) (local.get $c03))
+              (f32x4.gt (v128.load (local.get $d)) (v128.const f32x4 0 0 0 0))))
+            (if (i32.lt_s (local.get $i) (local.get $lastRow))
+              (then
+                (local.set $at (i32.add (local.get $at) (local.get $ldc4)))
+                (v128.store (i32.add (local.get $C) (local.get $at)) (v128.and (call $hsum4 (local.get $c10) (local.get $c11) (local.get $c12) (local.get $c13))
+                  (f32x4.gt (v128.load (i32.add (local.get $D) (local.get $at))) (v128.const f32x4 0 0 0 0)))))))
+          (else
         (call $finish (call $hsum4 (local.get $c00) (local.get $c01) (local.get $c02) (local.get $c03))
           (i32.add (local.get $C) (local.get $at)) (local.get $bj) (local.get $d) (local.get $cols) (local.get $flags) (local.get $slope))
         (if (i32.lt_s (local.get $i) (local.get $lastRow))
@@ -310,7 +349,7 @@
             (local.set $at (i32.add (local.get $at) (local.get $ldc4)))
             (if (local.get $D) (then (local.set $d (i32.add (local.get $D) (local.get $at)))))
             (call $finish (call $hsum4 (local.get $c10) (local.get $c11) (local.get $c12) (local.get $c13))
-              (i32.add (local.get $C) (local.get $at)) (local.get $bj) (local.get $d) (local.get $cols) (local.get $flags) (local.get $slope))))
+              (i32.add (local.get $C) (local.get $at)) (local.get $bj) (local.get $d) (local.get $cols) (local.get $flags) (local.get $slope))))))
         (local.set $j (i32.add (local.get $j) (i32.const 4)))
         (br_if $cols (i32.lt_s (local.get $j) (local.get $n))))
       (local.set $i (i32.add (local.get $i) (i32.const 2)))
