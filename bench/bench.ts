@@ -15,6 +15,8 @@ import { matmulKernels, WasmArena } from '../src/probe/kernels/matmul';
 import { applyEvent, newDocument } from '../src/results';
 import type { RunRequest } from '../src/protocol';
 import { pickSourceGraph, sourceModelRequests } from '../src/editor/modelRequests';
+import { planLayers } from '../src/probe/graph/shapes';
+import type { GraphSpec } from '../src/protocol';
 
 const SEED = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 
@@ -65,6 +67,21 @@ function flopsPerStep(hidden: number[], batch: number): number {
   let total = 0;
   for (let i = 1; i < widths.length; i++) total += (i === 1 ? 4 : 6) * batch * widths[i - 1] * widths[i];
   return total;
+}
+
+/**
+ * A layer graph's training FLOPs per step: every dense and conv2d layer's product (2 · outputs ·
+ * fan-in per image) forward, again for the weight gradient, and again for the input gradient
+ * where the backward pass needs one.
+ */
+function graphFlopsPerStep(spec: GraphSpec, batch: number): number {
+  let total = 0;
+  for (const l of planLayers(spec)) {
+    if (l.fanIn === undefined || (l.spec.kind !== 'dense' && l.spec.kind !== 'conv2d')) continue;
+    const forward = 2 * l.outShape.reduce((a, b) => a * b, 1) * l.fanIn;
+    total += forward * (l.needsInputGrad ? 3 : 2);
+  }
+  return total * batch;
 }
 
 interface Scenario {
@@ -253,10 +270,14 @@ async function convScenario(): Promise<void> {
     if (r.status !== 'finished') throw new Error(`conv probe ${r.status}: ${r.error ?? ''}`);
     return { seconds: r.timing!.seconds, wall: (performance.now() - t0) / 1000, accuracy: r.final?.validationAccuracy ?? null };
   };
+  const peak = await matMulPeak();
+  const peakGflops = Math.max(peak.xnnpack, peak.ours, peak.oursSquare);
   const whole = await run(10);
   const steps = await run(1000);
+  const gflops = (DEFAULT_CONFIG.steps * graphFlopsPerStep(model.graph, DEFAULT_CONFIG.batch)) / steps.seconds / 1e9;
   console.log('\nconv model (Keras conv MNIST example as written: conv 32 3×3 → pool → conv 64 3×3 → pool → dropout → dense 10), batch 32, 300 steps, one run');
   console.log(`  InitLens: training steps alone ${steps.seconds.toFixed(2)} s; whole run with stats every 10 ${whole.seconds.toFixed(2)} s (${whole.wall.toFixed(2)} s wall clock with process start-up); held-out accuracy ${whole.accuracy === null ? '—' : (100 * whole.accuracy).toFixed(1) + '%'}`);
+  console.log(`  achieved in the training steps: ${gflops.toFixed(2)} GFLOP/s, counting the conv and dense layers' FLOPs (${((100 * gflops) / peakGflops).toFixed(0)}% of the one-core peak ${peakGflops.toFixed(1)})`);
   const python = '/usr/bin/python3';
   if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) {
     console.log('  PyTorch: not installed (apt-get install python3-torch)');
