@@ -22,6 +22,13 @@
  * For a convolution as im2col: x is the [batch·positions, kh·kw·cin] patch matrix, W the
  * [kh·kw·cin, cout] kernel; the input gradient comes out as patches (col2im is the caller's).
  *
+ * An input that is mostly zeros (pixels) can be multiplied as a sparse matrix instead, with the
+ * same sums: `csrBuild` (from floats) or `csrFromBytes` (from pixel bytes) lists x's nonzeros,
+ * `spmm({ s: x, b: W, ... })` is the forward product with the same epilogues, and
+ * `csrTranspose` then `spmm({ s: xᵀ, b: δ })` the weight gradient over every input row.
+ * `actStats`, `histogram`, `colSums`, `sumSquares` and `moments` are the probe's statistics
+ * loops on the same memory.
+ *
  * Matrices are row-major Float32 in the arena's memory, addressed by byte offset, with leading
  * dimensions (lda/ldb/ldc, in elements; default: the row length) so sub-matrices work.
  * Every shape is allowed (odd m, n, k included). Kernels read up to 32 bytes past an operand,
