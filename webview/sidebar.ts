@@ -17,8 +17,9 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode/codicons/dist/codicon.css';
 import './sidebar.css';
 import type { HostToSidebar, SidebarReport } from '../src/protocol/sidebar';
-import { h, replaceChildren } from './sidebar/dom';
-import { listen, post, saveViewState, viewState } from './sidebar/host';
+import { h, replaceChildren } from './shared/dom';
+import { listen, send } from './sidebar/channel';
+import { saveViewState, viewState } from './sidebar/viewState';
 import { SettingsForm } from './sidebar/settingsForm';
 import { CatalogSection } from './sidebar/catalog';
 import { StatusSection } from './sidebar/status';
@@ -42,7 +43,7 @@ function scheduleReport(): void {
       history: historySection.report(),
       notice: catalogSection.noticeText || undefined,
     };
-    post({ type: 'report', report });
+    send({ type: 'report', report });
   }, 50);
 }
 
@@ -86,10 +87,10 @@ function mount(): void {
   replaceChildren(
     app,
     catalogSection.actions,
-    section('settings', 'Probe settings', form.element, action('settings-gear', 'Open InitLens settings', () => post({ type: 'openSettings' }))),
+    section('settings', 'Probe settings', form.element, action('settings-gear', 'Open InitLens settings', () => send({ type: 'openSettings' }))),
     section('initializers', 'Initializers', catalogSection.element, selectedBadge),
     section('status', 'Status', statusSection.element, runningRing),
-    section('history', 'History', historySection.element, historyBadge, action('clear-all', 'Clear history…', () => post({ type: 'clearHistory' }))),
+    section('history', 'History', historySection.element, historyBadge, action('clear-all', 'Clear history…', () => send({ type: 'clearHistory' }))),
   );
   app.removeAttribute('aria-busy');
 }
@@ -173,4 +174,4 @@ window.addEventListener('scroll', () => {
 });
 
 listen(handle);
-post({ type: 'ready' });
+send({ type: 'ready' });
