@@ -3,8 +3,8 @@
  * deltas to its model, and redraws at most once per animation frame. What is drawn lives beside
  * it, one concern a file: the page's elements (layout.ts), the header (header.ts), the summary
  * table (table.ts), the chart series (series.ts) and charts (charts.ts), the flags (flags.ts),
- * PNG exports (chartImages.ts), the person's choices (state.ts) and what tests read
- * (testReport.ts). Every host message is validated first (channel.ts).
+ * PNG exports (chartImages.ts), the person's choices (state.ts) and what tests read, when the
+ * host asks in test mode (testReport.ts). Every host message is validated first (channel.ts).
  */
 import type { ChartId, HostMessage, PanelAction } from '../../src/protocol/panel';
 import { accuracyScope } from '../../src/view/format';
@@ -23,6 +23,8 @@ import type { PanelModel } from './model';
 import { PanelState } from './state';
 import { renderSeedTable, renderTable } from './table';
 import { testReport } from './testReport';
+import { TestReporter } from '../shared/testReport';
+import type { PanelTestReport } from '../../src/protocol/testReports';
 
 export class PanelApp {
   private model: PanelModel = emptyModel();
@@ -35,6 +37,7 @@ export class PanelApp {
   /** Several seeds: positions with a shaded band on the charts, and the summary rows as shown. */
   private bandPoints = 0;
   private seedRows: string[] = [];
+  private readonly tests = new TestReporter<PanelTestReport>((report) => send({ type: 'testReport', report }));
 
   constructor(private readonly root: HTMLElement) {}
 
@@ -72,6 +75,10 @@ export class PanelApp {
       case 'captureCharts':
         this.renderNow();
         send({ type: 'charts', requestId: message.requestId, images: this.images() });
+        break;
+      case 'reportForTests':
+        // Test mode: the snapshot that follows renders, and every render reports from now on.
+        this.tests.start();
         break;
     }
   }
@@ -168,9 +175,8 @@ export class PanelApp {
 
   private report(points: number): void {
     const view = this.view;
-    send({
-      type: 'rendered',
-      state: testReport(this.model, {
+    this.tests.report(() =>
+      testReport(this.model, {
         charts: view !== undefined,
         notesShown: this.notesShown,
         points,
@@ -179,6 +185,6 @@ export class PanelApp {
         seedRows: this.seedRows,
         bandPoints: this.bandPoints,
       }),
-    });
+    );
   }
 }

@@ -1,8 +1,9 @@
 /**
- * What the Compare panel last drew, for the tests (integration and UI tests read it through the
- * host's `initlens._panelState`, src/compare/testHooks.ts): never read by the panel itself.
+ * What the Compare panel last drew, for the tests: sent only after the host asked, in test mode
+ * (src/protocol/testReports.ts); the integration tests read it through `initlens._panelState`
+ * (src/compare/testHooks.ts). The panel itself never reads it.
  */
-import type { RenderedState } from '../../src/protocol/panel';
+import type { PanelTestReport } from '../../src/protocol/testReports';
 import type { PanelModel } from './model';
 
 export interface DrawnFacts {
@@ -17,7 +18,7 @@ export interface DrawnFacts {
   bandPoints: number;
 }
 
-export function testReport(model: PanelModel, drawn: DrawnFacts): RenderedState {
+export function testReport(model: PanelModel, drawn: DrawnFacts): PanelTestReport {
   return {
     seq: model.seq,
     runs: model.runs.map((r) => ({ runId: r.runId, initializer: r.initializer, status: r.status, steps: r.steps.length, flags: r.flags.map((f) => f.kind) })),

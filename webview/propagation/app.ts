@@ -5,7 +5,9 @@
  */
 import uPlot from 'uplot';
 import { ACTIVATION_CHOICES, MAX_VIEW_INITIALIZERS } from '../../src/protocol/propagation';
-import type { PropagationHostMessage } from '../../src/protocol/propagation';
+import type { PropagationState } from '../../src/protocol/propagation';
+import type { PropagationTestReport } from '../../src/protocol/testReports';
+import { TestReporter } from '../shared/testReport';
 import { listen, send } from './channel';
 import { h } from '../shared/dom';
 import { onThemeChange, readTheme } from '../shared/theme';
@@ -15,7 +17,7 @@ import type { LegendEntry } from '../shared/chartImage';
 import { drawHeat, drawPhase } from './canvas';
 import { decadeSplits, formatDecade } from '../panel/chartData';
 
-type State = PropagationHostMessage;
+type State = PropagationState;
 const CHARTS = ['sweep', 'phase', 'jacobian', 'histograms'] as const;
 type ChartName = (typeof CHARTS)[number];
 const TITLES: Record<ChartName, string> = {
@@ -44,6 +46,7 @@ export class PropagationApp {
   private readonly pickerHint = h('span', { class: 'picker-hint' });
   private pickerKey = '';
   private layer = 0;
+  private readonly tests = new TestReporter<PropagationTestReport>((report) => send({ type: 'testReport', report }));
 
   constructor(private readonly root: HTMLElement) {}
 
@@ -82,8 +85,13 @@ export class PropagationApp {
       this.notes.set(chart, note);
     }
     this.root.append(grid);
-    listen((state) => {
-      this.state = state;
+    listen((message) => {
+      if (message.type === 'reportForTests') {
+        // Test mode: what each chart drew, after every render from now on (the state follows).
+        this.tests.start();
+        return;
+      }
+      this.state = message;
       this.render();
     });
     onThemeChange(() => {
@@ -149,13 +157,21 @@ export class PropagationApp {
       this.points.set('jacobian', this.drawJacobian(s));
     }
     this.points.set('histograms', this.drawHistograms(s));
-    const charts = CHARTS.map((chart) => ({ chart, points: this.points.get(chart) ?? 0 }));
-    for (const { chart, points } of charts) {
+    for (const { chart, points } of this.drawn()) {
       const section = this.root.querySelector(`section[data-chart="${chart}"]`);
       section?.setAttribute('data-ready', String(points > 0));
       section?.setAttribute('data-points', String(points));
     }
-    send({ type: 'rendered', charts });
+    this.reportCharts();
+  }
+
+  /** Data points (or grid cells) each chart drew last; 0 = nothing yet. */
+  private drawn(): PropagationTestReport['charts'] {
+    return CHARTS.map((chart) => ({ chart, points: this.points.get(chart) ?? 0 }));
+  }
+
+  private reportCharts(): void {
+    this.tests.report(() => ({ charts: this.drawn() }));
   }
 
   private width(body: HTMLElement): number {
