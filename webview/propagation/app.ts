@@ -15,7 +15,7 @@ import type { ThemeColors } from '../shared/theme';
 import { composeImage } from '../shared/chartImage';
 import type { LegendEntry } from '../shared/chartImage';
 import { drawHeat, drawPhase } from './canvas';
-import { decadeSplits, formatDecade } from '../panel/chartData';
+import { decadeSplits, formatDecade } from '../shared/decades';
 
 type State = PropagationState;
 const CHARTS = ['sweep', 'phase', 'jacobian', 'histograms'] as const;
