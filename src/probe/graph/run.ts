@@ -367,6 +367,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
     let firstMetricSeconds = 0;
     let stepsDone = 0;
     const trainStart = performance.now();
+    const cpuStart = process.cpuUsage();
     const batchLabels = new Uint8Array(config.batch);
     for (let step = 0; step <= config.steps; step++) {
       if (sink.cancelled?.()) break;
@@ -414,6 +415,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
       if (step % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const seconds = (performance.now() - trainStart) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : engine.evaluate('test');
     disposeGraph(graph);
     engine.dispose();
@@ -421,7 +423,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
       type: 'finished',
       runId,
       final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
-      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
       numTensorsBefore,
       numTensorsAfter: tf.memory().numTensors,
     });
