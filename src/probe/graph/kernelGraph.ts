@@ -22,12 +22,14 @@ import type { ArenaLayout } from '../kernelStep';
 import { softmaxCrossEntropy } from '../backprop';
 import { LEAKY_SLOPE } from '../network';
 import { distinctUnits } from '../stats';
-import { avgPool, col2im, im2col, maxPool, maxPoolBackward } from './kernels';
+import { avgPool, col2im, im2col, maxPool, maxPoolBackward, reachesPadding } from './kernels';
+import { PatchKernels } from './patchKernels';
 
 /** What the probe batch's forward pass measures per layer (the step adds gradients and updates). */
 export type ForwardLayerStats = Omit<LayerStepStats, 'gradNorm' | 'biasGradNorm' | 'backwardSecondMoment' | 'updateRatio'>;
 
 const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
+const win = (l: BuiltLayer): NonNullable<BuiltLayer['window']> => l.window!;
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** Activations the kernels fuse into the matmul's store (and their derivative into the backward one). */
@@ -76,6 +78,8 @@ interface Node {
   dOut: number;
   act: Epilogue;
   argmax?: Int32Array;
+  /** Max pooling on the patch kernels: its argmax (int32) in the arena. */
+  argmaxAt?: number;
   mask?: Float32Array;
   /** Dense/conv2d feeding a max pooling: the pooling applies the activation (and its derivative) to its 4× fewer values, outside measuring. */
   pooled?: boolean;
@@ -87,6 +91,11 @@ interface Node {
   gb?: number;
   /** Dense/conv2d: inner size (fanIn) and units (filters). */
   k?: number;
+  /**
+   * Conv2d with a bias: the patches carry a column of ones and the bias is the kernel's next row in
+   * memory, so x·W + b is one product without an epilogue, and its ∂W product's last row is ∂b.
+   */
+  folded?: boolean;
   units?: number;
 }
 
@@ -123,6 +132,8 @@ export class KernelGraph {
   private readonly wT: number;
   /** A row of ones: bias gradients as 1ᵀ·δ on the kernels. */
   private readonly ones: number;
+  /** im2col, col2im, max pooling and activations in WebAssembly SIMD (patches.wat); undefined: the JS loops. */
+  private readonly patches: PatchKernels | undefined;
 
   constructor(
     kernels: MatmulKernels,
@@ -131,6 +142,8 @@ export class KernelGraph {
     chunk: number,
     /** Float32 the optimizer will allocate in the arena (ArrayOptimizer.stateFloats). */
     extraFloats: number,
+    /** false: the JS loops of kernels.ts instead of patches.wat (tests run both). */
+    usePatchKernels = true,
   ) {
     const R = Math.max(batch, chunk);
     this.rows = R;
@@ -150,7 +163,11 @@ export class KernelGraph {
         if (s.activation === 'relu' || s.activation === 'leaky_relu') counts.push(R * size);
         const kw = l.kernel!.size;
         counts.push(kw, kw, l.kernel!.shape[1]!, l.kernel!.shape[1]!);
-        wT = Math.max(wT, kw);
+        if (s.kind === 'conv2d') counts.push(R * win(l).oh * win(l).ow);
+      }
+      if (s.kind === 'max_pooling2d') counts.push(R * size);
+      if (s.kind === 'dense' || s.kind === 'conv2d') {
+        wT = Math.max(wT, l.kernel!.size);
         if (s.kind === 'conv2d') {
           const win = l.window!;
           const patches = win.oh * win.ow * win.kh * win.kw * win.c;
@@ -162,6 +179,7 @@ export class KernelGraph {
     }
     counts.push(dcols, wT, positions);
     this.arena = new WasmArena(kernels, WasmArena.bytesFor(counts) + 64 * counts.length + 65536);
+    this.patches = usePatchKernels ? PatchKernels.on(this.arena.memory) : undefined;
     const take = (n: number): number => this.arena.alloc(n);
     this.x = take(R * this.inputSize);
     this.dcols = take(dcols);
@@ -190,21 +208,28 @@ export class KernelGraph {
         if (node.act !== 'linear') node.pre = take(R * size);
         node.k = l.kernel!.shape[0]!;
         node.units = l.kernel!.shape[1]!;
-        node.w = take(l.kernel!.size);
-        node.gw = take(l.kernel!.size);
+        node.folded = s.kind === 'conv2d' && l.bias !== undefined;
+        const extra = node.folded ? node.units : 0;
+        node.w = take(l.kernel!.size + extra);
+        node.gw = take(l.kernel!.size + extra);
         at.set(l.kernel, { w: node.w, g: node.gw });
-        if (l.bias) {
+        if (node.folded) {
+          node.b = node.w + 4 * l.kernel!.size;
+          node.gb = node.gw + 4 * l.kernel!.size;
+          at.set(l.bias, { w: node.b, g: node.gb });
+        } else if (l.bias) {
           node.b = take(node.units);
           node.gb = take(node.units);
           at.set(l.bias, { w: node.b, g: node.gb });
         }
         if (s.kind === 'conv2d') {
           const win = l.window!;
-          node.cols = take(R * win.oh * win.ow * win.kh * win.kw * win.c);
+          node.cols = take(R * win.oh * win.ow * (node.k + (node.folded ? 1 : 0)));
         }
       }
       if (s.kind === 'max_pooling2d') {
-        node.argmax = new Int32Array(R * size);
+        if (this.patches && l.window!.c % 4 === 0) node.argmaxAt = take(R * size);
+        else node.argmax = new Int32Array(R * size);
         const before = src!.layer.spec.kind;
         if ((before === 'conv2d' || before === 'dense') && (src!.act === 'relu' || src!.act === 'leaky_relu') && src!.layer.index !== graph.logitsLayer) {
           src!.pooled = true;
@@ -234,15 +259,20 @@ export class KernelGraph {
   /** z = x·W + b → the output (fused activation) or, when measuring, z and then a = f(z). */
   private product(node: Node, a: number, m: number, mode: Mode): void {
     const n = node.units!;
-    const opts = { a, b: node.w!, m, n, k: node.k!, bias: node.b };
+    const opts = node.folded ? { a, b: node.w!, m, n, k: node.k! + 1 } : { a, b: node.w!, m, n, k: node.k!, bias: node.b };
     if (node.pre === undefined) {
       this.arena.matmul({ ...opts, c: node.out });
     } else if (mode !== 'measure') {
       this.arena.matmul({ ...opts, c: node.out, activation: node.pooled ? 'linear' : node.act, slope: LEAKY_SLOPE });
     } else {
       this.arena.matmul({ ...opts, c: node.pre });
-      activate(this.f32(node.pre, m * n), this.f32(node.out, m * n), node.act);
+      this.activate(node.pre, node.out, m * n, node.act);
     }
+  }
+
+  private activate(z: number, out: number, n: number, act: Epilogue): void {
+    if (this.patches) this.patches.activate(z, out, n, act, LEAKY_SLOPE);
+    else activate(this.f32(z, n), this.f32(out, n), act);
   }
 
   private forward(rows: number, mode: Mode, random?: () => number): void {
@@ -258,7 +288,15 @@ export class KernelGraph {
         case 'conv2d': {
           const win = l.window!;
           const positions = rows * win.oh * win.ow;
-          im2col(this.f32(src!.out, rows * node.inSize), rows, win, this.f32(node.cols!, positions * node.k!));
+          const ld = node.k! + (node.folded ? 1 : 0);
+          if (this.patches) {
+            const cols = this.f32(node.cols!, positions * ld);
+            if (reachesPadding(win)) cols.fill(0);
+            if (node.folded) for (let r = 0, at = ld - 1; r < positions; r++, at += ld) cols[at] = 1;
+            this.patches.im2col(src!.out, node.cols!, rows, win, ld);
+          } else {
+            im2col(this.f32(src!.out, rows * node.inSize), rows, win, this.f32(node.cols!, positions * ld), node.folded);
+          }
           this.product(node, node.cols!, positions, mode);
           break;
         }
@@ -266,7 +304,8 @@ export class KernelGraph {
           this.product(node, src!.out, (rows * node.inSize) / node.k!, mode);
           break;
         case 'max_pooling2d':
-          maxPool(this.f32(src!.out, rows * node.inSize), rows, l.window!, mode === 'train' ? node.argmax : undefined, this.f32(node.out, rows * node.size), mode === 'measure' ? undefined : node.poolAct, LEAKY_SLOPE);
+          if (node.argmaxAt !== undefined) this.patches!.maxPool(src!.out, node.out, mode === 'train' ? node.argmaxAt : 0, rows, l.window!, mode === 'measure' ? 'linear' : (node.poolAct ?? 'linear'), LEAKY_SLOPE);
+          else maxPool(this.f32(src!.out, rows * node.inSize), rows, l.window!, mode === 'train' ? node.argmax : undefined, this.f32(node.out, rows * node.size), mode === 'measure' ? undefined : node.poolAct, LEAKY_SLOPE);
           break;
         case 'average_pooling2d':
           this.f32(node.out, rows * node.size).set(avgPool(this.f32(src!.out, rows * node.inSize), rows, l.window!));
@@ -293,7 +332,7 @@ export class KernelGraph {
         }
         case 'activation':
           // A softmax activation ends the model after the logits: nothing reads its output.
-          if (s.activation !== 'softmax') activate(this.f32(src!.out, rows * node.size), this.f32(node.out, rows * node.size), node.act);
+          if (s.activation !== 'softmax') this.activate(src!.out, node.out, rows * node.size, node.act);
           break;
         default:
           throw new Error(`kernel graph: ${s.kind} is not handled here`);
@@ -335,8 +374,9 @@ export class KernelGraph {
           const K = node.k!;
           const m = (batch * node.size) / units;
           const a = s.kind === 'conv2d' ? node.cols! : src.out;
-          this.arena.matmul({ a, transA: true, b: node.dOut, c: node.gw!, m: K, n: units, k: m });
-          if (node.gb !== undefined) this.arena.matmul({ a: this.ones, b: node.dOut, c: node.gb, m: 1, n: units, k: m });
+          // Folded: K + 1 rows, the last (from the ones column) is ∂b, stored right after ∂W.
+          this.arena.matmul({ a, transA: true, b: node.dOut, c: node.gw!, m: node.folded ? K + 1 : K, n: units, k: m });
+          if (node.gb !== undefined && !node.folded) this.arena.matmul({ a: this.ones, b: node.dOut, c: node.gb, m: 1, n: units, k: m });
           if (!want) break;
           // δ·Wᵀ through a transposed copy of W: the plain kernel's 4×8 tiles beat the dot-product ones.
           transpose(this.f32(node.w!, K * units), this.f32(this.wT, K * units), K, units);
@@ -344,7 +384,12 @@ export class KernelGraph {
             this.arena.matmul({ a: node.dOut, b: this.wT, c: src.dOut, m, n: K, k: units });
           } else {
             this.arena.matmul({ a: node.dOut, b: this.wT, c: this.dcols, m, n: K, k: units });
-            col2im(this.f32(this.dcols, m * K), batch, l.window!, this.f32(src.dOut, batch * src.size));
+            if (this.patches) {
+              this.f32(src.dOut, batch * src.size).fill(0);
+              this.patches.col2im(this.dcols, src.dOut, batch, l.window!, K);
+            } else {
+              col2im(this.f32(this.dcols, m * K), batch, l.window!, this.f32(src.dOut, batch * src.size));
+            }
           }
           live[l.inputs[0]] = true;
           break;
@@ -352,7 +397,8 @@ export class KernelGraph {
         case 'max_pooling2d':
           if (want) {
             const activation = node.poolAct ? { kind: node.poolAct, y: this.f32(node.out, batch * node.size), slope: LEAKY_SLOPE } : undefined;
-            maxPoolBackward(dy, node.argmax!, batch * src.size, this.f32(src.dOut, batch * src.size), batch * node.size, activation);
+            const argmax = node.argmaxAt !== undefined ? new Int32Array(this.arena.memory.buffer, node.argmaxAt, batch * node.size) : node.argmax!;
+            maxPoolBackward(dy, argmax, batch * src.size, this.f32(src.dOut, batch * src.size), batch * node.size, activation);
           }
           live[l.inputs[0]] = want;
           break;

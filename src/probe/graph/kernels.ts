@@ -44,16 +44,22 @@ export function slidingWindow(h: number, w: number, c: number, kh: number, kw: n
   return { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow };
 }
 
+/** Whether some window reaches into the padding (its patch row has entries im2col leaves unwritten). */
+export function reachesPadding(g: Window): boolean {
+  return g.padTop > 0 || g.padLeft > 0 || (g.oh - 1) * g.sh + g.kh > g.h || (g.ow - 1) * g.sw + g.kw > g.w;
+}
+
 /**
- * [n, h, w, c] → [n·oh·ow, kh·kw·c], column order (kh, kw, c): Keras' kernel [kh, kw, c, filters]
- * flattened. Each (window row) is one contiguous run of the input (kw·c values where the window is
+ * [n, h, w, c] → [n·oh·ow, kh·kw·c (+1 with `withOnes`)], column order (kh, kw, c): Keras' kernel
+ * [kh, kw, c, filters] flattened. Each (window row) is one contiguous run of the input (kw·c values where the window is
  * in bounds): when x and out share a buffer (the kernels' arena), long runs are one copyWithin.
  */
-export function im2col(x: Float32Array, n: number, g: Window, out: Float32Array = new Float32Array(n * g.oh * g.ow * g.kh * g.kw * g.c)): Float32Array {
+export function im2col(x: Float32Array, n: number, g: Window, out: Float32Array = new Float32Array(n * g.oh * g.ow * g.kh * g.kw * g.c), withOnes = false): Float32Array {
   const { h, w, c, kh, kw, sh, sw, padTop, padLeft, oh, ow } = g;
-  const K = kh * kw * c;
-  // Only windows that reach into the padding leave entries unwritten.
-  if (padTop > 0 || padLeft > 0 || (oh - 1) * sh + kh > h || (ow - 1) * sw + kw > w) out.fill(0, 0, n * oh * ow * K);
+  // withOnes: a last column of ones, so the kernel's next row (the bias) adds in the product itself.
+  const K = kh * kw * c + (withOnes ? 1 : 0);
+  if (reachesPadding(g)) out.fill(0, 0, n * oh * ow * K);
+  if (withOnes) for (let r = 0, at = K - 1; r < n * oh * ow; r++, at += K) out[at] = 1;
   const heap = x.buffer === out.buffer ? new Float32Array(x.buffer, 0, x.buffer.byteLength >> 2) : undefined;
   const xAt = x.byteOffset >> 2;
   const outAt = out.byteOffset >> 2;
