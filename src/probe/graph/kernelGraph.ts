@@ -66,6 +66,9 @@ export function kernelGraphUnsupported(graph: Graph): string | undefined {
 
 type Mode = 'train' | 'measure' | 'eval';
 
+/** Rows of x per block of a weight-gradient product (see weightGradient). */
+const K_BLOCK = 512;
+
 interface Node {
   layer: BuiltLayer;
   /** Values per example, output and input. */
@@ -270,6 +273,17 @@ export class KernelGraph {
     }
   }
 
+  /**
+   * ∂W = xᵀ·δ (x: k rows of m, δ: k rows of n) in blocks of K_BLOCK rows, accumulated: the
+   * kernel walks all of x for every 8 columns of δ, and a conv's patches (k = batch × positions
+   * rows) don't stay in cache over that walk; a block does.
+   */
+  private weightGradient(x: number, delta: number, out: number, m: number, n: number, k: number): void {
+    for (let k0 = 0; k0 < k; k0 += K_BLOCK) {
+      this.arena.matmul({ a: x + 4 * k0 * m, transA: true, lda: m, b: delta + 4 * k0 * n, ldb: n, c: out, m, n, k: Math.min(K_BLOCK, k - k0), accumulate: k0 > 0 });
+    }
+  }
+
   private activate(z: number, out: number, n: number, act: Epilogue): void {
     if (this.patches) this.patches.activate(z, out, n, act, LEAKY_SLOPE);
     else activate(this.f32(z, n), this.f32(out, n), act);
@@ -375,7 +389,7 @@ export class KernelGraph {
           const m = (batch * node.size) / units;
           const a = s.kind === 'conv2d' ? node.cols! : src.out;
           // Folded: K + 1 rows, the last (from the ones column) is ∂b, stored right after ∂W.
-          this.arena.matmul({ a, transA: true, b: node.dOut, c: node.gw!, m: node.folded ? K + 1 : K, n: units, k: m });
+          this.weightGradient(a, node.dOut, node.gw!, node.folded ? K + 1 : K, units, m);
           if (node.gb !== undefined && !node.folded) this.arena.matmul({ a: this.ones, b: node.dOut, c: node.gb, m: 1, n: units, k: m });
           if (!want) break;
           // δ·Wᵀ through a transposed copy of W: the plain kernel's 4×8 tiles beat the dot-product ones.
