@@ -110,7 +110,7 @@ function multiplyDerivative(back: Float32Array, a: Float32Array, z: Float32Array
 export const FORWARD_ROWS = 512;
 
 /** Row-wise softmax of z into out. */
-function softmaxRows(z: Float32Array, out: Float32Array, rows: number, classes: number): void {
+export function softmaxRows(z: Float32Array, out: Float32Array, rows: number, classes: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * classes;
     let max = -Infinity;

@@ -19,6 +19,7 @@ import type { BuiltLayer } from './model';
 import { WasmArena } from '../kernels/matmul';
 import type { Epilogue, MatmulKernels } from '../kernels/matmul';
 import type { ArenaLayout } from '../kernelStep';
+import { softmaxRows } from '../kernelStep';
 import { softmaxCrossEntropy } from '../backprop';
 import { LEAKY_SLOPE } from '../network';
 import { distinctUnits } from '../stats';
@@ -592,17 +593,6 @@ function globalAverageBackward(dy: Float32Array, dx: Float32Array, rows: number,
     for (let p = 0; p < positions; p++) {
       for (let ch = 0; ch < c; ch++) dx[(r * positions + p) * c + ch] = dy[r * c + ch] / positions;
     }
-  }
-}
-
-function softmaxRows(z: Float32Array, out: Float32Array, rows: number, classes: number): void {
-  for (let r = 0; r < rows; r++) {
-    const o = r * classes;
-    let max = -Infinity;
-    for (let k = 0; k < classes; k++) max = Math.max(max, z[o + k]);
-    let sum = 0;
-    for (let k = 0; k < classes; k++) sum += Math.exp(z[o + k] - max);
-    for (let k = 0; k < classes; k++) out[o + k] = Math.exp(z[o + k] - max) / sum;
   }
 }
 
