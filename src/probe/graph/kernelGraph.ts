@@ -19,6 +19,7 @@ import type { BuiltLayer } from './model';
 import { WasmArena } from '../kernels/matmul';
 import type { Epilogue, MatmulKernels } from '../kernels/matmul';
 import type { ArenaLayout } from '../kernelStep';
+import type { Window } from './kernels';
 import { softmaxRows } from '../kernelStep';
 import { softmaxCrossEntropy } from '../backprop';
 import { LEAKY_SLOPE } from '../network';
@@ -89,6 +90,13 @@ interface Node {
   pooled?: boolean;
   /** Max pooling: the activation of the layer before, applied after pooling (see `pooled`). */
   poolAct?: 'relu' | 'leaky_relu';
+  /**
+   * Conv2d feeding a 'valid' max pooling that drops its last rows/columns (11×11 pooled by 2
+   * reads 10×10), and that pooling: the windows over only the positions the pooling reads. Outside
+   * measuring, the conv computes just those (the others' outputs are never read and get no
+   * gradient): the same function and gradients with fewer products.
+   */
+  usedWindow?: Window;
   w?: number;
   b?: number;
   gw?: number;
@@ -239,6 +247,15 @@ export class KernelGraph {
           src!.pooled = true;
           node.poolAct = src!.act;
         }
+        const pw = l.window!;
+        if (before === 'conv2d' && s.padding === 'valid') {
+          const usedH = (pw.oh - 1) * pw.sh + pw.kh;
+          const usedW = (pw.ow - 1) * pw.sw + pw.kw;
+          if (usedH < pw.h || usedW < pw.w) {
+            src!.usedWindow = { ...src!.layer.window!, oh: usedH, ow: usedW };
+            node.usedWindow = { ...pw, h: usedH, w: usedW };
+          }
+        }
       }
       if (s.kind === 'dropout') node.mask = new Float32Array(batch * size);
       this.nodes.push(node);
@@ -301,7 +318,7 @@ export class KernelGraph {
         case 'reshape':
           break;
         case 'conv2d': {
-          const win = l.window!;
+          const win = mode !== 'measure' && node.usedWindow ? node.usedWindow : l.window!;
           const positions = rows * win.oh * win.ow;
           const ld = node.k! + (node.folded ? 1 : 0);
           if (this.patches) {
@@ -318,10 +335,12 @@ export class KernelGraph {
         case 'dense':
           this.product(node, src!.out, (rows * node.inSize) / node.k!, mode);
           break;
-        case 'max_pooling2d':
-          if (node.argmaxAt !== undefined) this.patches!.maxPool(src!.out, node.out, mode === 'train' ? node.argmaxAt : 0, rows, l.window!, mode === 'measure' ? 'linear' : (node.poolAct ?? 'linear'), LEAKY_SLOPE);
-          else maxPool(this.f32(src!.out, rows * node.inSize), rows, l.window!, mode === 'train' ? node.argmax : undefined, this.f32(node.out, rows * node.size), mode === 'measure' ? undefined : node.poolAct, LEAKY_SLOPE);
+        case 'max_pooling2d': {
+          const pw = mode !== 'measure' && node.usedWindow ? node.usedWindow : l.window!;
+          if (node.argmaxAt !== undefined) this.patches!.maxPool(src!.out, node.out, mode === 'train' ? node.argmaxAt : 0, rows, pw, mode === 'measure' ? 'linear' : (node.poolAct ?? 'linear'), LEAKY_SLOPE);
+          else maxPool(this.f32(src!.out, rows * node.inSize), rows, pw, mode === 'train' ? node.argmax : undefined, this.f32(node.out, rows * node.size), mode === 'measure' ? undefined : node.poolAct, LEAKY_SLOPE);
           break;
+        }
         case 'average_pooling2d':
           this.f32(node.out, rows * node.size).set(avgPool(this.f32(src!.out, rows * node.inSize), rows, l.window!));
           break;
@@ -387,7 +406,8 @@ export class KernelGraph {
           if (!(i === top && graph.logitsArePre) && !node.pooled) multiplyDerivative(dy, this.f32(node.out, batch * node.size), node.act);
           const units = node.units!;
           const K = node.k!;
-          const m = (batch * node.size) / units;
+          // A conv over only the positions a pooling reads (usedWindow) has that many rows.
+          const m = node.usedWindow ? batch * node.usedWindow.oh * node.usedWindow.ow : (batch * node.size) / units;
           const a = s.kind === 'conv2d' ? node.cols! : src.out;
           // Folded: K + 1 rows, the last (from the ones column) is ∂b, stored right after ∂W.
           this.weightGradient(a, node.dOut, node.gw!, node.folded ? K + 1 : K, units, m);
@@ -401,9 +421,9 @@ export class KernelGraph {
             this.arena.matmul({ a: node.dOut, b: this.wT, c: this.dcols, m, n: K, k: units });
             if (this.patches) {
               this.f32(src.dOut, batch * src.size).fill(0);
-              this.patches.col2im(this.dcols, src.dOut, batch, l.window!, K);
+              this.patches.col2im(this.dcols, src.dOut, batch, node.usedWindow ?? l.window!, K);
             } else {
-              col2im(this.f32(this.dcols, m * K), batch, l.window!, this.f32(src.dOut, batch * src.size));
+              col2im(this.f32(this.dcols, m * K), batch, node.usedWindow ?? l.window!, this.f32(src.dOut, batch * src.size));
             }
           }
           live[l.inputs[0]] = true;
