@@ -339,7 +339,7 @@ async function convScenario(peakGflops: number, rounds: number): Promise<void> {
   const t = (f: (x: TorchConvRound) => number): number => median(theirs.map(f));
   console.log(`\nconv model (Keras conv MNIST example as written: conv 32 3×3 → pool → conv 64 3×3 → pool → dropout → dense 10), batch ${config.batch}, ${config.steps} steps, one run per process, ${rounds} round${rounds > 1 ? 's' : ''} alternating with PyTorch`);
   console.log(`  engine: ${ours[ours.length - 1].engine}`);
-  // Both sides' GFLOP/s count the model's nominal products (InitLens skips the conv outputs a pooling never reads, ~13% of a step's).
+  // Both sides' GFLOP/s count the model's nominal products (InitLens skips the conv outputs a pooling never reads: 16% of this model's step).
   console.log(`  matrix products as written: ${(stepFlops / 1e6).toFixed(0)} MFLOP per training step, ${(forward / 1e6).toFixed(2)} MFLOP per image forward (the GFLOP/s below count these for both)`);
   console.log(`  InitLens training steps alone: median ${m((x) => x.steps).toFixed(2)} s (${fmt(ours.map((x) => x.steps))}), CPU ${m((x) => x.stepsCpu).toFixed(2)} s; ${gf(config.steps * stepFlops, m((x) => x.steps))}`);
   console.log(`  InitLens per run, stats every ${config.every}: median ${m((x) => x.loop).toFixed(2)} s (${fmt(ours.map((x) => x.loop))}), CPU ${m((x) => x.loopCpu).toFixed(2)} s; ${gf(loopFlops, m((x) => x.loop))}`);
