@@ -431,9 +431,13 @@ export class KernelGraph {
         }
         case 'max_pooling2d':
           if (want) {
+            if (node.argmaxAt !== undefined) {
+              this.patches!.maxPoolBackward(node.dOut, node.argmaxAt, src.dOut, batch * src.size, batch * node.size, node.poolAct ? { kind: node.poolAct, y: node.out, slope: LEAKY_SLOPE } : undefined);
+              live[l.inputs[0]] = want;
+              break;
+            }
             const activation = node.poolAct ? { kind: node.poolAct, y: this.f32(node.out, batch * node.size), slope: LEAKY_SLOPE } : undefined;
-            const argmax = node.argmaxAt !== undefined ? new Int32Array(this.arena.memory.buffer, node.argmaxAt, batch * node.size) : node.argmax!;
-            maxPoolBackward(dy, argmax, batch * src.size, this.f32(src.dOut, batch * src.size), batch * node.size, activation);
+            maxPoolBackward(dy, node.argmax!, batch * src.size, this.f32(src.dOut, batch * src.size), batch * node.size, activation);
           }
           live[l.inputs[0]] = want;
           break;

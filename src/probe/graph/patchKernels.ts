@@ -11,6 +11,7 @@ import type { Window } from './kernels';
 type PatchFn = (x: number, cols: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, ld: number) => void;
 type MaxPoolFn = (x: number, out: number, argmax: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, act: number, slope: number) => void;
 type ActivateFn = (z: number, out: number, n: number, act: number, slope: number) => void;
+type MaxPoolBackFn = (dy: number, argmax: number, dx: number, inSize: number, count: number, y: number, low: number) => void;
 
 export type PatchActivation = 'linear' | 'relu' | 'leaky_relu';
 const ACT: Record<PatchActivation, number> = { linear: 0, relu: 1, leaky_relu: 2 };
@@ -27,7 +28,7 @@ function patchesModule(): WebAssembly.Module | null {
 
 /** The kernels on `memory` (byte offsets into it), or undefined where WebAssembly SIMD is missing. */
 export class PatchKernels {
-  private readonly exports: { im2col: PatchFn; col2im: PatchFn; maxpool: MaxPoolFn; activate: ActivateFn };
+  private readonly exports: { im2col: PatchFn; col2im: PatchFn; maxpool: MaxPoolFn; maxpool_back: MaxPoolBackFn; activate: ActivateFn };
 
   private constructor(module: WebAssembly.Module, memory: WebAssembly.Memory) {
     this.exports = new WebAssembly.Instance(module, { env: { memory } }).exports as PatchKernels['exports'];
@@ -52,6 +53,14 @@ export class PatchKernels {
   maxPool(x: number, out: number, argmax: number, n: number, g: Window, activation: PatchActivation, slope: number): void {
     if (g.c % 4 !== 0) throw new Error('maxPool kernel: channels must be a multiple of 4');
     this.exports.maxpool(x, out, argmax, n, g.h, g.w, g.c, g.kh, g.kw, g.sh, g.sw, g.padTop, g.padLeft, g.oh, g.ow, ACT[activation], slope);
+  }
+
+  /**
+   * Max pooling's backward pass: dx (inSize elements, zeroed here) gets each of `count` pooled
+   * gradients at its argmax, times the activation's derivative from the pooled output y when given.
+   */
+  maxPoolBackward(dy: number, argmax: number, dx: number, inSize: number, count: number, activation?: { kind: 'relu' | 'leaky_relu'; y: number; slope: number }): void {
+    this.exports.maxpool_back(dy, argmax, dx, inSize, count, activation ? activation.y : 0, activation ? (activation.kind === 'relu' ? 0 : activation.slope) : 1);
   }
 
   /** out = f(z) over n elements. */

@@ -8,6 +8,7 @@
 ;;   col2im   adds each patch row's runs back onto the input gradient (zeroed by the caller).
 ;;   maxpool  max over each window, 4 channels per vector (c must be a multiple of 4), with the
 ;;            index it took (argmax ≠ 0) and then relu (act 1) or leaky relu (act 2, slope).
+;;   maxpool_back  scatters the pooled gradient to the argmax inputs (with the activation's derivative).
 ;;   activate out = relu (1) / leaky relu (2) of z, n elements.
 (module
   (import "env" "memory" (memory 1))
@@ -157,6 +158,23 @@
         (br_if $rows (i32.lt_s (local.get $oy) (local.get $oh))))
       (local.set $b (i32.add (local.get $b) (i32.const 1)))
       (br_if $images (i32.lt_s (local.get $b) (local.get $n)))))
+
+  ;; Max pooling's backward pass: dx (insize, zeroed here) gets dy[o] at argmax[o], times the
+  ;; activation's derivative read from the pooled output y (y = 0: none; else y > 0 ? 1 : low).
+  (func (export "maxpool_back") (param $dy i32) (param $argmax i32) (param $dx i32) (param $insize i32) (param $count i32) (param $y i32) (param $low f32)
+    (local $o i32) (local $g f32) (local $at i32)
+    (memory.fill (local.get $dx) (i32.const 0) (i32.shl (local.get $insize) (i32.const 2)))
+    (block $done
+      (loop $each
+        (br_if $done (i32.ge_u (local.get $o) (local.get $count)))
+        (local.set $g (f32.load (i32.add (local.get $dy) (i32.shl (local.get $o) (i32.const 2)))))
+        (if (local.get $y)
+          (then (local.set $g (select (local.get $g) (f32.mul (local.get $g) (local.get $low))
+            (f32.gt (f32.load (i32.add (local.get $y) (i32.shl (local.get $o) (i32.const 2)))) (f32.const 0))))))
+        (local.set $at (i32.add (local.get $dx) (i32.shl (i32.load (i32.add (local.get $argmax) (i32.shl (local.get $o) (i32.const 2)))) (i32.const 2))))
+        (f32.store (local.get $at) (f32.add (f32.load (local.get $at)) (local.get $g)))
+        (local.set $o (i32.add (local.get $o) (i32.const 1)))
+        (br $each))))
 
   (func (export "activate") (param $z i32) (param $out i32) (param $n i32) (param $act i32) (param $slope f32)
     (local $i i32) (local $v v128) (local $end i32)
