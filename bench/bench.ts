@@ -15,7 +15,7 @@ import { matmulKernels, WasmArena } from '../src/probe/kernels/matmul';
 import { applyEvent, newDocument } from '../src/results';
 import type { RunRequest } from '../src/protocol';
 import { pickSourceGraph, sourceModelRequests } from '../src/editor/modelRequests';
-import { planLayers } from '../src/probe/graph/shapes';
+import { planGraph } from '../src/probe/graph/shapes';
 import type { GraphSpec } from '../src/protocol';
 
 const SEED = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
@@ -67,21 +67,6 @@ function flopsPerStep(hidden: number[], batch: number): number {
   let total = 0;
   for (let i = 1; i < widths.length; i++) total += (i === 1 ? 4 : 6) * batch * widths[i - 1] * widths[i];
   return total;
-}
-
-/**
- * A layer graph's training FLOPs per step: every dense and conv2d layer's product (2 · outputs ·
- * fan-in per image) forward, again for the weight gradient, and again for the input gradient
- * where the backward pass needs one.
- */
-function graphFlopsPerStep(spec: GraphSpec, batch: number): number {
-  let total = 0;
-  for (const l of planLayers(spec)) {
-    if (l.fanIn === undefined || (l.spec.kind !== 'dense' && l.spec.kind !== 'conv2d')) continue;
-    const forward = 2 * l.outShape.reduce((a, b) => a * b, 1) * l.fanIn;
-    total += forward * (l.needsInputGrad ? 3 : 2);
-  }
-  return total * batch;
 }
 
 interface Scenario {
@@ -174,7 +159,8 @@ function repeats(): number {
 const fmt = (xs: number[], digits = 2): string => xs.map((x) => x.toFixed(digits)).join(', ');
 const ratio = (ours: number, theirs: number): string => (ours <= theirs ? `${(theirs / ours).toFixed(2)}× faster` : `${(ours / theirs).toFixed(2)}× slower`);
 
-async function main(): Promise<void> {
+/** The dense comparisons; resolves to this machine's one-core matMul peak (GFLOP/s) for the conv one. */
+async function main(): Promise<number> {
   const jobs = availableParallelism();
   const rounds = repeats();
   // `--engine tfjs`: train on tfjs ops instead of InitLens' kernels (the probes read it from the environment).
@@ -190,6 +176,8 @@ async function main(): Promise<void> {
   ];
   // `--only seed` or `--only deep`: one of the two comparisons.
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  // `--only conv`: only the convolutional model (after the peak).
+  if (only === 'conv') return peakGflops;
   for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
     // The VM's speed drifts by ±20% over minutes: InitLens and PyTorch take turns, and the
     // medians are compared.
@@ -230,6 +218,7 @@ async function main(): Promise<void> {
   console.log(`\nwatch() overhead (bench/watchOverhead.py, same model trained with and without it, alternating rounds):`);
   console.log(typeof overhead === 'string' ? `  ${overhead}` : `  torch ${overhead.torch}, ${overhead.model}, stats every ${overhead.every} steps: ${overhead.plainStepMs} ms/step plain, ${overhead.watchedStepMs} ms/step watched — ${overhead.overheadMsPerStep} ms (${overhead.overheadPercent}%) per step, of which ${overhead.watchMsPerStepSpentMeasuring} ms measured inside watch()`);
   console.log(`\nload average at the end: ${load()}`);
+  return peakGflops;
 }
 
 interface WatchOverhead {
@@ -252,45 +241,116 @@ function watchOverhead(): WatchOverhead | string {
 }
 
 /**
+ * Matrix-product FLOPs of the model as written, per image: forward (2·positions·fanIn·units per
+ * conv/dense), and a training step's backward (∂W the same again, ∂input too where a layer below
+ * has parameters).
+ */
+function graphFlops(spec: GraphSpec): { forward: number; backward: number } {
+  let forward = 0;
+  let backward = 0;
+  for (const l of planGraph(spec).layers) {
+    if (l.spec.kind !== 'dense' && l.spec.kind !== 'conv2d') continue;
+    const units = l.spec.kind === 'dense' ? l.spec.units : l.spec.filters;
+    const positions = l.outShape.slice(0, -1).reduce((a, b) => a * b, 1);
+    const f = 2 * positions * l.fanIn! * units;
+    forward += f;
+    backward += l.needsInputGrad ? 2 * f : f;
+  }
+  return { forward, backward };
+}
+
+interface ConvRound {
+  /** Every-1000 run (statistics at the first and last step only): timing.seconds and its CPU time. */
+  steps: number;
+  stepsCpu: number;
+  /** Every-10 run: the training loop with its measurements, its CPU time, and the process from spawn to result. */
+  loop: number;
+  loopCpu: number;
+  wall: number;
+  accuracy: number | null;
+  engine: string;
+}
+
+interface TorchConvRound {
+  torch: string;
+  trainSeconds: number;
+  trainCpuSeconds: number;
+  loopSeconds: number;
+  loopCpuSeconds: number;
+  seconds: number;
+  wall: number;
+  finalAccuracy: number;
+}
+
+/**
  * The two-convolution MNIST classifier (32 and 64 filters of 3×3, two 2×2 poolings, dropout, a
  * dense output), probed as written from its Keras source, 300 steps of batch 32, against the same
- * work in PyTorch on one thread. "Training steps alone": InitLens with statistics only at the
- * first and last step; PyTorch's steps timed without its measurements.
+ * work in PyTorch on one thread (bench/torchBaseline.py --model conv), in rounds that alternate
+ * between the two; medians compared. "Training steps alone": InitLens with statistics only at
+ * the first and last step (so it still pays two measurements), PyTorch's steps timed without its
+ * measurements. "Per run": the training loop with measurements every 10 steps (256 probe digits,
+ * 500 held-out). "Whole process": from spawning the process to its result (PyTorch's includes
+ * `import torch`, InitLens' its process start and bundle load).
  */
-async function convScenario(): Promise<void> {
+async function convScenario(peakGflops: number, rounds: number): Promise<void> {
   const file = join(__dirname, '..', 'test', 'fixtures', 'models', 'keras_conv_mnist.py');
   const model = pickSourceGraph(readFileSync(file, 'utf8'), 'python', 'keras_conv_mnist.py');
-  const run = async (every: number): Promise<{ seconds: number; wall: number; accuracy: number | null }> => {
-    const [request] = sourceModelRequests(model, { ...DEFAULT_CONFIG, data: 'mnist', every }, undefined);
+  const config = { ...DEFAULT_CONFIG, data: 'mnist' as const };
+  const run = async (every: number): Promise<{ seconds: number; cpu: number; wall: number; accuracy: number | null; engine: string }> => {
+    const [request] = sourceModelRequests(model, { ...config, every }, undefined);
     const doc = newDocument([request]);
+    let engine = '';
     const t0 = performance.now();
-    const handle = startRuns([request], { jobs: 1, onEvent: (e) => void applyEvent(doc, e) });
+    const handle = startRuns([request], {
+      jobs: 1,
+      onEvent: (e) => {
+        if (e.type === 'started') engine = e.backendReason;
+        void applyEvent(doc, e);
+      },
+    });
     await handle.done;
     const r = doc.runs[0];
     if (r.status !== 'finished') throw new Error(`conv probe ${r.status}: ${r.error ?? ''}`);
-    return { seconds: r.timing!.seconds, wall: (performance.now() - t0) / 1000, accuracy: r.final?.validationAccuracy ?? null };
+    return { seconds: r.timing!.seconds, cpu: r.timing!.cpuSeconds ?? NaN, wall: (performance.now() - t0) / 1000, accuracy: r.final?.validationAccuracy ?? null, engine };
   };
-  const peak = await matMulPeak();
-  const peakGflops = Math.max(peak.xnnpack, peak.ours, peak.oursSquare);
-  const whole = await run(10);
-  const steps = await run(1000);
-  const gflops = (DEFAULT_CONFIG.steps * graphFlopsPerStep(model.graph, DEFAULT_CONFIG.batch)) / steps.seconds / 1e9;
-  console.log('\nconv model (Keras conv MNIST example as written: conv 32 3×3 → pool → conv 64 3×3 → pool → dropout → dense 10), batch 32, 300 steps, one run');
-  console.log(`  InitLens: training steps alone ${steps.seconds.toFixed(2)} s; whole run with stats every 10 ${whole.seconds.toFixed(2)} s (${whole.wall.toFixed(2)} s wall clock with process start-up); held-out accuracy ${whole.accuracy === null ? '—' : (100 * whole.accuracy).toFixed(1) + '%'}`);
-  console.log(`  achieved in the training steps: ${gflops.toFixed(2)} GFLOP/s, counting the conv and dense layers' FLOPs (${((100 * gflops) / peakGflops).toFixed(0)}% of the one-core peak ${peakGflops.toFixed(1)})`);
   const python = '/usr/bin/python3';
-  if (spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) {
-    console.log('  PyTorch: not installed (apt-get install python3-torch)');
+  const hasTorch = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+  const ours: ConvRound[] = [];
+  const theirs: TorchConvRound[] = [];
+  let torchNote = hasTorch ? '' : 'not installed (apt-get install python3-torch)';
+  for (let r = 0; r < rounds; r++) {
+    const steps = await run(1000);
+    const whole = await run(config.every);
+    ours.push({ steps: steps.seconds, stepsCpu: steps.cpu, loop: whole.seconds, loopCpu: whole.cpu, wall: whole.wall, accuracy: whole.accuracy, engine: whole.engine });
+    if (!hasTorch) continue;
+    const t0 = performance.now();
+    const p = spawnSync(python, [join(__dirname, '..', 'bench', 'torchBaseline.py'), '--model', 'conv', '--threads', '1', '--steps', String(config.steps), '--every', String(config.every), '--batch', String(config.batch)], { encoding: 'utf8', timeout: 900_000 });
+    const wall = (performance.now() - t0) / 1000;
+    if (p.status !== 0) torchNote = `baseline failed: ${(p.stderr || '').trim().split('\n').pop()}`;
+    else theirs.push({ ...(JSON.parse(p.stdout) as Omit<TorchConvRound, 'wall'>), wall });
+  }
+  const { forward, backward } = graphFlops(model.graph);
+  const stepFlops = config.batch * (forward + backward);
+  const statsSteps = Math.floor(config.steps / config.every) + 1;
+  // The loop's products: the steps, plus each measurement's forward passes (probe batch and held-out digits).
+  const loopFlops = config.steps * stepFlops + statsSteps * (config.probeBatch + config.validationSubset) * forward;
+  const gf = (flops: number, seconds: number): string => `${(flops / seconds / 1e9).toFixed(1)} GFLOP/s (${((100 * flops) / seconds / 1e9 / peakGflops).toFixed(0)}% of the peak ${peakGflops.toFixed(1)})`;
+  const m = (f: (x: ConvRound) => number): number => median(ours.map(f));
+  const t = (f: (x: TorchConvRound) => number): number => median(theirs.map(f));
+  console.log(`\nconv model (Keras conv MNIST example as written: conv 32 3×3 → pool → conv 64 3×3 → pool → dropout → dense 10), batch ${config.batch}, ${config.steps} steps, one run per process, ${rounds} round${rounds > 1 ? 's' : ''} alternating with PyTorch`);
+  console.log(`  engine: ${ours[ours.length - 1].engine}`);
+  // Both sides' GFLOP/s count the model's nominal products (InitLens skips the conv outputs a pooling never reads: 16% of this model's step).
+  console.log(`  matrix products as written: ${(stepFlops / 1e6).toFixed(0)} MFLOP per training step, ${(forward / 1e6).toFixed(2)} MFLOP per image forward (the GFLOP/s below count these for both)`);
+  console.log(`  InitLens training steps alone: median ${m((x) => x.steps).toFixed(2)} s (${fmt(ours.map((x) => x.steps))}), CPU ${m((x) => x.stepsCpu).toFixed(2)} s; ${gf(config.steps * stepFlops, m((x) => x.steps))}`);
+  console.log(`  InitLens per run, stats every ${config.every}: median ${m((x) => x.loop).toFixed(2)} s (${fmt(ours.map((x) => x.loop))}), CPU ${m((x) => x.loopCpu).toFixed(2)} s; ${gf(loopFlops, m((x) => x.loop))}`);
+  console.log(`  InitLens whole process: median ${m((x) => x.wall).toFixed(2)} s (${fmt(ours.map((x) => x.wall))}); held-out accuracy ${ours.map((x) => (x.accuracy === null ? '—' : (100 * x.accuracy).toFixed(1) + '%')).join(', ')}`);
+  if (theirs.length === 0) {
+    console.log(`  PyTorch: ${torchNote}`);
     return;
   }
-  const r = spawnSync(python, [join(__dirname, '..', 'bench', 'torchBaseline.py'), '--model', 'conv', '--threads', '1'], { encoding: 'utf8', timeout: 900_000 });
-  if (r.status !== 0) {
-    console.log(`  PyTorch baseline failed: ${(r.stderr || '').trim().split('\n').pop()}`);
-    return;
-  }
-  const t = JSON.parse(r.stdout) as { torch: string; trainSeconds: number; seconds: number; finalAccuracy: number };
-  console.log(`  PyTorch ${t.torch}, one thread: training steps alone ${t.trainSeconds.toFixed(2)} s; whole run ${t.seconds.toFixed(2)} s; held-out accuracy ${(100 * t.finalAccuracy).toFixed(1)}%`);
-  console.log(`  → training steps: InitLens ${(steps.seconds / t.trainSeconds).toFixed(1)}× PyTorch's time; whole run: ${(whole.seconds / t.seconds).toFixed(1)}×`);
+  console.log(`  PyTorch ${theirs[0].torch}, one thread: training steps alone median ${t((x) => x.trainSeconds).toFixed(2)} s (${fmt(theirs.map((x) => x.trainSeconds))}), CPU ${t((x) => x.trainCpuSeconds).toFixed(2)} s; ${gf(config.steps * stepFlops, t((x) => x.trainSeconds))}`);
+  console.log(`  PyTorch per run: median ${t((x) => x.loopSeconds).toFixed(2)} s (${fmt(theirs.map((x) => x.loopSeconds))}), CPU ${t((x) => x.loopCpuSeconds).toFixed(2)} s; whole process median ${t((x) => x.wall).toFixed(2)} s (${fmt(theirs.map((x) => x.wall))}); held-out accuracy ${theirs.map((x) => (100 * x.finalAccuracy).toFixed(1) + '%').join(', ')}`);
+  console.log(`  → InitLens training steps ${ratio(m((x) => x.steps), t((x) => x.trainSeconds))} (CPU time: ${ratio(m((x) => x.stepsCpu), t((x) => x.trainCpuSeconds))}); per run ${ratio(m((x) => x.loop), t((x) => x.loopSeconds))} (CPU time: ${ratio(m((x) => x.loopCpu), t((x) => x.loopCpuSeconds))}); whole process ${ratio(m((x) => x.wall), t((x) => x.wall))}`);
 }
 
-void main().then(() => (process.argv.includes('--no-conv') ? undefined : convScenario()));
+void main().then((peakGflops) => (process.argv.includes('--no-conv') ? undefined : convScenario(peakGflops, repeats())));

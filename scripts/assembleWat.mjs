@@ -22,6 +22,7 @@ export const KERNELS = [
       { name: 'MATMUL_SIMD_WASM', relaxed: false },
     ],
   },
+  { wat: 'src/probe/graph/patches.wat', out: 'src/probe/graph/patchesWasm.ts', modules: [{ name: 'PATCHES_WASM', relaxed: false }] },
 ];
 
 const MADD = '(f32x4.relaxed_madd';

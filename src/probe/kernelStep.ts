@@ -118,7 +118,7 @@ export const FORWARD_ROWS = 512;
 const HISTOGRAM_BINS_MAX = 64;
 
 /** Row-wise softmax of z into out. */
-function softmaxRows(z: Float32Array, out: Float32Array, rows: number, classes: number): void {
+export function softmaxRows(z: Float32Array, out: Float32Array, rows: number, classes: number): void {
   for (let r = 0; r < rows; r++) {
     const o = r * classes;
     let max = -Infinity;

@@ -40,8 +40,9 @@ async function main(): Promise<void> {
     const data = loadData(request.config.data, { bundledPath: bundledDataPath() });
     // performance.now() counts from process start, so first-metric time includes start-up.
     // INITLENS_ENGINE=tfjs trains on tfjs ops instead of InitLens' kernels (`npm run bench -- --engine tfjs`).
-    if (request.graph) await runGraphProbe(request, request.graph, data, backend, { emit }, 0);
-    else await runProbe(request, data, backend, { emit }, 0, process.env.INITLENS_ENGINE === 'tfjs' ? 'tfjs' : 'auto');
+    const engine = process.env.INITLENS_ENGINE === 'tfjs' ? 'tfjs' : 'auto';
+    if (request.graph) await runGraphProbe(request, request.graph, data, backend, { emit }, 0, engine);
+    else await runProbe(request, data, backend, { emit }, 0, engine);
   } catch (err) {
     emit({ type: 'failed', runId: request.runId, reason: oneLineReason(err) });
     process.exitCode = 1;

@@ -15,6 +15,20 @@ import type { GraphLayer, GraphSpec, Padding } from '../../src/protocol';
 import { activate } from '../../src/probe/network';
 import { mulberry32 } from '../../src/probe/random';
 import { ConfigError } from '../../src/probe/config';
+import { KernelGraph, kernelGraphUnsupported } from '../../src/probe/graph/kernelGraph';
+import { evaluate, measureGraph } from '../../src/probe/graph/run';
+import { matmulKernels } from '../../src/probe/kernels/matmul';
+
+/** max |a − b| / max |b| over two arrays. */
+function maxRelDiffArrays(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let m = 1e-12;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    m = Math.max(m, Math.abs(b[i]));
+  }
+  return a.length === b.length ? d / m : Infinity;
+}
 
 function maxRelDiff(a: Tensor, b: Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / Math.max(1e-12, tf.max(tf.abs(b)).dataSync()[0]));
@@ -142,7 +156,62 @@ const cases: [string, GraphLayer[]][] = [
   ['concatenate branches', [input(), conv('a', 2), conv('b', 3, { inputs: ['input'], activation: 'sigmoid' }), { kind: 'concatenate', name: 'cat', inputs: ['a', 'b'] }, ...head]],
   ['reshape, softmax activation output', [input([784]), { kind: 'reshape', name: 'r', targetShape: [28, 28, 1] }, conv('c', 2, { strides: [3, 3] }), { kind: 'flatten', name: 'f' }, dense('d', 10), { kind: 'activation', name: 'sm', activation: 'softmax' }]],
   ['linear logits (PyTorch), channels first', [input([1, 28, 28]), conv('c', 3, { padding: [1, 1] }), { kind: 'flatten', name: 'f' }, dense('fc1', 16, 'relu'), dense('fc2', 10)]],
+  // The kernel engine's own paths: relu/leaky relu applied after max pooling, odd windows, no bias, an activation layer, dense per position.
+  [
+    'Keras conv MNIST shape: conv, pool, conv, pool, dropout',
+    [input(), conv('c1', 4), { kind: 'max_pooling2d', name: 'p1', poolSize: [2, 2], strides: [2, 2], padding: 'valid' }, conv('c2', 8), { kind: 'max_pooling2d', name: 'p2', poolSize: [2, 2], strides: [2, 2], padding: 'valid' }, { kind: 'flatten', name: 'f' }, { kind: 'dropout', name: 'd', rate: 0.5 }, dense('out', 10, 'softmax')],
+  ],
+  [
+    'leaky conv same stride 2 no bias, 3×3 same max pooling, 5×3 conv',
+    [input(), conv('c1', 8, { padding: 'same', strides: [2, 2], useBias: false, activation: 'leaky_relu' }), { kind: 'max_pooling2d', name: 'p1', poolSize: [3, 3], strides: [2, 2], padding: 'same' }, conv('c2', 3, { kernelSize: [5, 3], padding: [2, 1] }), ...head],
+  ],
+  [
+    'linear conv, relu activation layer, dense per position, global average pooling',
+    [input(), conv('c1', 4, { activation: 'linear', strides: [2, 3] }), { kind: 'activation', name: 'r', activation: 'relu' }, dense('pos', 5, 'relu'), { kind: 'global_average_pooling2d', name: 'gap' }, dense('out', 10)],
+  ],
 ];
+
+/** The kernel engine (kernelGraph.ts) on the same batch: loss, every gradient, δ's second moments, measurements and evaluation. */
+function checkKernelGraph(graph: Graph, x: Tensor2D, y: Tensor2D, tfGrads: Tensor[], loss: number, usePatchKernels: boolean): void {
+  const path = usePatchKernels ? 'kernels (patches.wat)' : 'kernels (JS loops)';
+  const kernels = matmulKernels();
+  assert.ok(kernels, 'WebAssembly SIMD is available here');
+  const n = x.shape[0];
+  // Chunks of 4 rows: measuring and evaluating 6 rows takes two forward passes.
+  const net = new KernelGraph(kernels, graph, n, 4, 0, usePatchKernels);
+  graph.variables.forEach((v, i) => net.arena.f32(net.layout.weights[i], v.size).set(v.dataSync() as Float32Array));
+  const pixels = x.dataSync() as Float32Array;
+  const labels = y.dataSync() as Float32Array;
+  net.input(n).set(pixels);
+  const ours = net.step(labels, mulberry32(5), true);
+  assert.ok(Math.abs(ours.loss - loss) < 1e-4, `${path}: loss ${ours.loss} vs ${loss}`);
+  graph.variables.forEach((v, i) => {
+    const d = maxRelDiffArrays(ours.grads[i], tfGrads[i].dataSync());
+    assert.ok(d < 2e-3, `${path}: ${v.name} gradient differs by ${d}`);
+  });
+  // The tfjs path's measurements of the same gradients and forward pass.
+  const reference = graphLossAndGrads(graph, x, y, { training: true, random: mulberry32(5) });
+  const M = graph.measured.length;
+  graph.measured.forEach((m, j) => {
+    const vi = graph.variables.indexOf(graph.layers[m.layer].kernel!);
+    const norm = Math.sqrt(tf.sum(tf.square(reference.grads[vi])).dataSync()[0]);
+    assert.ok(Math.abs(ours.extra![j] - norm) <= 2e-3 * norm + 1e-9, `${path}: ‖∂W‖ of ${graph.layers[m.layer].spec.name}`);
+    const second = tf.mean(tf.square(tf.mul(reference.deltas[j], n))).dataSync()[0];
+    assert.ok(Math.abs(ours.extra![2 * M + j] - second) <= 2e-3 * second + 1e-12, `${path}: E[δ²] of ${graph.layers[m.layer].spec.name}: ${ours.extra![2 * M + j]} vs ${second}`);
+  });
+  const measured = net.measure(pixels, n);
+  const expected = measureGraph(graph, x).layers;
+  measured.forEach((row, j) => {
+    for (const [key, value] of Object.entries(expected[j])) {
+      const got = (row as Record<string, unknown>)[key];
+      if (typeof value === 'number') assert.ok(typeof got === 'number' && Math.abs(got - value) <= 1e-4 * Math.abs(value) + 1e-6, `${path}: ${key} of ${graph.layers[graph.measured[j].layer].spec.name}: ${got} vs ${value}`);
+      else assert.equal(got, value, key);
+    }
+  });
+  const ev = net.evaluate(pixels, labels, n);
+  const evExpected = evaluate(graph, { x, y });
+  assert.ok(Math.abs(ev.loss - evExpected.loss) < 1e-4 && ev.accuracy === evExpected.accuracy, `${path}: evaluation ${JSON.stringify(ev)} vs ${JSON.stringify(evExpected)}`);
+}
 
 for (const [name, layers] of cases) {
   test(`graph gradients match tf.grads: ${name}`, async () => {
@@ -168,6 +237,10 @@ for (const [name, layers] of cases) {
       assert.equal(ours.deltas.length, graph.measured.length);
       const last = graph.measured.findIndex((m) => m.layer === graph.logitsLayer);
       if (last >= 0) assert.ok(maxRelDiff(ours.deltas[last], tf.div(tf.sub(tf.softmax(ours.trace.logits), y), n)) < 1e-4, 'δ of the logits');
+      // The same on InitLens' WebAssembly kernels, where every layer kind has a kernel pass; the others say which layer keeps them on tfjs ops.
+      const unsupported = kernelGraphUnsupported(graph);
+      if (unsupported === undefined) for (const patches of [true, false]) checkKernelGraph(graph, x as Tensor2D, y, grads, value.dataSync()[0], patches);
+      else assert.match(unsupported, /^\w+: /);
     });
     } finally {
       disposeGraph(graph);

@@ -9,7 +9,7 @@ import type { LoadedData, DigitSet } from '../data/types';
 import type { LayerInfo, LayerStepStats, RunRequest, StepMetrics } from '../../protocol';
 import type { GraphSpec } from '../../protocol';
 import type { BackendChoice } from '../tfjs';
-import type { ProbeSink, RunOutcome } from '../train';
+import type { ProbeSink, RunOutcome, TrainEngine } from '../train';
 import { StepRecorder } from '../train';
 import { ACTIVATIONS } from '../initializers/spec';
 import type { Activation } from '../initializers/spec';
@@ -23,6 +23,9 @@ import { distinctUnits, SATURATION_LEVEL } from '../stats';
 import { buildGraph, describeNetwork, disposeGraph, forwardGraph, graphLossAndGrads, parameterCount, toSourceLayout } from './model';
 import type { Graph, NormCache } from './model';
 import { batchSampler } from '../batches';
+import { matmulKernels } from '../kernels/matmul';
+import { KernelGraph, kernelGraphUnsupported } from './kernelGraph';
+import type { ForwardLayerStats } from './kernelGraph';
 
 /** Rows per forward pass when measuring or evaluating: im2col of 256 digits through a 64-filter 3×3 conv is ~75 MB. */
 const CHUNK = 256;
@@ -34,9 +37,8 @@ interface Set {
   y: Tensor2D;
 }
 
-function pixels(set: DigitSet, rows: ArrayLike<number>): Float32Array {
+function pixels(set: DigitSet, rows: ArrayLike<number>, out: Float32Array = new Float32Array(rows.length * set.rows * set.cols)): Float32Array {
   const size = set.rows * set.cols;
-  const out = new Float32Array(rows.length * size);
   for (let r = 0; r < rows.length; r++) {
     const src = rows[r] * size;
     for (let k = 0; k < size; k++) out[r * size + k] = set.images[src + k] / 255;
@@ -44,10 +46,27 @@ function pixels(set: DigitSet, rows: ArrayLike<number>): Float32Array {
   return out;
 }
 
-function oneHot(labels: ArrayLike<number>): Tensor2D {
-  const y = new Float32Array(labels.length * 10);
+function oneHotArray(labels: ArrayLike<number>, y: Float32Array = new Float32Array(labels.length * 10)): Float32Array {
+  y.fill(0);
   for (let i = 0; i < labels.length; i++) y[i * 10 + labels[i]] = 1;
-  return tf.tensor2d(y, [labels.length, 10]);
+  return y;
+}
+
+function oneHot(labels: ArrayLike<number>): Tensor2D {
+  return tf.tensor2d(oneHotArray(labels), [labels.length, 10]);
+}
+
+/** A digit set as arrays, for the kernel engine. */
+interface ArraySet {
+  pixels: Float32Array;
+  labels: Float32Array;
+  count: number;
+}
+
+function setArrays(set: DigitSet, count: number): ArraySet {
+  const n = Math.min(count, set.count);
+  const rows = Array.from({ length: n }, (_, i) => i);
+  return { pixels: pixels(set, rows), labels: oneHotArray(set.labels.subarray(0, n)), count: n };
 }
 
 function setTensors(set: DigitSet, count: number): Set {
@@ -58,7 +77,7 @@ function setTensors(set: DigitSet, count: number): Set {
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
-function evaluate(graph: Graph, set: Set): { loss: number; accuracy: number } {
+export function evaluate(graph: Graph, set: Set): { loss: number; accuracy: number } {
   const n = set.x.shape[0];
   let lossSum = 0;
   let correct = 0;
@@ -81,14 +100,14 @@ function evaluate(graph: Graph, set: Set): { loss: number; accuracy: number } {
 }
 
 interface GraphForwardStats {
-  layers: Omit<LayerStepStats, 'gradNorm' | 'biasGradNorm' | 'backwardSecondMoment' | 'updateRatio'>[];
+  layers: ForwardLayerStats[];
   normalization: NonNullable<StepMetrics['normalization']>;
 }
 
 const FIELDS = 10;
 
 /** Per measured layer on the probe batch (BatchNormalization on the batch's statistics, dropout off). */
-function measureGraph(graph: Graph, probe: Tensor2D): GraphForwardStats {
+export function measureGraph(graph: Graph, probe: Tensor2D): GraphForwardStats {
   const bnLayers = graph.layers.filter((l) => l.spec.kind === 'batch_normalization');
   const packed = tf.tidy(() => {
     const trace = forwardGraph(graph, probe, { training: false, measuring: true, random: () => 0 });
@@ -176,26 +195,129 @@ export interface GraphRunOptions {
   onBuilt?: (graph: Graph) => void;
 }
 
-export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now()): Promise<RunOutcome> {
+/** What a run's loop asks of the engine that trains the graph. */
+interface GraphEngine {
+  /** Name for the started event's backend reason. */
+  description: string;
+  inputSecondMoment(): number;
+  measure(): GraphForwardStats;
+  evaluate(which: 'validation' | 'test'): { loss: number; accuracy: number };
+  /** One forward and backward pass on these training rows; gradients in graph.variables order; `extra` on measured steps (see KernelGraphStep). */
+  step(rows: ArrayLike<number>, labels: Uint8Array, isStats: boolean): { loss: number; accuracy: number; grads: Float32Array[]; extra?: Float32Array };
+  dispose(): void;
+}
+
+/** tfjs ops for what the kernels don't handle (model.ts' forward and backward passes). */
+function tfjsEngine(graph: Graph, data: LoadedData, probeBatch: number, validationSubset: number, batch: number, dropoutRandom: () => number): GraphEngine {
+  const sets: Set[] = [];
+  try {
+    sets.push(setTensors(data.train, probeBatch), setTensors(data.test, validationSubset), setTensors(data.test, data.test.count));
+  } catch (err) {
+    for (const s of sets) tf.dispose([s.x, s.y]);
+    throw err;
+  }
+  const [probe, val, test] = sets;
+  const variableIndex = new Map(graph.variables.map((v, i) => [v, i]));
+  return {
+    description: 'tfjs ops',
+    inputSecondMoment: () => tf.tidy(() => tf.mean(tf.square(probe.x)).dataSync()[0]),
+    measure: () => measureGraph(graph, probe.x),
+    evaluate: (which) => evaluate(graph, which === 'validation' ? val : test),
+    step(rows, labels, isStats) {
+      let loss = NaN;
+      let accuracy = NaN;
+      const result = tf.tidy(() => {
+        const xb = tf.tensor2d(pixels(data.train, rows), [rows.length, data.train.rows * data.train.cols]);
+        const g = graphLossAndGrads(graph, xb, oneHot(labels), { training: true, random: dropoutRandom });
+        loss = g.loss;
+        accuracy = g.accuracy;
+        const kept: Tensor[] = [...g.grads];
+        if (isStats) {
+          kept.push(
+            tf.stack([
+              ...graph.measured.map((m) => tf.norm(g.grads[variableIndex.get(graph.layers[m.layer].kernel!)!])),
+              ...graph.measured.map((m) => {
+                const b = graph.layers[m.layer].bias;
+                return b ? tf.norm(g.grads[variableIndex.get(b)!]) : tf.scalar(0);
+              }),
+              // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+              ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, batch)))),
+            ]),
+          );
+        }
+        return kept;
+      });
+      const V = graph.variables.length;
+      const grads = result.slice(0, V).map((g) => g.dataSync() as Float32Array);
+      const extra = isStats ? (result[V].dataSync() as Float32Array) : undefined;
+      tf.dispose(result);
+      return { loss, accuracy, grads, extra };
+    },
+    dispose: () => {
+      for (const s of sets) tf.dispose([s.x, s.y]);
+    },
+  };
+}
+
+/** InitLens' WebAssembly SIMD kernels (kernelGraph.ts): every array of a step in one memory, no tfjs op. */
+function kernelEngine(net: KernelGraph, data: LoadedData, probeBatch: number, validationSubset: number, dropoutRandom: () => number): GraphEngine {
+  const probe = setArrays(data.train, probeBatch);
+  const val = setArrays(data.test, validationSubset);
+  let test: ArraySet | undefined;
+  const labels = new Float32Array(net.rows * 10);
+  return {
+    description: net.arena.kernels.description,
+    inputSecondMoment: () => {
+      let sq = 0;
+      for (let e = 0; e < probe.pixels.length; e++) sq += probe.pixels[e] * probe.pixels[e];
+      return sq / probe.pixels.length;
+    },
+    measure: () => ({ layers: net.measure(probe.pixels, probe.count), normalization: [] }),
+    evaluate: (which) => {
+      if (which === 'validation') return net.evaluate(val.pixels, val.labels, val.count);
+      test ??= setArrays(data.test, data.test.count);
+      return net.evaluate(test.pixels, test.labels, test.count);
+    },
+    step(rows, batchLabels, isStats) {
+      pixels(data.train, rows, net.input(rows.length));
+      return net.step(oneHotArray(batchLabels, labels.subarray(0, rows.length * 10)), dropoutRandom, isStats);
+    },
+    dispose: () => undefined,
+  };
+}
+
+/**
+ * One probe run of a model as written. `engine: 'auto'` trains on InitLens' kernels where the
+ * backend is wasm and every layer kind has a kernel pass (kernelGraph.ts), else on tfjs ops;
+ * 'tfjs' forces tfjs ops (INITLENS_ENGINE=tfjs; tests compare the two).
+ */
+export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: LoadedData, backend: BackendChoice, sink: ProbeSink, startedAt = performance.now(), engineChoice: TrainEngine = 'auto'): Promise<RunOutcome> {
   const config = validateConfig(request.config);
   if (config.batch > data.train.count) throw new ConfigError('batch', `batch size ${config.batch} is larger than the ${data.train.count} training images`);
   const { runId } = request;
   const numTensorsBefore = tf.memory().numTensors;
   const graph = buildGraph(spec, { defaultInitializer: request.initializer, seed: config.seed, runId, image: { rows: data.train.rows, cols: data.train.cols } });
-  let probe: Set | undefined;
-  let val: Set | undefined;
-  let test: Set | undefined;
+  let engine: GraphEngine | undefined;
   try {
     for (const l of graph.layers) {
       if (l.initializer?.spec.kind === 'lsuv') throw new ConfigError('initializer', `${l.spec.name}: LSUV is not supported on a model as written yet (only on the dense stack)`);
     }
     checkGraphMemory(graph, config.batch, config.probeBatch);
-    probe = setTensors(data.train, config.probeBatch);
-    val = setTensors(data.test, config.validationSubset);
-    test = setTensors(data.test, data.test.count);
-    const optimizer = new ArrayOptimizer(graph.variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum });
-    const inputSecondMoment = tf.tidy(() => tf.mean(tf.square(probe!.x)).dataSync()[0]);
-    const initial = measureGraph(graph, probe.x);
+    const dropoutRandom = mulberry32((config.seed * 7 + 1) % 2147483647);
+    const kernels = engineChoice === 'auto' && backend.name === 'wasm' && kernelGraphUnsupported(graph) === undefined ? matmulKernels() : null;
+    let net: KernelGraph | undefined;
+    if (kernels) {
+      try {
+        net = new KernelGraph(kernels, graph, config.batch, CHUNK, ArrayOptimizer.stateFloats(graph.variables.map((v) => v.size), config.optimizer));
+      } catch {
+        // A WebAssembly memory this large could not be had (wasm32 stops at 4 GiB): tfjs ops instead.
+        net = undefined;
+      }
+    }
+    engine = net ? kernelEngine(net, data, config.probeBatch, config.validationSubset, dropoutRandom) : tfjsEngine(graph, data, config.probeBatch, config.validationSubset, config.batch, dropoutRandom);
+    const optimizer = new ArrayOptimizer(graph.variables, { kind: config.optimizer, lr: config.lr, momentum: config.momentum }, { layout: net?.layout });
+    const inputSecondMoment = engine.inputSecondMoment();
+    const initial = engine.measure();
     const variableIndex = new Map(graph.variables.map((v, i) => [v, i]));
     const layers: LayerInfo[] = graph.measured.map((m, i) => {
       const layer = graph.layers[m.layer];
@@ -227,7 +349,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
       type: 'started',
       runId,
       backend: backend.name,
-      backendReason: `${backend.reason}; ${graph.layers.length} layers, ${parameterCount(graph)} parameters`,
+      backendReason: `${backend.reason}; ${graph.layers.length} layers, ${parameterCount(graph)} parameters; ${engine.description}`,
       data: { source: data.source, kind: data.kind, description: data.description, train: data.train.count, test: data.test.count },
       layers,
       network: describeNetwork(graph),
@@ -237,48 +359,22 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
     const outcome: RunOutcome = { flags: [], steps: [] };
 
     const random = mulberry32(config.seed);
-    const dropoutRandom = mulberry32((config.seed * 7 + 1) % 2147483647);
     const nextBatch = batchSampler(data.train.count, config.batch, random);
 
     const M = graph.measured.length;
-    const V = graph.variables.length;
     const measuredSteps = new StepRecorder(outcome, sink, diagnoser, runId, startedAt);
     let stepsDone = 0;
     const trainStart = performance.now();
+    const cpuStart = process.cpuUsage();
     const batchLabels = new Uint8Array(config.batch);
     for (let step = 0; step <= config.steps; step++) {
       if (sink.cancelled?.()) break;
       const isStats = step % config.every === 0 || step === config.steps;
       const applies = step < config.steps;
-      const forwardStats = isStats ? (step === 0 ? initial : measureGraph(graph, probe.x)) : undefined;
+      const forwardStats = isStats ? (step === 0 ? initial : engine.measure()) : undefined;
       const idx = nextBatch();
       for (let r = 0; r < idx.length; r++) batchLabels[r] = data.train.labels[idx[r]];
-      let lossValue = NaN;
-      let batchAccuracy = NaN;
-      const result = tf.tidy(() => {
-        const xb = tf.tensor2d(pixels(data.train, idx), [idx.length, data.train.rows * data.train.cols]);
-        const g = graphLossAndGrads(graph, xb, oneHot(batchLabels), { training: true, random: dropoutRandom });
-        lossValue = g.loss;
-        batchAccuracy = g.accuracy;
-        const kept: Tensor[] = [...g.grads];
-        if (isStats) {
-          kept.push(
-            tf.stack([
-              ...graph.measured.map((m) => tf.norm(g.grads[variableIndex.get(graph.layers[m.layer].kernel!)!])),
-              ...graph.measured.map((m) => {
-                const b = graph.layers[m.layer].bias;
-                return b ? tf.norm(g.grads[variableIndex.get(b)!]) : tf.scalar(0);
-              }),
-              // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
-              ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
-            ]),
-          );
-        }
-        return kept;
-      });
-      const grads = result.slice(0, V).map((g) => g.dataSync() as Float32Array);
-      const extra = isStats ? (result[V].dataSync() as Float32Array) : undefined;
-      tf.dispose(result);
+      const { loss: lossValue, accuracy: batchAccuracy, grads, extra } = engine.step(idx, batchLabels, isStats);
 
       let updateRatios: (number | null)[] = graph.measured.map(() => null);
       const lossFinite = Number.isFinite(lossValue);
@@ -290,7 +386,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
       measuredSteps.addLoss(lossValue);
 
       if (isStats || !lossFinite) {
-        const fs = forwardStats ?? measureGraph(graph, probe.x);
+        const fs = forwardStats ?? engine.measure();
         const layerStats: LayerStepStats[] = graph.measured.map((_, i) => ({
           ...fs.layers[i],
           gradNorm: extra ? finite(extra[i]) : null,
@@ -298,7 +394,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
           backwardSecondMoment: extra ? finite(extra[2 * M + i]) : null,
           updateRatio: updateRatios[i],
         }));
-        const validation = lossFinite ? evaluate(graph, val) : { accuracy: NaN };
+        const validation = lossFinite ? engine.evaluate('validation') : { accuracy: NaN };
         measuredSteps.record(step, {
           accuracy: extra ? finite(batchAccuracy) : null,
           validationAccuracy: finite(validation.accuracy),
@@ -310,21 +406,22 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
       if (step % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const seconds = (performance.now() - trainStart) / 1000;
-    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : evaluate(graph, test);
+    const cpu = process.cpuUsage(cpuStart);
+    const final = outcome.flags.some((f) => f.kind === 'diverged') ? { loss: NaN, accuracy: NaN } : engine.evaluate('test');
     disposeGraph(graph);
-    tf.dispose([probe.x, probe.y, val.x, val.y, test.x, test.y]);
+    engine.dispose();
     sink.emit({
       type: 'finished',
       runId,
       final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
-      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds: measuredSteps.firstMetricSeconds },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds: measuredSteps.firstMetricSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
       numTensorsBefore,
       numTensorsAfter: tf.memory().numTensors,
     });
     return outcome;
   } catch (err) {
     disposeGraph(graph);
-    for (const s of [probe, val, test]) if (s) tf.dispose([s.x, s.y]);
+    engine?.dispose();
     throw err;
   }
 }
