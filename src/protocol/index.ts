@@ -337,8 +337,12 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     numTensorsBefore: z.number().int(),
     numTensorsAfter: z.number().int(),
   }),
-  /** `traceback`: the user's code failed (PyTorch runs); the full trace for the output channel. */
-  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string(), traceback: z.string().optional() }),
+  /**
+   * `traceback`: the user's code failed (PyTorch runs); the full trace for the output channel.
+   * `network`: a model as written that failed before it started (after its shapes were planned):
+   * the network it tried to build, so the panel header and the CLI still say which.
+   */
+  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string(), traceback: z.string().optional(), network: z.array(networkLayerSchema).optional() }),
 ]);
 export type ProbeEvent = z.infer<typeof probeEventSchema>;
 

@@ -86,6 +86,25 @@ test('initlens compare --model: a model that cannot be built is refused in one l
   assert.match(refused.stderr, /^initlens: model \(rnn\.py:2\) can't be probed as written: Embedding \(line 3\): .*; LSTM \(line 4\): /);
 });
 
+test('initlens compare --model: a run that fails before its first step still names the network it tried (panel header, CLI header, JSON)', async () => {
+  // LSUV is refused on a model as written after the graph is planned.
+  const r = await compare('--model', fixture('keras_conv_mnist.py'), '--init', 'lsuv', '--steps', '1', '--json');
+  assert.equal(r.status, 1, r.stderr);
+  const run = (JSON.parse(r.stdout) as ResultsDocument).runs[0];
+  assert.equal(run.status, 'failed');
+  assert.match(run.error!, /^conv2d: LSUV is not supported on a model as written/);
+  assert.deepEqual(
+    run.network!.map((l) => l.name),
+    ['input', 'conv2d', 'max_pooling2d', 'conv2d_1', 'max_pooling2d_1', 'flatten', 'dropout', 'dense'],
+  );
+  assert.equal(
+    run.network!.reduce((a, l) => a + l.params, 0),
+    34_826,
+  );
+  const table = await compare('--model', fixture('keras_conv_mnist.py'), '--init', 'lsuv', '--steps', '1');
+  assert.match(table.stdout.split('\n')[0], /^InitLens compare — lsuv: input 28×28×1 → conv2d 26×26×32 → .* → dense 10 \(34,826 parameters\)$/);
+});
+
 /** PyTorch's own count, when /usr/bin/python3 has torch: sum(p.numel()) of the fixture's model. */
 function torchCount(file: string, name: string): number | undefined {
   const r = spawnSync('/usr/bin/python3', ['-c', `import runpy, sys\nm = runpy.run_path(sys.argv[1])[sys.argv[2]]\nprint(sum(p.numel() for p in m.parameters()))`, file, name], { encoding: 'utf8', timeout: 120_000 });
