@@ -544,9 +544,15 @@ function functionalGraphs(ctx: Ctx): SourceGraph[] {
     const entry = `${what} (line ${line}): ${why}`;
     if (!unsupported.includes(entry)) unsupported.push(entry);
   };
-  /** Layer calls (applied `L(…)(x)`) or calls of functions that make them, anywhere in these statements. */
-  const buildsLayers = (stmts: PyStatement[]): boolean =>
-    stmts.some((st) => /\)\s*\(/.test(st.code) || [...functions.keys()].some((f) => new RegExp(`\\b${f}\\s*\\(`).test(st.code)) || /\b(?:Input|Model)\s*\(/.test(st.code) || buildsLayers(st.body));
+  /** Layer calls (applied `L(…)(x)`), Input/Model, or calls of helper functions that make them, anywhere in these statements. */
+  const buildsLayers = (stmts: PyStatement[], visiting: Set<string> = new Set()): boolean =>
+    stmts.some(
+      (st) =>
+        /\)\s*\(/.test(st.code) ||
+        /\b(?:Input|Model)\s*\(/.test(st.code) ||
+        [...functions.values()].some((f) => !visiting.has(f.name) && new RegExp(`(?<![\\w.])${f.name}\\s*\\(`).test(st.code) && buildsLayers(f.body, new Set([...visiting, f.name]))) ||
+        buildsLayers(st.body, visiting),
+    );
   const numberValue = (node: SyntaxNode | undefined, scope: Scope): number[] | undefined => {
     if (!node) return undefined;
     if (node.type === 'number') return [node.value];
@@ -708,6 +714,7 @@ function functionalGraphs(ctx: Ctx): SourceGraph[] {
       }
       if (/^class\b/.test(code)) continue;
       const loop = /^for\s+([A-Za-z_]\w*)\s+in\s+([\s\S]+):$/.exec(code);
+      if (loop && !buildsLayers(st.body)) continue; // a training or data loop: nothing of the network
       if (loop) {
         const iter = loop[2].trim();
         const rangeCall = /^range\s*\(([^()]*)\)$/.exec(iter);

@@ -153,6 +153,14 @@ test('model as written: Keras helper functions and literal loops are unrolled; c
   assert.match(refused('x = block(y)\n').join('; '), /^y \(line 10\): not a tensor this file builds/);
 });
 
+test('model as written: training loops, conditions and helpers that build no layer are not refused', () => {
+  const text =
+    'from tensorflow import keras\nfrom tensorflow.keras import layers\n\n\ndef train(model, epochs):\n    for epoch in range(100000):\n        model.fit(x, y)\n\n\ninputs = keras.Input(shape=(784,))\nx = layers.Dense(64, activation="relu")(inputs)\noutputs = layers.Dense(10, activation="softmax")(x)\nmodel = keras.Model(inputs, outputs)\nif True:\n    train(model, 3)\nfor step in range(1000000):\n    print(step)\n';
+  const [model] = sourceGraphs(text, 'python');
+  assert.deepEqual(model.unsupported, []);
+  assert.equal(model.graph!.layers.length, 3);
+});
+
 test('model as written: a function that builds a Keras functional model but is never called here is still read', () => {
   const text = 'from tensorflow import keras\nfrom tensorflow.keras import layers\n\n\ndef build(width=32):\n    inputs = keras.Input(shape=(784,))\n    x = layers.Dense(width, activation="relu")(inputs)\n    outputs = layers.Dense(10, activation="softmax")(x)\n    return keras.Model(inputs, outputs)\n';
   const [model] = sourceGraphs(text, 'python');
