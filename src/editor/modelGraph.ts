@@ -415,6 +415,11 @@ function torchLayer(ctx: Ctx, call: CallNode, def: LayerDef | undefined, name: s
     case 'Identity': {
       const activation = normalizeActivation(type === 'Identity' ? 'linear' : type);
       if (type === 'LeakyReLU' && num(a(0, 'negative_slope')) !== undefined) throw new Unsupported(`a written slope (the probe's leaky_relu has Keras' default slope)`);
+      // inplace and dim change nothing the probe computes; any other argument (ELU's alpha, GELU's approximate) would.
+      const alpha = type === 'ELU' ? num(a(0, 'alpha')) : undefined;
+      if (alpha !== undefined && alpha !== 1) throw new Unsupported(`alpha=${alpha} (the probe's elu has alpha 1)`);
+      const other = call.args.find((arg) => (arg.key !== undefined && !['inplace', 'dim', 'negative_slope', 'alpha'].includes(arg.key)) || arg.spread);
+      if (other && type !== 'Identity') throw new Unsupported(`argument '${other.key ?? '…'}' is not built`);
       return { layer: { kind: 'activation', ...common, activation: activation as GraphActivation } };
     }
     default:

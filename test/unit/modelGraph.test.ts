@@ -180,4 +180,7 @@ test('model as written: tfjs tf.model and a top-level nn.Sequential refuse what 
   const [torch] = sourceGraphs(py, 'python');
   assert.equal(torch.name, 'net');
   assert.deepEqual(torch.unsupported, ['nn.Embedding (line 4): the probe does not build this layer', 'nn.LSTM (line 5): the probe does not build this layer']);
+  // Activation modules whose arguments change the function are refused, not built with the defaults.
+  const acts = sourceGraphs('import torch.nn as nn\n\nnet = nn.Sequential(\n    nn.Flatten(),\n    nn.Linear(784, 64),\n    nn.ELU(alpha=0.5),\n    nn.GELU(approximate="tanh"),\n    nn.ReLU(inplace=True),\n    nn.Linear(64, 10),\n)\n', 'python')[0];
+  assert.deepEqual(acts.unsupported, ["nn.ELU (line 6): alpha=0.5 (the probe's elu has alpha 1)", "nn.GELU (line 7): argument 'approximate' is not built"]);
 });
