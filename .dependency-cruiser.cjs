@@ -96,6 +96,13 @@ module.exports = {
       to: { path: '^src/sidebar/' },
     },
     {
+      name: 'webview-views-apart',
+      comment: 'Each view (panel/, sidebar/, propagation/) imports only itself and webview/shared/: what two views use lives in shared.',
+      severity: 'error',
+      from: { path: '^webview/([^/]+)/' },
+      to: { path: '^webview/', pathNot: '^webview/($1|shared)/' },
+    },
+    {
       name: 'no-node-in-webview',
       comment: 'Webview code runs in a browser.',
       severity: 'error',

@@ -25,6 +25,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { runRecordSchema } from './protocol';
 import { parseWith } from './protocol/parse';
+import { SEED_INITIALIZER_IDS } from './protocol/vocabulary';
 import { startRuns } from './probe/runner';
 import { HISTOGRAM_PROBE_DEFAULTS, histogramProbeRequests, histogramProbeSource } from './probe/propagation/histogramProbes';
 import { histogramRuns } from './propagation/histograms';
@@ -32,7 +33,6 @@ import { applyEvent, newDocument } from './results';
 
 export const PROPAGATE_SUBCOMMANDS = ['sweep', 'phase', 'jacobian', 'map', 'histograms', 'all'] as const;
 export type PropagateSubcommand = (typeof PROPAGATE_SUBCOMMANDS)[number];
-export const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 export const MAP_SIGMA_W2 = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
 export const MAP_DEPTHS = [2, 4, 8, 12, 16, 24, 32, 48];
 
@@ -50,7 +50,7 @@ Signal propagation at initialization (Poole et al. 2016; Schoenholz et al. 2017;
   all       sweep, phase and jacobian in one document
 
   --activation NAME  ${ACTIVATIONS.join(', ')} (default relu)
-  --init LIST        initializers, comma-separated (default ${SEED_INITIALIZERS.join(',')})
+  --init LIST        initializers, comma-separated (default ${SEED_INITIALIZER_IDS.join(',')})
   --depth N          layers for sweep (default 100) and jacobian (default 50), at most 200; histograms: hidden layers (default ${HISTOGRAM_PROBE_DEFAULTS.depth}, at most 20)
   --width N          units per hidden layer (default 256; map: 64; histograms: ${HISTOGRAM_PROBE_DEFAULTS.width})
   --images N         digits the sweep averages over (default 256)
@@ -132,7 +132,7 @@ export function parsePropagateArgs(argv: string[]): PropagateOptions | 'help' {
   if (sub === 'histograms' && v.depth !== undefined) numberFlag('depth', v.depth, 0, whole(1, 20), 'a whole number from 1 to 20 for histograms');
   const optimizer = v.optimizer ?? 'sgd';
   if (!(OPTIMIZERS as readonly string[]).includes(optimizer)) throw new ConfigError('cli', `--optimizer: unknown optimizer '${optimizer}' (adam or sgd)`);
-  const initializers = v.init === undefined ? SEED_INITIALIZERS : splitInitializerList(v.init);
+  const initializers = v.init === undefined ? [...SEED_INITIALIZER_IDS] : splitInitializerList(v.init);
   if (initializers.length === 0) throw new ConfigError('cli', '--init: no initializer given');
   for (const text of initializers) {
     try {

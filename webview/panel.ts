@@ -1,6 +1,8 @@
 /** The Compare panel's webview bundle: styles, the vscode-elements it uses, and the app. */
 import '@vscode/codicons/dist/codicon.css';
 import 'uplot/dist/uPlot.min.css';
+import './shared/theme.css';
+import './shared/page.css';
 import './panel.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';

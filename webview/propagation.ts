@@ -1,6 +1,8 @@
 /** The Signal Propagation view's webview bundle: styles, the vscode-elements it uses, and the app. */
 import '@vscode/codicons/dist/codicon.css';
 import 'uplot/dist/uPlot.min.css';
+import './shared/theme.css';
+import './shared/page.css';
 import './propagation.css';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';

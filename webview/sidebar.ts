@@ -16,33 +16,33 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode/codicons/dist/codicon.css';
 import './sidebar.css';
-import type { HostToSidebar, SidebarReport } from '../src/protocol/sidebar';
-import { h, replaceChildren } from './sidebar/dom';
-import { listen, post, saveViewState, viewState } from './sidebar/host';
+import type { HostToSidebar } from '../src/protocol/sidebar';
+import type { SidebarTestReport } from '../src/protocol/testReports';
+import { TestReporter } from './shared/testReport';
+import { h, replaceChildren } from './shared/dom';
+import { listen, send } from './sidebar/channel';
+import { saveViewState, viewState } from './sidebar/viewState';
 import { SettingsForm } from './sidebar/settingsForm';
 import { CatalogSection } from './sidebar/catalog';
 import { StatusSection } from './sidebar/status';
 import { HistorySection } from './sidebar/history';
 
-let reporting = false;
+const tests = new TestReporter<SidebarTestReport>((report) => send({ type: 'testReport', report }));
 let reportTimer: number | undefined;
 
-/** Tests read what the view shows through the host; only when the snapshot asks for it. */
+/** Tests read what the view shows through the host (test mode only: the host asks for it). */
 function scheduleReport(): void {
-  if (!reporting || reportTimer !== undefined) return;
+  if (!tests.active || reportTimer !== undefined) return;
   reportTimer = window.setTimeout(() => {
     reportTimer = undefined;
-    const catalog = catalogSection.report();
-    const status = statusSection.report();
-    const report: SidebarReport = {
+    tests.report(() => ({
       fields: form.report(),
-      ...catalog,
+      ...catalogSection.report(),
       trustNotice: document.querySelector('.trust-notice:not([hidden])')?.textContent ?? undefined,
-      ...status,
+      ...statusSection.report(),
       history: historySection.report(),
       notice: catalogSection.noticeText || undefined,
-    };
-    post({ type: 'report', report });
+    }));
   }, 50);
 }
 
@@ -86,10 +86,10 @@ function mount(): void {
   replaceChildren(
     app,
     catalogSection.actions,
-    section('settings', 'Probe settings', form.element, action('settings-gear', 'Open InitLens settings', () => post({ type: 'openSettings' }))),
+    section('settings', 'Probe settings', form.element, action('settings-gear', 'Open InitLens settings', () => send({ type: 'openSettings' }))),
     section('initializers', 'Initializers', catalogSection.element, selectedBadge),
     section('status', 'Status', statusSection.element, runningRing),
-    section('history', 'History', historySection.element, historyBadge, action('clear-all', 'Clear history…', () => post({ type: 'clearHistory' }))),
+    section('history', 'History', historySection.element, historyBadge, action('clear-all', 'Clear history…', () => send({ type: 'clearHistory' }))),
   );
   app.removeAttribute('aria-busy');
 }
@@ -105,7 +105,6 @@ let mounted = false;
 function handle(message: HostToSidebar): void {
   switch (message.type) {
     case 'snapshot':
-      reporting = message.report;
       if (!mounted) {
         mount();
         mounted = true;
@@ -158,6 +157,9 @@ function handle(message: HostToSidebar): void {
     case 'notice':
       catalogSection.setNotice(message.level, message.message);
       break;
+    case 'reportForTests':
+      tests.start();
+      break;
   }
   scheduleReport();
 }
@@ -173,4 +175,4 @@ window.addEventListener('scroll', () => {
 });
 
 listen(handle);
-post({ type: 'ready' });
+send({ type: 'ready' });

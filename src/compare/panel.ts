@@ -9,11 +9,12 @@ import { loadNote } from '../notes';
 import type { InitLensContext } from '../host/context';
 import type { ResultsDocument } from '../results';
 import { parseWebviewMessage } from '../protocol/panel';
-import type { ChartImage, HostMessage, PanelAction, PanelNote, RenderedState } from '../protocol/panel';
+import type { ChartImage, HostMessage, PanelAction, PanelNote } from '../protocol/panel';
 import { DeltaTracker } from './delta';
 import type { PanelExtras } from './delta';
 import { Throttle } from './throttle';
 import { webviewHtml } from '../host/webviewHtml';
+import type { CompareTestReports } from './testHooks';
 
 export const VIEW_TYPE = 'initlens.compare';
 /** ≤ 10 updates per second reach the webview, whatever the probes emit. */
@@ -35,6 +36,8 @@ export interface PanelHostOptions {
   plannedSteps: (runId: string) => number | undefined;
   onAction: (action: PanelAction) => void;
   onSavePng: (image: ChartImage) => void;
+  /** Test mode only (testHooks.ts): the panel asks its webview for test reports and hands them here. */
+  testReports?: CompareTestReports;
 }
 
 function toPanelNote(id: string): PanelNote | undefined {
@@ -54,7 +57,6 @@ export class ComparePanel implements vscode.Disposable {
   private readonly closed = new vscode.EventEmitter<void>();
   readonly onDidClose = this.closed.event;
   readonly counters: PanelCounters = { readyCount: 0, snapshots: 0, deltas: 0, dropped: 0 };
-  lastRendered: RenderedState | undefined;
 
   static create(options: PanelHostOptions): ComparePanel {
     const panel = vscode.window.createWebviewPanel(VIEW_TYPE, 'InitLens: Compare', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {});
@@ -146,6 +148,7 @@ export class ComparePanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.counters.readyCount += 1;
+        if (this.options.testReports) this.post({ type: 'reportForTests' });
         this.sendSnapshot(this.options.ctx.session.current);
         break;
       case 'action':
@@ -160,8 +163,8 @@ export class ComparePanel implements vscode.Disposable {
         resolve?.(message.images);
         break;
       }
-      case 'rendered':
-        this.lastRendered = message.state;
+      case 'testReport':
+        this.options.testReports?.record(this, message.report);
         break;
       case 'log':
         this.options.ctx.log[message.level](`compare webview: ${message.message}`);

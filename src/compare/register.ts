@@ -20,7 +20,8 @@ import { ComparePanel, VIEW_TYPE } from './panel';
 import { showProgress } from './progress';
 import { exportResults, saveChartPng, saveReport } from './exportFiles';
 import type { PanelHostOptions } from './panel';
-import { registerCompareTestHooks } from './testHooks';
+import { CompareTestReports, registerCompareTestHooks } from './testHooks';
+import { isTestMode } from '../host/testMode';
 import { firstLine } from '../protocol/parse';
 
 interface Meta {
@@ -36,7 +37,9 @@ const STOP = 'Stop the running comparison';
 const QUEUE = 'Queue after it';
 
 export function registerCompare(ctx: InitLensContext): CompareApi {
-  const controller = new CompareController(ctx);
+  // Test-only (testHooks.ts): never registered for people.
+  const testReports = isTestMode(ctx.extension) ? new CompareTestReports() : undefined;
+  const controller = new CompareController(ctx, testReports);
   ctx.extension.subscriptions.push(
     controller,
     // With an argument the command resolves once the comparison has started (tests, other
@@ -51,7 +54,7 @@ export function registerCompare(ctx: InitLensContext): CompareApi {
     vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: (webviewPanel: vscode.WebviewPanel, state: unknown) => controller.restorePanel(webviewPanel, state),
     }),
-    ...registerCompareTestHooks(controller),
+    ...(testReports ? registerCompareTestHooks(controller, testReports) : []),
   );
   return controller;
 }
@@ -63,9 +66,13 @@ export class CompareController implements CompareApi, vscode.Disposable {
   private planned = new Map<string, number>();
   private readonly panelOptions: PanelHostOptions;
 
-  constructor(private readonly ctx: InitLensContext) {
+  constructor(
+    private readonly ctx: InitLensContext,
+    testReports?: CompareTestReports,
+  ) {
     this.panelOptions = {
       ctx,
+      testReports,
       extras: () => this.extras(),
       plannedSteps: this.plannedSteps,
       onAction: (action: PanelAction) => void this.runAction(action),

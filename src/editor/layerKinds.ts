@@ -71,8 +71,8 @@ const TORCH_ACTIVATION_MODULES: Record<string, string> = {
 };
 const TORCH_PRESERVE = new Set(['Dropout', 'AlphaDropout', 'BatchNorm1d', 'LayerNorm', 'Flatten']);
 
-/** `F.relu`, `torch.tanh`, `torch.nn.functional.selu`: functional activations. */
-const TORCH_ACTIVATION_FUNCTIONS: Record<string, string> = {
+/** `F.relu`, `torch.tanh`, `torch.nn.functional.selu`: functional activations (also the model graph's, src/editor/modelGraph.ts). */
+export const TORCH_ACTIVATION_FUNCTIONS: Record<string, string> = {
   relu: 'relu',
   relu_: 'relu',
   tanh: 'tanh',

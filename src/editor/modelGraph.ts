@@ -17,7 +17,7 @@ import type { CallNode } from './syntaxTree';
 import type { Arg, SyntaxNode } from './syntaxTree';
 import { scanSource } from './scanner';
 import type { LayerDef, SourceModel } from './sourceModel';
-import { normalizeActivation } from './layerKinds';
+import { normalizeActivation, TORCH_ACTIVATION_FUNCTIONS } from './layerKinds';
 import { requestText } from './requestText';
 import { firstLine } from '../protocol/parse';
 
@@ -925,18 +925,11 @@ function tfjsFunctionalGraphs(ctx: Ctx): SourceGraph[] {
   return out;
 }
 
-const TORCH_FUNCTIONS: Record<string, GraphActivation> = {
-  relu: 'relu',
-  relu_: 'relu',
-  tanh: 'tanh',
-  sigmoid: 'sigmoid',
-  elu: 'elu',
-  selu: 'selu',
-  leaky_relu: 'leaky_relu',
-  gelu: 'gelu',
-  softmax: 'softmax',
-  log_softmax: 'softmax',
-};
+/** `F.relu(x)`: layerKinds' table of functional activations, less those the probe has no layer for (silu). */
+function torchFunction(name: string): GraphActivation | undefined {
+  const activation = Object.hasOwn(TORCH_ACTIVATION_FUNCTIONS, name) ? TORCH_ACTIVATION_FUNCTIONS[name] : undefined;
+  return activation !== undefined && (GRAPH_ACTIVATIONS as readonly string[]).includes(activation) ? (activation as GraphActivation) : undefined;
+}
 const TORCH_FUNCTION_PREFIXES = ['F', 'torch', 'nn.functional', 'torch.nn.functional'];
 
 /** PyTorch `class Net(nn.Module)`: modules from __init__, dataflow from forward(). */
@@ -1020,10 +1013,11 @@ function torchGraphs(ctx: Ctx): SourceGraph[] {
           if (!firstArg) unsupportedAt(node.start, `self.${path[1]}`, 'called without an input');
           return applyModule(path[1], mod!, evaluate(firstArg!, text));
         }
-        if (TORCH_FUNCTION_PREFIXES.includes(prefix) && last in TORCH_FUNCTIONS) {
+        const activation = TORCH_FUNCTION_PREFIXES.includes(prefix) ? torchFunction(last) : undefined;
+        if (activation) {
           const x = evaluate(firstArg!, text);
           firstKind ??= 'activation';
-          return push({ kind: 'activation', name: names.take(last), line: lineAt(ctx, node.start), activation: TORCH_FUNCTIONS[last] }, [x]);
+          return push({ kind: 'activation', name: names.take(last), line: lineAt(ctx, node.start), activation }, [x]);
         }
         if (TORCH_FUNCTION_PREFIXES.includes(prefix) && (last === 'max_pool2d' || last === 'avg_pool2d')) {
           const x = evaluate(firstArg!, text);

@@ -41,13 +41,43 @@ export interface RunOutcome {
   steps: StepMetrics[];
 }
 
-/** A measured step: kept, sent, and diagnosed; each flag it raises kept and sent too. */
-export function recordStep(outcome: RunOutcome, sink: ProbeSink, diagnoser: Diagnoser, runId: string, metrics: StepMetrics): void {
-  outcome.steps.push(metrics);
-  sink.emit({ type: 'step', runId, metrics });
-  for (const flag of diagnoser.observe(metrics)) {
-    outcome.flags.push(flag);
-    sink.emit({ type: 'flag', runId, flag });
+/**
+ * The measured steps of one run (the dense stack's and the layer graph's loops alike): the
+ * training loss averaged since the last measurement, the time to the first, and each measured
+ * step kept, sent and diagnosed, with each flag it raises kept and sent too.
+ */
+export class StepRecorder {
+  private lossSum = 0;
+  private lossCount = 0;
+  /** Seconds from the run's start to its first measured step. */
+  firstMetricSeconds = 0;
+
+  constructor(
+    private readonly outcome: RunOutcome,
+    private readonly sink: ProbeSink,
+    private readonly diagnoser: Diagnoser,
+    private readonly runId: string,
+    private readonly startedAt: number,
+  ) {}
+
+  /** Every step's training loss, measured or not. */
+  addLoss(loss: number): void {
+    this.lossSum += loss;
+    this.lossCount += 1;
+  }
+
+  /** A measured step: its mean loss since the last one, then `measured` (accuracy, layers…). */
+  record(step: number, measured: Omit<StepMetrics, 'step' | 'loss'>): void {
+    const metrics: StepMetrics = { step, loss: finite(this.lossSum / this.lossCount), ...measured };
+    this.lossSum = 0;
+    this.lossCount = 0;
+    if (step === 0) this.firstMetricSeconds = (performance.now() - this.startedAt) / 1000;
+    this.outcome.steps.push(metrics);
+    this.sink.emit({ type: 'step', runId: this.runId, metrics });
+    for (const flag of this.diagnoser.observe(metrics)) {
+      this.outcome.flags.push(flag);
+      this.sink.emit({ type: 'flag', runId: this.runId, flag });
+    }
   }
 }
 
@@ -366,9 +396,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
     const random = mulberry32(config.seed);
     const nextBatch = batchSampler(data.train.count, config.batch, random);
 
-    let lossSum = 0;
-    let lossCount = 0;
-    let firstMetricSeconds = 0;
+    const measuredSteps = new StepRecorder(outcome, sink, diagnoser, runId, startedAt);
     let stepsDone = 0;
     const trainStart = performance.now();
     const cpuStart = process.cpuUsage();
@@ -389,25 +417,14 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
         if (ratios) updateRatios = plan.map((_, i) => finite(ratios[i]));
         stepsDone = step + 1;
       }
-      lossSum += lossValue;
-      lossCount += 1;
+      measuredSteps.addLoss(lossValue);
 
       if (isStats || !lossFinite) {
         const fs = forwardStats ?? measure(s);
         const histogram = stepHistograms ?? recordHistograms(s);
         const layerStats = layerStatsAt(s, step, fs, histogram, extra, updateRatios);
         const validation = lossFinite ? evaluateOn(s, s.val) : { accuracy: NaN };
-        const metrics: StepMetrics = {
-          step,
-          loss: finite(lossSum / lossCount),
-          accuracy: extra ? finite(batchAccuracy) : null,
-          validationAccuracy: finite(validation.accuracy),
-          layers: layerStats,
-        };
-        lossSum = 0;
-        lossCount = 0;
-        if (step === 0) firstMetricSeconds = (performance.now() - startedAt) / 1000;
-        recordStep(outcome, sink, diagnoser, runId, metrics);
+        measuredSteps.record(step, { accuracy: extra ? finite(batchAccuracy) : null, validationAccuracy: finite(validation.accuracy), layers: layerStats });
         if (!lossFinite) break;
       }
       // Let the event loop breathe so a cancel or a parent's message is heard between steps.
@@ -422,7 +439,7 @@ export async function runProbe(request: RunRequest, data: LoadedData, backend: B
       type: 'finished',
       runId,
       final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
-      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds: measuredSteps.firstMetricSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 },
       numTensorsBefore: run.numTensorsBefore,
       numTensorsAfter: tf.memory().numTensors,
     });

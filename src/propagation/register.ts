@@ -28,11 +28,13 @@ import { HISTOGRAM_PROBE_DEFAULTS, histogramProbeRequests, histogramProbeSource 
 import type { HistogramProbeOptions } from '../probe/propagation/histogramProbes';
 import { propagationCsv } from '../view/propagationCsv';
 import { PROPAGATION_NOTES } from './notes';
+import { PropagationTestReports } from './testHooks';
+import { isTestMode } from '../host/testMode';
+import { SEED_INITIALIZER_IDS } from '../protocol/vocabulary';
 import { CATALOG_IDS } from '../probe/initializers/catalog';
 import { parseInitializer } from '../probe/initializers/parse';
 
 export const SIGNAL_VIEW_TYPE = 'initlens.signalPropagation';
-const SEED_INITIALIZERS = ['zeros', 'random_normal', 'glorot_normal', 'he_normal'];
 /** The picker's choices: the catalog's initializers that take no arguments. */
 const CHOICES = CATALOG_IDS.filter((id) => id !== 'constant' && id !== 'variance_scaling');
 /** The view's sizes: the issue's 100 layers, 128 units so a sweep takes seconds. */
@@ -40,14 +42,7 @@ const VIEW_SIZES = ['--depth', '100', '--width', '128', '--images', '128'];
 const MAP_SIGMA_W2 = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4];
 const MAP_DEPTHS = [2, 4, 8, 12, 16, 24, 32, 48];
 
-/** What the UI test reads: the last state sent and the charts the webview said it drew. */
-export interface SignalViewProbe {
-  rendered: { chart: string; points: number }[];
-  busy: string | null;
-  error: string | null;
-}
-
-export function registerSignalPropagation(ctx: InitLensContext): { probe: () => SignalViewProbe | undefined } {
+export function registerSignalPropagation(ctx: InitLensContext): void {
   let view: SignalView | undefined;
   ctx.extension.subscriptions.push(
     vscode.commands.registerCommand('initlens.signalPropagation', (activation?: unknown) => {
@@ -59,7 +54,6 @@ export function registerSignalPropagation(ctx: InitLensContext): { probe: () => 
       }
     }),
   );
-  return { probe: () => view?.probe() };
 }
 
 class SignalView {
@@ -71,7 +65,8 @@ class SignalView {
   private doc: PropagationDocument | null = null;
   private busy: string | null = null;
   private error: string | null = null;
-  private rendered: { chart: string; points: number }[] = [];
+  /** Test mode only (testHooks.ts). */
+  private readonly testReports: PropagationTestReports | undefined;
   private ownProbes: ResultsDocument | undefined;
   private probes: RunnerHandle | undefined;
   private child: ReturnType<typeof spawn> | undefined;
@@ -82,6 +77,7 @@ class SignalView {
     private readonly ctx: InitLensContext,
     private activation: Activation,
   ) {
+    this.testReports = isTestMode(ctx.extension) ? new PropagationTestReports(ctx.log) : undefined;
     const root = vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist', 'webview');
     this.panel = vscode.window.createWebviewPanel(SIGNAL_VIEW_TYPE, 'InitLens: Signal Propagation', { viewColumn: vscode.ViewColumn.Active }, { enableScripts: true, localResourceRoots: [root] });
     this.panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'icons', 'initlens.svg');
@@ -99,10 +95,6 @@ class SignalView {
     this.compute();
   }
 
-  probe(): SignalViewProbe {
-    return { rendered: this.rendered, busy: this.busy, error: this.error };
-  }
-
   reveal(activation: Activation | undefined): void {
     this.panel.reveal();
     if (activation && activation !== this.activation) {
@@ -111,7 +103,7 @@ class SignalView {
     }
   }
 
-  private initializers: string[] = SEED_INITIALIZERS;
+  private initializers: string[] = [...SEED_INITIALIZER_IDS];
 
   private onMessage(raw: unknown): void {
     const parsed = parseWith(propagationWebviewMessageSchema, raw);
@@ -123,6 +115,7 @@ class SignalView {
     switch (m.type) {
       case 'ready':
         this.ready = true;
+        if (this.testReports) void this.panel.webview.postMessage({ type: 'reportForTests' } satisfies PropagationHostMessage);
         this.send();
         return;
       case 'activation':
@@ -165,12 +158,9 @@ class SignalView {
       case 'savePng':
         void this.savePng(m.name, m.dataUrl);
         return;
-      case 'rendered': {
-        const line = m.charts.map((c) => `${c.chart} ${c.points}`).join(', ');
-        if (line !== this.rendered.map((c) => `${c.chart} ${c.points}`).join(', ')) this.ctx.log.debug(`signal propagation view drew: ${line}`);
-        this.rendered = m.charts;
+      case 'testReport':
+        this.testReports?.record(m.report);
         return;
-      }
     }
   }
 

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseWith } from './parse';
 import type { Parsed } from './parse';
 import { backendNameSchema, flagSchema, probeConfigSchema, runSummarySchema, seedSummarySchema, stepMetricsSchema } from './index';
-import { RUN_STATUSES } from './vocabulary';
+import { panelTestReportMessageSchema, reportForTestsSchema } from './testReports';
 
 /** Everything about a run except its growing lists (steps, flags). */
 export const runHeaderSchema = runSummarySchema.extend({
@@ -82,6 +82,7 @@ export const hostMessageSchema = z.discriminatedUnion('type', [
   }),
   /** Asks for every chart as a PNG (report, export from the command palette). */
   z.object({ type: z.literal('captureCharts'), requestId: z.number().int() }),
+  reportForTestsSchema,
 ]);
 export type HostMessage = z.infer<typeof hostMessageSchema>;
 
@@ -94,22 +95,6 @@ export const pngDataUrlSchema = z.string().regex(/^data:image\/png;base64,[A-Za-
 export const chartImageSchema = z.object({ id: z.enum(CHART_IDS), title: z.string().max(200), dataUrl: pngDataUrlSchema });
 export type ChartImage = z.infer<typeof chartImageSchema>;
 
-/** What the webview last drew: the integration test reads it through `initlens._panelState`. */
-export const renderedStateSchema = z.object({
-  seq: z.number().int(),
-  runs: z.array(z.object({ runId: z.string(), initializer: z.string(), status: z.enum(RUN_STATUSES), steps: z.number().int(), flags: z.array(z.string()) })),
-  notesShown: z.array(z.string()),
-  /** Points drawn on the charts over all series (a chart with no data counts 0). */
-  points: z.number().int(),
-  theme: z.string(),
-  /** Several seeds: the caption over the charts and the summary table's rows as shown (tests). */
-  seedCaption: z.string().optional(),
-  seedRows: z.array(z.string()).optional(),
-  /** Several seeds: x positions with a drawn interval band (low < high) over all charts. */
-  bandPoints: z.number().int().optional(),
-});
-export type RenderedState = z.infer<typeof renderedStateSchema>;
-
 /** Webview → host. */
 export const webviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
@@ -117,7 +102,7 @@ export const webviewMessageSchema = z.discriminatedUnion('type', [
   /** One chart's PNG, from its own "Save PNG" button. */
   z.object({ type: z.literal('savePng'), image: chartImageSchema }),
   z.object({ type: z.literal('charts'), requestId: z.number().int(), images: z.array(chartImageSchema) }),
-  z.object({ type: z.literal('rendered'), state: renderedStateSchema }),
+  panelTestReportMessageSchema,
   z.object({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string().max(2000) }),
 ]);
 export type WebviewMessage = z.infer<typeof webviewMessageSchema>;

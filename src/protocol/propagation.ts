@@ -4,6 +4,7 @@
  * Infinite depth scales (criticality) travel as null.
  */
 import { z } from 'zod';
+import { propagationTestReportMessageSchema, reportForTestsSchema } from './testReports';
 
 const nullableNumber = z.number().nullable();
 
@@ -115,7 +116,7 @@ export const ACTIVATION_CHOICES = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'le
 export const MAX_VIEW_INITIALIZERS = 8;
 
 /** Host → Signal Propagation webview: the whole state each time (a few hundred kB at most). */
-export const propagationHostMessageSchema = z.object({
+export const propagationStateSchema = z.object({
   type: z.literal('state'),
   activation: z.enum(ACTIVATION_CHOICES),
   initializers: z.array(z.string()),
@@ -130,6 +131,9 @@ export const propagationHostMessageSchema = z.object({
   error: z.string().nullable(),
   notes: z.array(z.object({ chart: z.string(), text: z.string() })),
 });
+export type PropagationState = z.infer<typeof propagationStateSchema>;
+
+export const propagationHostMessageSchema = z.discriminatedUnion('type', [propagationStateSchema, reportForTestsSchema]);
 export type PropagationHostMessage = z.infer<typeof propagationHostMessageSchema>;
 
 /** Signal Propagation webview → host. */
@@ -142,7 +146,6 @@ export const propagationWebviewMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('exportCsv') }),
   z.object({ type: z.literal('savePng'), name: z.string().max(100), dataUrl: z.string().max(20_000_000) }),
-  /** After drawing: how many data points (or grid cells) each chart drew; 0 = none yet. */
-  z.object({ type: z.literal('rendered'), charts: z.array(z.object({ chart: z.string(), points: z.number().int().nonnegative() })) }),
+  propagationTestReportMessageSchema,
 ]);
 export type PropagationWebviewMessage = z.infer<typeof propagationWebviewMessageSchema>;

@@ -10,6 +10,7 @@ import { parseWith } from './parse';
 import { probeConfigSchema } from './index';
 import type { Parsed } from './parse';
 import { BACKENDS, DATA_KINDS, RUN_STATUSES, SETTING_KEYS } from './vocabulary';
+import { reportForTestsSchema, sidebarTestReportMessageSchema } from './testReports';
 
 const text = (max = 4000) => z.string().max(max);
 const id = z.string().min(1).max(200);
@@ -113,8 +114,6 @@ export const hostToSidebarSchema = z.discriminatedUnion('type', [
     status: statusStateSchema,
     progress: z.array(runProgressSchema).max(1000),
     history: z.array(historyItemSchema).max(100),
-    /** The webview reports what it shows (tests read it through a test-only command). */
-    report: z.boolean(),
   }),
   z.object({ type: z.literal('settings'), settings: settingsStateSchema }),
   /** Answer to setSetting: written (no problem) or refused with the one-line reason. */
@@ -135,27 +134,9 @@ export const hostToSidebarSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('note'), noteId: id, note: noteSchema.nullable() }),
   /** Outcome of Compare/Stop/history actions, shown under the buttons. */
   z.object({ type: z.literal('notice'), level: z.enum(['info', 'warning', 'error']), message: text() }),
+  reportForTestsSchema,
 ]);
 export type HostToSidebar = z.infer<typeof hostToSidebarSchema>;
-
-/** What the webview shows, reported when the snapshot asks for it (tests). */
-export const sidebarReportSchema = z.object({
-  fields: z.record(z.object({ value: text(), problem: text().optional(), disabled: z.boolean() })),
-  catalog: z.array(text(100)).max(100),
-  checked: z.array(text(400)).max(200),
-  custom: z.array(text(400)).max(100),
-  customMessage: text().optional(),
-  trustNotice: text().optional(),
-  backend: text(),
-  data: text(),
-  progress: z.array(text()).max(1000),
-  /** Several seeds: the caption and each initializer's row as shown. */
-  seeds: z.array(text()).max(101).optional(),
-  history: z.array(z.object({ id: text(100), text: text() })).max(100),
-  openNotes: z.array(text(200)).max(100),
-  notice: text().optional(),
-});
-export type SidebarReport = z.infer<typeof sidebarReportSchema>;
 
 /** Sidebar webview → host. */
 export const sidebarToHostSchema = z.discriminatedUnion('type', [
@@ -173,7 +154,7 @@ export const sidebarToHostSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('clearHistory') }),
   z.object({ type: z.literal('manageTrust') }),
   z.object({ type: z.literal('openSettings') }),
-  z.object({ type: z.literal('report'), report: sidebarReportSchema }),
+  sidebarTestReportMessageSchema,
 ]);
 export type SidebarToHost = z.infer<typeof sidebarToHostSchema>;
 

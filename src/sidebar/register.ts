@@ -3,9 +3,10 @@ import * as vscode from 'vscode';
 import type { CompareApi, InitLensContext } from '../host/context';
 import { SIDEBAR_VIEW_ID, SidebarView } from './view';
 import { registerSidebarTestHooks } from './testHooks';
+import { isTestMode } from '../host/testMode';
 
 export function registerSidebar(ctx: InitLensContext, compare: CompareApi): void {
-  const testMode = ctx.extension.extensionMode === vscode.ExtensionMode.Test || process.env.INITLENS_TEST !== undefined;
+  const testMode = isTestMode(ctx.extension);
   const view = new SidebarView(ctx, compare, testMode);
   ctx.extension.subscriptions.push(
     view,

@@ -2,18 +2,20 @@
  * The sidebar's test hooks, all in one place: what the integration tests read through the
  * test-only command `initlens._sidebarState`, and a way to hand the host a message as the
  * webview would (`initlens._sidebarReceive`, through the same validation). Registered only in
- * test mode; never in the manifest.
+ * test mode; never in the manifest. In test mode the view asks its page for a test report
+ * (src/protocol/testReports.ts) when the page says ready; the latest is kept here.
  */
 import * as vscode from 'vscode';
 import type { RunRequest } from '../protocol';
-import type { HostToSidebar, SidebarReport } from '../protocol/sidebar';
+import type { HostToSidebar } from '../protocol/sidebar';
+import type { SidebarTestReport } from '../protocol/testReports';
 import type { Selection } from './selection';
 
 /** What tests read through `initlens._sidebarState`. */
 export interface SidebarTestState {
   ready: boolean;
   visible: boolean;
-  report: SidebarReport | undefined;
+  report: SidebarTestReport | undefined;
   selection: Selection;
   lastRequests: { label: string; initializer: string; hidden: number[]; steps: number; activation: string }[];
   session: { running: boolean; runs: { initializer: string; status: string }[] };
@@ -24,7 +26,7 @@ export interface SidebarTestState {
 
 /** What the host records for the tests as it works (cheap; kept in every mode). */
 export class SidebarTestRecorder {
-  report: SidebarReport | undefined;
+  report: SidebarTestReport | undefined;
   lastRequests: RunRequest[] = [];
   dropped = 0;
   readonly fieldResults: SidebarTestState['fieldResults'] = {};

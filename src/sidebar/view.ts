@@ -140,6 +140,8 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       this.everReady = true;
       this.progress.clear();
       this.statusSource.invalidateData();
+      // Tests read what the page shows (testHooks.ts); only they ask for it.
+      if (this.testMode) this.post({ type: 'reportForTests' });
       this.post(this.snapshot());
     },
     setSetting: (m) => applySettingField(m, (message) => this.post(message)),
@@ -172,7 +174,7 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
     clearHistory: () => vscode.commands.executeCommand('initlens.clearHistory'),
     manageTrust: () => vscode.commands.executeCommand('workbench.trust.manage'),
     openSettings: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:initlens.initlens'),
-    report: (m) => {
+    testReport: (m) => {
       this.recorder.report = m.report;
     },
   };
@@ -276,7 +278,6 @@ export class SidebarView implements vscode.WebviewViewProvider, vscode.Disposabl
       status: this.status(),
       progress: progressOf(this.progressDoc),
       history: historyItems(session.history.entries(), new Date()),
-      report: this.testMode,
     };
   }
 

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { SidebarTestState } from '../../src/sidebar/testHooks';
-import type { SidebarReport } from '../../src/protocol/sidebar';
+import type { SidebarTestReport } from '../../src/protocol/testReports';
 import { initLens, log, waitFor } from './helpers';
 
 const state = async (): Promise<SidebarTestState> => {
@@ -16,8 +16,8 @@ const state = async (): Promise<SidebarTestState> => {
 const send = (message: unknown): Thenable<boolean> => vscode.commands.executeCommand<boolean>('initlens._sidebarReceive', message);
 const settings = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('initlens');
 
-async function report(check: (r: SidebarReport) => boolean, what: string, timeoutMs = 10_000): Promise<SidebarReport> {
-  let last: SidebarReport | undefined;
+async function report(check: (r: SidebarTestReport) => boolean, what: string, timeoutMs = 10_000): Promise<SidebarTestReport> {
+  let last: SidebarTestReport | undefined;
   await waitFor(
     what,
     async () => {

@@ -50,7 +50,11 @@ const clean: Record<string, string> = {
   'src/compare/register.ts': "import * as vscode from 'vscode';\nimport { s } from '../host/session';\nimport { f } from '../view/format';\nexport const r = [vscode, s, f];\n",
   'src/sidebar/view.ts': "import { r } from '../compare/register';\nexport const v = r;\n",
   'src/editor/hover.ts': "import { s } from '../host/session';\nimport { f } from '../view/format';\nexport const h = s + f();\n",
-  'webview/panel.ts': "import { f } from '../src/view/format';\nimport { ACTIVATIONS } from '../src/protocol';\nconsole.log(f(), ACTIVATIONS);\n",
+  'webview/panel.ts': "import { f } from '../src/view/format';\nimport { ACTIVATIONS } from '../src/protocol';\nimport { a } from './panel/app';\nconsole.log(f(), ACTIVATIONS, a);\n",
+  'webview/shared/dom.ts': 'export const h = 1;\n',
+  'webview/panel/app.ts': "import { h } from '../shared/dom';\nimport { c } from './chart';\nexport const a = h + c;\n",
+  'webview/panel/chart.ts': 'export const c = 2;\n',
+  'webview/sidebar/status.ts': "import { h } from '../shared/dom';\nexport const st = h;\n",
 };
 
 test('the allowed edges of the layering raise no violation', () => {
@@ -72,6 +76,8 @@ test('each layering rule fails on a planted violation', () => {
     'webview/sidebar.ts': "import { d } from '../src/view/describe';\nconsole.log(d);\n",
     // a webview importing a host module and node
     'webview/panel.ts': "import { r } from '../src/compare/register';\nimport { join } from 'node:path';\nconsole.log(r, join);\n",
+    // one view borrowing another's module instead of a shared one
+    'webview/sidebar/status.ts': "import { c } from '../panel/chart';\nexport const st = c;\n",
     // the host reaching into a feature; the editor into the panels; compare into the sidebar
     'src/host/session.ts': "import { r } from '../compare/register';\nexport const s = String(r);\n",
     'src/editor/hover.ts': "import { v } from '../sidebar/view';\nexport const h = v;\n",
@@ -91,6 +97,7 @@ test('each layering rule fails on a planted violation', () => {
     'editor-not-panels': 'src/editor/hover.ts → src/sidebar/view.ts',
     'compare-not-sidebar': 'src/compare/register.ts → src/sidebar/view.ts',
     'no-node-in-webview': 'webview/panel.ts → path',
+    'webview-views-apart': 'webview/sidebar/status.ts → webview/panel/chart.ts',
   };
   for (const [rule, edge] of Object.entries(expected)) {
     assert.ok(by(rule).includes(edge), `${rule} should flag ${edge}; it flagged ${JSON.stringify(by(rule))}`);

@@ -3,7 +3,8 @@
 // axis, log-scale handling of zeros, decade ticks and the heatmap's colour positions.
 import * as assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { clampForLog, decadeSplits, formatDecade, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, seriesSlots, theoryLine, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from '../../webview/panel/chartData';
+import { decadeSplits, formatDecade } from '../../webview/shared/decades';
+import { clampForLog, heatPosition, heatmapGrid, layerValues, logFloor, overSteps, recordAt, recordedSteps, seriesSlots, theoryLine, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from '../../webview/panel/chartData';
 import { runHeader } from '../../src/compare/delta';
 import type { PanelRun } from '../../src/protocol/panel';
 import type { RunRecord } from '../../src/results';

@@ -17,7 +17,7 @@ describe('panel protocol: webview → host', () => {
       { type: 'action', action: 'exportCsv' },
       { type: 'savePng', image: { id: 'loss', title: 'Training loss', dataUrl: PNG } },
       { type: 'charts', requestId: 3, images: [{ id: 'heatmap', title: 'Heatmap', dataUrl: PNG }] },
-      { type: 'rendered', state: { seq: 2, runs: [{ runId: 'r1', initializer: 'Zeros', status: 'running', steps: 3, flags: ['symmetric'] }], notesShown: ['zero-symmetry'], points: 12, theme: 'dark' } },
+      { type: 'testReport', report: { seq: 2, runs: [{ runId: 'r1', initializer: 'Zeros', status: 'running', steps: 3, flags: ['symmetric'] }], notesShown: ['zero-symmetry'], points: 12, theme: 'dark' } },
       { type: 'log', level: 'warn', message: 'x' },
     ];
     for (const m of messages) assert.equal(parseWebviewMessage(m).ok, true, JSON.stringify(m));
@@ -66,6 +66,7 @@ describe('panel protocol: host → webview', () => {
     const parsed = parseHostMessage({ type: 'delta', seq: 2, ...delta });
     assert.equal(parsed.ok, true, parsed.ok ? '' : parsed.error);
     assert.equal(parseHostMessage({ type: 'captureCharts', requestId: 1 }).ok, true);
+    assert.equal(parseHostMessage({ type: 'reportForTests' }).ok, true);
   });
 
   it('refuses a delta whose step record is malformed', () => {

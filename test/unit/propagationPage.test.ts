@@ -50,14 +50,16 @@ after(async () => {
   await browser?.close();
 });
 
-const posted = (): Promise<{ type: string; charts?: { chart: string; points: number }[]; initializers?: string[] }[]> => page.evaluate(() => (window as unknown as { posted: never[] }).posted);
+const posted = (): Promise<{ type: string; report?: { charts: { chart: string; points: number }[] }; initializers?: string[] }[]> => page.evaluate(() => (window as unknown as { posted: never[] }).posted);
 
 test('the page says ready, then draws the sweep, phase diagram and spectra of the real document', { timeout: 300_000 }, async () => {
   await page.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.some((m) => m.type === 'ready'));
+  // As the host does in test mode: ask for the test report, then send the state.
+  await page.evaluate(() => window.postMessage({ type: 'reportForTests' }, '*'));
   await page.evaluate((s) => window.postMessage(s, '*'), state());
-  await page.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.some((m) => m.type === 'rendered'), undefined, { timeout: 60_000 });
-  const rendered = (await posted()).filter((m) => m.type === 'rendered').at(-1)!;
-  const points = Object.fromEntries(rendered.charts!.map((c) => [c.chart, c.points]));
+  await page.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.some((m) => m.type === 'testReport'), undefined, { timeout: 60_000 });
+  const rendered = (await posted()).filter((m) => m.type === 'testReport').at(-1)!;
+  const points = Object.fromEntries(rendered.report!.charts.map((c) => [c.chart, c.points]));
   // 100 layers × (q, c) × (measured, theory) for three non-zero initializers, less underflowed layers.
   assert.ok(points.sweep > 600, `sweep ${points.sweep}`);
   assert.equal(points.phase, 31 * 13);

@@ -27,7 +27,6 @@ function snapshot(): HostToSidebar {
     },
     progress: [{ runId: 'r1', label: 'he_normal', status: 'running', step: 10, steps: 300, flags: [] }],
     history: [{ id: 'abc-123', when: '14:03', at: '2025-01-01T14:03:00Z', network: '784→128→10 relu, 300 steps', runs: [{ initializer: 'zeros', accuracy: '11.3%', flags: ['symmetric'] }] }],
-    report: false,
   };
 }
 
@@ -79,7 +78,7 @@ test('malformed and unknown messages are refused with a one-line reason', () => 
     [{ type: 'setChecked', text: 'zeros' }, /checked/],
     [{ type: 'requestNote', noteId: '' }, /noteId/],
     [{ type: 'openHistory' }, /id/],
-    [{ type: 'report', report: { fields: {} } }, /report/],
+    [{ type: 'testReport', report: { fields: {} } }, /testReport: report/],
   ];
   for (const [m, reason] of bad) {
     const r = parseSidebarMessage(m);
@@ -107,7 +106,7 @@ test('no input makes the validators throw', () => {
     { numRuns: 1000 },
   );
   fc.assert(
-    fc.property(fc.record({ type: fc.constantFrom('setSetting', 'setChecked', 'addCustom', 'openHistory', 'report'), key: fc.string(), value: fc.anything(), text: fc.anything() }), (raw) => {
+    fc.property(fc.record({ type: fc.constantFrom('setSetting', 'setChecked', 'addCustom', 'openHistory', 'testReport'), key: fc.string(), value: fc.anything(), text: fc.anything() }), (raw) => {
       const r = parseSidebarMessage(raw);
       if (!r.ok) assert.ok(r.error.length > 0);
     }),

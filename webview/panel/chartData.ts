@@ -5,6 +5,7 @@
  */
 import type { PanelRun } from '../../src/protocol/panel';
 import type { LayerStepStats, StepMetrics } from '../../src/protocol';
+import { decadeSplits } from '../shared/decades';
 
 export type LayerMetric = 'activationVariance' | 'activationSecondMoment' | 'gradNorm';
 export type StepMetric = 'loss' | 'validationAccuracy';
@@ -67,23 +68,6 @@ export function theoryLine(run: Pick<PanelRun, 'inputSecondMoment' | 'layers'>, 
     out[i + 1] = q;
   }
   return out;
-}
-
-/** Powers of ten between min and max, thinned to fit `slots` labels: a log axis without clutter. */
-export function decadeSplits(min: number, max: number, slots: number): number[] {
-  if (!(min > 0) || !(max >= min)) return [];
-  const lo = Math.ceil(Math.log10(min) - 1e-9);
-  const hi = Math.floor(Math.log10(max) + 1e-9);
-  const every = Math.max(1, Math.ceil((hi - lo + 1) / Math.max(1, slots)));
-  const out: number[] = [];
-  for (let e = hi; e >= lo; e -= every) out.unshift(10 ** e);
-  return out;
-}
-
-/** 1e-12, 0.001, 0.1, 1, 100, 1e6: decade labels as people write them. */
-export function formatDecade(value: number): string {
-  const e = Math.round(Math.log10(value));
-  return e >= -3 && e <= 4 ? String(Number((10 ** e).toPrecision(1))) : `1e${e}`;
 }
 
 /**

@@ -8,7 +8,7 @@ import { isRunDone } from '../../src/protocol/vocabulary';
 import type { Flag } from '../../src/protocol';
 import type { PanelNote, PanelRun } from '../../src/protocol/panel';
 import { flagValuesText, inLayerOrder, layerName } from '../../src/view/format';
-import { custom, el } from './dom';
+import { h } from '../shared/dom';
 import { noteFragment } from './notes';
 
 interface FlagGroup {
@@ -39,39 +39,35 @@ function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
   const { run } = group;
   const flags = inLayerOrder(group.flags);
   const layers = [...new Set(flags.map((f) => layerName(run, f.layer)))];
-  const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
+  const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
   swatch.style.backgroundColor = group.color;
-  const header = el('header', { className: 'flag-header' }, [
-    custom('vscode-badge', { variant: 'default', class: `flag-kind kind-${group.kind}` }, group.kind),
-    el('span', { className: 'flag-run' }, [swatch, run.initializer]),
-    el('span', { className: 'flag-layers', attrs: { 'aria-label': `layers: ${layers.join(', ')}` } }, layers.map((name) => custom('vscode-badge', { variant: 'counter', class: 'layer-badge' }, name))),
-  ]);
-  const evidence = el(
-    'ul',
-    { className: 'evidence' },
-    flags.map((flag) => {
-      const values = flagValuesText(flag);
-      return el('li', {}, [
-        el('strong', { text: `${layerName(run, flag.layer)}, step ${flag.step}: ` }),
-        flag.evidence,
-        ...(values ? [el('div', { className: 'values', text: values })] : []),
-      ]);
-    }),
+  const header = h('header', { class: 'flag-header' },
+    h('vscode-badge', { variant: 'default', class: `flag-kind kind-${group.kind}` }, group.kind),
+    h('span', { class: 'flag-run' }, swatch, run.initializer),
+    h('span', { class: 'flag-layers', 'aria-label': `layers: ${layers.join(', ')}` }, ...layers.map((name) => h('vscode-badge', { variant: 'counter', class: 'layer-badge' }, name))),
   );
-  const aside = el('aside', { className: 'note', attrs: { 'aria-label': note ? `Note: ${note.title}` : 'Note' } });
+  const evidence = h('ul', { class: 'evidence' }, ...flags.map((flag) => {
+      const values = flagValuesText(flag);
+      return h('li', {},
+        h('strong', {}, `${layerName(run, flag.layer)}, step ${flag.step}: `),
+        flag.evidence,
+        ...(values ? [h('div', { class: 'values' }, values)] : []),
+      );
+    }));
+  const aside = h('aside', { class: 'note', 'aria-label': note ? `Note: ${note.title}` : 'Note' });
   if (note) {
-    aside.append(el('p', { className: 'note-summary' }, [el('strong', { text: note.title }), el('br'), note.summary]));
-    const details = el('details', { className: 'note-body' }, [el('summary', { text: 'Read the whole note' })]);
+    aside.append(h('p', { class: 'note-summary' }, h('strong', {}, note.title), h('br'), note.summary));
+    const details = h('details', { class: 'note-body' }, h('summary', {}, 'Read the whole note'));
     details.append(noteFragment(note));
     aside.append(details);
     aside.dataset.note = note.id;
   } else {
-    aside.append(el('p', { className: 'muted', text: `Note ${group.note} is not available.` }));
+    aside.append(h('p', { class: 'muted' }, `Note ${group.note} is not available.`));
   }
-  return el('article', { className: `flag-card kind-${group.kind}`, attrs: { 'data-run': run.runId, 'data-kind': group.kind } }, [
-    el('div', { className: 'flag-main' }, [header, evidence]),
+  return h('article', { class: `flag-card kind-${group.kind}`, 'data-run': run.runId, 'data-kind': group.kind },
+    h('div', { class: 'flag-main' }, header, evidence),
     aside,
-  ]);
+  );
 }
 
 /** Renders into `host`; returns the note ids shown. Open details survive re-renders by key. */
@@ -80,7 +76,7 @@ export function renderFlags(host: HTMLElement, runs: readonly PanelRun[], notes:
   const open = new Set(Array.from(host.querySelectorAll<HTMLElement>('article.flag-card')).filter((a) => a.querySelector('details')?.open).map((a) => `${a.dataset.run}\0${a.dataset.kind}`));
   if (groups.length === 0) {
     const finished = runs.length > 0 && runs.every((r) => isRunDone(r.status));
-    host.replaceChildren(el('p', { className: 'muted', text: finished ? 'No flags: every layer of every run stayed within the thresholds.' : 'No flags so far.' }));
+    host.replaceChildren(h('p', { class: 'muted' }, finished ? 'No flags: every layer of every run stayed within the thresholds.' : 'No flags so far.'));
     return [];
   }
   const cards = groups.map((g) => {

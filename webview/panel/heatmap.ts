@@ -6,10 +6,10 @@
 import type { HeatmapGrid } from './chartData';
 import { heatPosition } from './chartData';
 import { formatNumber } from '../../src/view/number';
-import { composeImage } from './chartImage';
-import { el } from './dom';
-import { parseColor } from './theme';
-import type { ThemeColors } from './theme';
+import { composeImage } from '../shared/chartImage';
+import { h } from '../shared/dom';
+import { parseColor } from '../shared/theme';
+import type { ThemeColors } from '../shared/theme';
 
 type Rgba = [number, number, number, number];
 
@@ -33,8 +33,8 @@ export class Heatmap {
     host: HTMLElement,
     private theme: ThemeColors,
   ) {
-    this.canvas = el('canvas', { className: 'heatmap', attrs: { role: 'img', 'aria-label': 'Activation variance heatmap: no data yet' } });
-    this.caption = el('div', { className: 'readout', text: ' ' });
+    this.canvas = h('canvas', { class: 'heatmap', role: 'img', 'aria-label': 'Activation variance heatmap: no data yet' });
+    this.caption = h('div', { class: 'readout' }, ' ');
     host.append(this.canvas, this.caption);
     this.stops = theme.ramp.map(parseColor);
     let lastWidth = 0;

@@ -6,13 +6,14 @@
 import uPlot from 'uplot';
 import type { ChartId } from '../../src/protocol/panel';
 import { formatNumber, formatPercent } from '../../src/view/number';
-import { composeImage } from './chartImage';
-import { formatDecade, logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from './chartData';
-import type { LegendEntry } from './chartImage';
-import { el } from './dom';
-import { parseColor } from './theme';
+import { composeImage } from '../shared/chartImage';
+import { logAxisSplits, xAxisLayout, zeroBandBottom, zeroBandTop } from './chartData';
+import { formatDecade } from '../shared/decades';
+import type { LegendEntry } from '../shared/chartImage';
+import { h } from '../shared/dom';
+import { parseColor } from '../shared/theme';
 import { bandRuns } from './seedBands';
-import type { ThemeColors } from './theme';
+import type { ThemeColors } from '../shared/theme';
 
 export interface LineSpec {
   label: string;
@@ -98,15 +99,15 @@ export class LineChart {
   ) {
     // The chart takes the keyboard: ←/→ (Home/End) step through its x positions and the
     // readout below says every series' value there; the table view has them all at once.
-    this.body = el('div', { className: 'chart-body', attrs: { role: 'img', tabindex: '0', 'aria-label': `${options.title}: no data yet` } });
+    this.body = h('div', { class: 'chart-body', role: 'img', tabindex: '0', 'aria-label': `${options.title}: no data yet` });
     this.body.addEventListener('keydown', (e) => this.onKey(e));
     this.body.addEventListener('blur', () => {
       if (this.keyIndex !== undefined) this.plot?.setCursor({ left: -10, top: -10 });
     });
-    this.legend = el('div', { className: 'legend' });
-    this.readout = el('div', { className: 'readout', text: ' ', attrs: { 'aria-live': 'polite', role: 'status' } });
-    this.tableHost = el('div', { className: 'chart-table-host' });
-    this.tableView = el('details', { className: 'chart-table' }, [el('summary', { text: 'Values as a table' }), this.tableHost]);
+    this.legend = h('div', { class: 'legend' });
+    this.readout = h('div', { class: 'readout', 'aria-live': 'polite', role: 'status' }, ' ');
+    this.tableHost = h('div', { class: 'chart-table-host' });
+    this.tableView = h('details', { class: 'chart-table' }, h('summary', {}, 'Values as a table'), this.tableHost);
     this.tableView.addEventListener('toggle', () => this.renderTable());
     host.append(this.body, this.legend, this.readout, this.tableView);
     let lastWidth = 0;
@@ -173,15 +174,15 @@ export class LineChart {
     if (!this.tableView.open) return;
     const spec = this.spec;
     const lines = spec.lines;
-    const head = el('tr', {}, [el('th', { text: spec.xNames ? this.options.xLabel : 'step', attrs: { scope: 'col' } }), ...lines.map((l) => el('th', { text: l.label, attrs: { scope: 'col' } }))]);
+    const head = h('tr', {}, h('th', { scope: 'col' }, spec.xNames ? this.options.xLabel : 'step'), ...lines.map((l) => h('th', { scope: 'col' }, l.label)));
     const rows = spec.x.map((x, i) =>
-      el('tr', {}, [
-        el('th', { text: spec.xNames ? spec.xNames[i] : String(x), attrs: { scope: 'row' } }),
-        ...lines.map((l) => el('td', { className: 'num', text: valueAt(l, i, this.options.percent) })),
-      ]),
+      h('tr', {},
+        h('th', { scope: 'row' }, spec.xNames ? spec.xNames[i] : String(x)),
+        ...lines.map((l) => h('td', { class: 'num' }, valueAt(l, i, this.options.percent))),
+      ),
     );
-    const caption = el('caption', { text: `${this.options.title}${spec.valueNote ? ` (${spec.valueNote})` : ''}` });
-    this.tableHost.replaceChildren(el('table', { className: 'values' }, [caption, el('thead', {}, [head]), el('tbody', {}, rows)]));
+    const caption = h('caption', {}, `${this.options.title}${spec.valueNote ? ` (${spec.valueNote})` : ''}`);
+    this.tableHost.replaceChildren(h('table', { class: 'values' }, caption, h('thead', {}, head), h('tbody', {}, ...rows)));
   }
 
   private plotOptions(spec: ChartSpec): uPlot.Options {
@@ -366,8 +367,8 @@ export class LineChart {
     const where = spec.xNames ? spec.xNames[idx] : `step ${spec.x[idx]}`;
     // One entry per series, wrapping onto more lines rather than cut off.
     this.readout.replaceChildren(
-      el('strong', { text: `${where}${spec.valueNote ? ` (${spec.valueNote})` : ''}:` }),
-      ...spec.lines.map((l) => el('span', { className: 'readout-item' }, [`${l.label} `, el('span', { className: 'readout-value', text: valueAt(l, idx, this.options.percent) })])),
+      h('strong', {}, `${where}${spec.valueNote ? ` (${spec.valueNote})` : ''}:`),
+      ...spec.lines.map((l) => h('span', { class: 'readout-item' }, `${l.label} `, h('span', { class: 'readout-value' }, valueAt(l, idx, this.options.percent)))),
     );
   }
 
@@ -378,7 +379,7 @@ export class LineChart {
   private renderLegend(spec: ChartSpec): void {
     this.legend.replaceChildren(
       ...this.legendEntries(spec).map((e) =>
-        el('span', { className: 'legend-item' }, [el('span', { className: `swatch${e.dashed ? ' dashed' : ''}`, attrs: { 'data-color': e.color } }), e.label]),
+        h('span', { class: 'legend-item' }, h('span', { class: `swatch${e.dashed ? ' dashed' : ''}`, 'data-color': e.color }), e.label),
       ),
     );
     // Colours go through CSSOM, not style attributes (the CSP forbids inline styles).

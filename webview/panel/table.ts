@@ -2,7 +2,7 @@
 import type { PanelMeta, PanelRun } from '../../src/protocol/panel';
 import type { AccuracyScope } from '../../src/view/format';
 import { accuracyHeading, accuracyText, flagLabels, formatNumber, formatPercent, intervalText, lossText, samplesPerSecondText, seedBandCaption, seedFlagsText, statusText } from '../../src/view/format';
-import { custom, el } from './dom';
+import { h } from '../shared/dom';
 import { hasSeveralSeeds } from '../../src/view/intervals';
 
 
@@ -14,45 +14,45 @@ function runTable(runs: readonly PanelRun[], colorOf: (runId: string) => string,
   const head = ['Initializer', 'Backend', 'Held-out accuracy', 'Loss', 'Samples/s', 'Flags', 'Status'];
   const seeded = hasSeveralSeeds(runs);
   const rows = runs.map((run) => {
-    const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
+    const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
     swatch.style.backgroundColor = colorOf(run.runId);
     const canonical = run.spec && run.layers[0] && run.layers[0].initializer !== run.initializer ? run.layers[0].initializer : undefined;
     const labels = flagLabels(run);
     const flags =
       labels.length > 0
-        ? el('span', { className: 'badges' }, labels.map((label) => custom('vscode-badge', { variant: 'default', class: `flag-kind kind-${label.split(' ')[0]}` }, label)))
-        : el('span', { className: 'muted', text: run.status === 'finished' ? 'none' : '—' });
+        ? h('span', { class: 'badges' }, ...labels.map((label) => h('vscode-badge', { variant: 'default', class: `flag-kind kind-${label.split(' ')[0]}` }, label)))
+        : h('span', { class: 'muted' }, run.status === 'finished' ? 'none' : '—');
     const status = statusText(run);
-    return el('tr', { attrs: { 'data-run': run.runId, 'data-status': run.status } }, [
-      el('th', { attrs: { scope: 'row' } }, [
+    return h('tr', { 'data-run': run.runId, 'data-status': run.status },
+      h('th', { scope: 'row' },
         swatch,
-        el('span', { text: run.initializer }),
-        ...(canonical ? [el('div', { className: 'muted small', text: canonical })] : []),
-        ...(seeded ? [el('div', { className: 'muted small', text: `seed ${run.seed}` })] : []),
-      ]),
-      el('td', { text: run.backend ?? '—' }),
-      el('td', { className: 'num', text: accuracyText(run, scope) }),
-      el('td', { className: 'num', text: lossText(run) }),
-      el('td', { className: 'num', text: samplesPerSecondText(run) }),
-      el('td', {}, [flags]),
-      el('td', { className: `status status-${run.status}`, text: status, attrs: { title: status } }),
-    ]);
+        h('span', {}, run.initializer),
+        ...(canonical ? [h('div', { class: 'muted small' }, canonical)] : []),
+        ...(seeded ? [h('div', { class: 'muted small' }, `seed ${run.seed}`)] : []),
+      ),
+      h('td', {}, run.backend ?? '—'),
+      h('td', { class: 'num' }, accuracyText(run, scope)),
+      h('td', { class: 'num' }, lossText(run)),
+      h('td', { class: 'num' }, samplesPerSecondText(run)),
+      h('td', {}, flags),
+      h('td', { class: `status status-${run.status}`, title: status }, status),
+    );
   });
-  const table = el('table', { className: 'summary' }, [
-    el('thead', {}, [
-      el(
+  const table = h('table', { class: 'summary' },
+    h('thead', {},
+      h(
         'tr',
         {},
-        head.map((h, i) =>
+        ...head.map((name, i) =>
           // Which held-out images the final accuracy is on, on a second line (the report says accuracyHeading).
           i === 2 && scope
-            ? el('th', { attrs: { scope: 'col', 'aria-label': accuracyHeading(scope) } }, [h, el('div', { className: 'muted small', text: scope.all })])
-            : el('th', { text: h, attrs: { scope: 'col' } }),
+            ? h('th', { scope: 'col', 'aria-label': accuracyHeading(scope) }, name, h('div', { class: 'muted small' }, scope.all))
+            : h('th', { scope: 'col' }, name),
         ),
       ),
-    ]),
-    el('tbody', {}, rows),
-  ]);
+    ),
+    h('tbody', {}, ...rows),
+  );
   return table;
 }
 
@@ -70,21 +70,21 @@ export function renderSeedTable(host: HTMLElement, summary: readonly SeedSummary
   const texts: string[] = [];
   const rows = summary.map((s) => {
     const first = runs.find((r) => r.initializer === s.initializer);
-    const swatch = el('span', { className: 'run-swatch', attrs: { 'aria-hidden': 'true' } });
+    const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
     if (first) swatch.style.backgroundColor = colorOf(first.runId);
     const cells = [`${s.finished} of ${s.seeds}`, intervalText(s.validationAccuracy, (x) => formatPercent(x)), intervalText(s.loss, (x) => formatNumber(x)), seedFlagsText(s)];
     texts.push([s.initializer, ...cells].join(' | '));
-    return el('tr', { attrs: { 'data-initializer': s.initializer } }, [
-      el('th', { attrs: { scope: 'row' } }, [swatch, el('span', { text: s.initializer })]),
-      el('td', { className: 'num', text: cells[0] }),
-      el('td', { className: 'num interval', text: cells[1] }),
-      el('td', { className: 'num interval', text: cells[2] }),
-      el('td', { text: cells[3] }),
-    ]);
+    return h('tr', { 'data-initializer': s.initializer },
+      h('th', { scope: 'row' }, swatch, h('span', {}, s.initializer)),
+      h('td', { class: 'num' }, cells[0]),
+      h('td', { class: 'num interval' }, cells[1]),
+      h('td', { class: 'num interval' }, cells[2]),
+      h('td', {}, cells[3]),
+    );
   });
-  const caption = el('caption', { className: 'seed-caption', text: `Final held-out accuracy and loss: ${seedBandCaption(seeds)} (over the seeds that finished; a single finished seed shows its value alone).` });
-  const table = el('table', { className: 'summary seeds' }, [caption, el('thead', {}, [el('tr', {}, head.map((h) => el('th', { text: h, attrs: { scope: 'col' } })))]), el('tbody', {}, rows)]);
-  const each = el('details', { className: 'seed-runs' }, [el('summary', { text: `Each seed's run (${runs.length})` }), runTable(runs, colorOf, scope)]);
+  const caption = h('caption', { class: 'seed-caption' }, `Final held-out accuracy and loss: ${seedBandCaption(seeds)} (over the seeds that finished; a single finished seed shows its value alone).`);
+  const table = h('table', { class: 'summary seeds' }, caption, h('thead', {}, h('tr', {}, ...head.map((name) => h('th', { scope: 'col' }, name)))), h('tbody', {}, ...rows));
+  const each = h('details', { class: 'seed-runs' }, h('summary', {}, `Each seed's run (${runs.length})`), runTable(runs, colorOf, scope));
   host.replaceChildren(table, each);
   return texts;
 }

@@ -4,19 +4,20 @@
  * its note. State comes whole from the host; every message is validated first.
  */
 import uPlot from 'uplot';
-import { ACTIVATION_CHOICES, MAX_VIEW_INITIALIZERS, propagationHostMessageSchema } from '../../src/protocol/propagation';
-import type { PropagationHostMessage } from '../../src/protocol/propagation';
-import { parseWith } from '../../src/protocol/parse';
-import { vscodeApi } from '../shared/vscodeApi';
-import { el, custom } from '../panel/dom';
-import { onThemeChange, readTheme } from '../panel/theme';
-import type { ThemeColors } from '../panel/theme';
-import { composeImage } from '../panel/chartImage';
-import type { LegendEntry } from '../panel/chartImage';
+import { ACTIVATION_CHOICES, MAX_VIEW_INITIALIZERS } from '../../src/protocol/propagation';
+import type { PropagationState } from '../../src/protocol/propagation';
+import type { PropagationTestReport } from '../../src/protocol/testReports';
+import { TestReporter } from '../shared/testReport';
+import { listen, send } from './channel';
+import { h } from '../shared/dom';
+import { onThemeChange, readTheme } from '../shared/theme';
+import type { ThemeColors } from '../shared/theme';
+import { composeImage } from '../shared/chartImage';
+import type { LegendEntry } from '../shared/chartImage';
 import { drawHeat, drawPhase } from './canvas';
-import { decadeSplits, formatDecade } from '../panel/chartData';
+import { decadeSplits, formatDecade } from '../shared/decades';
 
-type State = PropagationHostMessage;
+type State = PropagationState;
 const CHARTS = ['sweep', 'phase', 'jacobian', 'histograms'] as const;
 type ChartName = (typeof CHARTS)[number];
 const TITLES: Record<ChartName, string> = {
@@ -33,7 +34,7 @@ const fmt = (x: number | null | undefined): string => (x === null || x === undef
 export class PropagationApp {
   private state: State | undefined;
   private theme: ThemeColors = readTheme();
-  private readonly status = el('div', { className: 'status' });
+  private readonly status = h('div', { class: 'status' });
   private readonly bodies = new Map<ChartName, HTMLElement>();
   private readonly notes = new Map<ChartName, HTMLElement>();
   private readonly pngSources = new Map<ChartName, () => string | undefined>();
@@ -41,10 +42,11 @@ export class PropagationApp {
   /** What each chart drew last: data points (sweep, spectra), grid cells (phase, histograms); 0 = nothing. */
   private readonly points = new Map<ChartName, number>();
   private docKey = '';
-  private readonly picker = el('div', { className: 'picker', attrs: { role: 'group', 'aria-label': 'Initializers' } });
-  private readonly pickerHint = el('span', { className: 'picker-hint' });
+  private readonly picker = h('div', { class: 'picker', role: 'group', 'aria-label': 'Initializers' });
+  private readonly pickerHint = h('span', { class: 'picker-hint' });
   private pickerKey = '';
   private layer = 0;
+  private readonly tests = new TestReporter<PropagationTestReport>((report) => send({ type: 'testReport', report }));
 
   constructor(private readonly root: HTMLElement) {}
 
@@ -53,40 +55,43 @@ export class PropagationApp {
     this.root.replaceChildren();
     // One click per activation (ReLU first, tanh second: the two the papers contrast).
     const activations = ACTIVATION_CHOICES.map((a) => {
-      const b = custom('vscode-button', { 'data-activation': a, secondary: '' }, ACTIVATION_LABELS[a] ?? a);
-      b.addEventListener('click', () => vscodeApi.postMessage({ type: 'activation', activation: a }));
+      const b = h('vscode-button', { 'data-activation': a, secondary: true }, ACTIVATION_LABELS[a] ?? a);
+      b.addEventListener('click', () => send({ type: 'activation', activation: a }));
       return b;
     });
-    const map = custom('vscode-button', { secondary: '', 'data-action': 'map' }, 'Run trainability map');
-    map.addEventListener('click', () => vscodeApi.postMessage({ type: 'runMap' }));
-    const cancel = custom('vscode-button', { secondary: '', 'data-action': 'cancel' }, 'Cancel');
-    cancel.addEventListener('click', () => vscodeApi.postMessage({ type: 'cancel' }));
-    const csv = custom('vscode-button', { secondary: '', 'data-action': 'csv' }, 'Export CSV');
-    csv.addEventListener('click', () => vscodeApi.postMessage({ type: 'exportCsv' }));
+    const map = h('vscode-button', { secondary: true, 'data-action': 'map' }, 'Run trainability map');
+    map.addEventListener('click', () => send({ type: 'runMap' }));
+    const cancel = h('vscode-button', { secondary: true, 'data-action': 'cancel' }, 'Cancel');
+    cancel.addEventListener('click', () => send({ type: 'cancel' }));
+    const csv = h('vscode-button', { secondary: true, 'data-action': 'csv' }, 'Export CSV');
+    csv.addEventListener('click', () => send({ type: 'exportCsv' }));
     this.root.append(
-      el('header', { className: 'bar' }, [el('h1', { text: 'Signal Propagation' }), map, cancel, csv]),
-      el('div', { className: 'picker', attrs: { role: 'group', 'aria-label': 'Activation' } }, [el('span', { className: 'picker-label', text: 'Activation' }), ...activations]),
+      h('header', { class: 'bar' }, h('h1', {}, 'Signal Propagation'), map, cancel, csv),
+      h('div', { class: 'picker', role: 'group', 'aria-label': 'Activation' }, h('span', { class: 'picker-label' }, 'Activation'), ...activations),
       this.picker,
       this.status,
     );
-    const grid = el('div', { className: 'grid' });
+    const grid = h('div', { class: 'grid' });
     for (const chart of CHARTS) {
-      const body = el('div', { className: 'plot' });
-      const note = el('div', { className: 'note' });
-      const png = custom('vscode-button', { secondary: '', 'data-png': chart }, 'PNG');
+      const body = h('div', { class: 'plot' });
+      const note = h('div', { class: 'note' });
+      const png = h('vscode-button', { secondary: true, 'data-png': chart }, 'PNG');
       png.addEventListener('click', () => {
         const dataUrl = this.pngSources.get(chart)?.();
-        if (dataUrl) vscodeApi.postMessage({ type: 'savePng', name: TITLES[chart], dataUrl });
+        if (dataUrl) send({ type: 'savePng', name: TITLES[chart], dataUrl });
       });
-      grid.append(el('section', { className: 'card', attrs: { 'data-chart': chart, 'data-ready': 'false' } }, [el('h2', {}, [TITLES[chart], el('span', { className: 'spacer' }), png]), body, note]));
+      grid.append(h('section', { class: 'card', 'data-chart': chart, 'data-ready': 'false' }, h('h2', {}, TITLES[chart], h('span', { class: 'spacer' }), png), body, note));
       this.bodies.set(chart, body);
       this.notes.set(chart, note);
     }
     this.root.append(grid);
-    window.addEventListener('message', (event: MessageEvent) => {
-      const parsed = parseWith(propagationHostMessageSchema, event.data);
-      if (!parsed.ok) return;
-      this.state = parsed.value;
+    listen((message) => {
+      if (message.type === 'reportForTests') {
+        // Test mode: what each chart drew, after every render from now on (the state follows).
+        this.tests.start();
+        return;
+      }
+      this.state = message;
       this.render();
     });
     onThemeChange(() => {
@@ -100,7 +105,7 @@ export class PropagationApp {
         this.render();
       }
     }).observe(this.root);
-    vscodeApi.postMessage({ type: 'ready' });
+    send({ type: 'ready' });
   }
 
   /** The initializer checkboxes, rebuilt only when the offered or chosen names change. */
@@ -110,7 +115,7 @@ export class PropagationApp {
     if (key === this.pickerKey) return;
     this.pickerKey = key;
     const boxes = names.map((name) => {
-      const box = custom('vscode-checkbox', { label: name, 'data-initializer': name }) as HTMLElement & { checked: boolean };
+      const box = h('vscode-checkbox', { label: name, 'data-initializer': name }) as HTMLElement & { checked: boolean };
       box.checked = s.initializers.includes(name);
       box.addEventListener('change', () => {
         const chosen = boxes.filter((b) => b.checked).map((b) => b.getAttribute('data-initializer')!);
@@ -121,11 +126,11 @@ export class PropagationApp {
           return;
         }
         this.pickerHint.textContent = '';
-        vscodeApi.postMessage({ type: 'initializers', initializers: chosen });
+        send({ type: 'initializers', initializers: chosen });
       });
       return box;
     });
-    this.picker.replaceChildren(el('span', { className: 'picker-label', text: 'Initializers' }), ...boxes, this.pickerHint);
+    this.picker.replaceChildren(h('span', { class: 'picker-label' }, 'Initializers'), ...boxes, this.pickerHint);
   }
 
   private render(): void {
@@ -137,7 +142,7 @@ export class PropagationApp {
       else b.setAttribute('secondary', '');
     }
     this.status.className = s.error ? 'status error' : 'status';
-    this.status.replaceChildren(...(s.busy ? [custom('vscode-progress-ring'), s.busy] : []), s.error ? `Error: ${s.error}` : s.busy ? '' : `${s.activation}: ${s.initializers.join(', ')}`);
+    this.status.replaceChildren(...(s.busy ? [h('vscode-progress-ring'), s.busy] : []), s.error ? `Error: ${s.error}` : s.busy ? '' : `${s.activation}: ${s.initializers.join(', ')}`);
     for (const n of s.notes) this.notes.get(n.chart as ChartName)?.replaceChildren(n.text);
     // While probes train, the host sends state every quarter second with new histograms only:
     // the sweep, phase diagram and spectra are redrawn only when their data, the theme, the
@@ -152,13 +157,21 @@ export class PropagationApp {
       this.points.set('jacobian', this.drawJacobian(s));
     }
     this.points.set('histograms', this.drawHistograms(s));
-    const charts = CHARTS.map((chart) => ({ chart, points: this.points.get(chart) ?? 0 }));
-    for (const { chart, points } of charts) {
+    for (const { chart, points } of this.drawn()) {
       const section = this.root.querySelector(`section[data-chart="${chart}"]`);
       section?.setAttribute('data-ready', String(points > 0));
       section?.setAttribute('data-points', String(points));
     }
-    vscodeApi.postMessage({ type: 'rendered', charts });
+    this.reportCharts();
+  }
+
+  /** Data points (or grid cells) each chart drew last; 0 = nothing yet. */
+  private drawn(): PropagationTestReport['charts'] {
+    return CHARTS.map((chart) => ({ chart, points: this.points.get(chart) ?? 0 }));
+  }
+
+  private reportCharts(): void {
+    this.tests.report(() => ({ charts: this.drawn() }));
   }
 
   private width(body: HTMLElement): number {
@@ -166,11 +179,7 @@ export class PropagationApp {
   }
 
   private legend(entries: LegendEntry[]): HTMLElement {
-    return el(
-      'div',
-      { className: 'legend' },
-      entries.map((e) => el('span', {}, [el('span', { className: 'swatch' }), e.label])),
-    );
+    return h('div', { class: 'legend' }, ...entries.map((e) => h('span', {}, h('span', { class: 'swatch' }), e.label)));
   }
 
   /** Legend swatches get their colour through the CSSOM (no inline style attribute: CSP). */
@@ -231,7 +240,7 @@ export class PropagationApp {
     const body = this.bodies.get('sweep')!;
     const sweep = s.doc?.sweep;
     if (!sweep) {
-      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Measuring…' : 'No sweep yet.' }));
+      body.replaceChildren(h('p', { class: 'empty' }, s.busy ? 'Measuring…' : 'No sweep yet.'));
       return 0;
     }
     body.replaceChildren();
@@ -242,8 +251,8 @@ export class PropagationApp {
       { label: `${r.initializer} measured`, values: r.layers.map((l) => pos(l.q)), color: colours[i % colours.length], points: true },
       { label: `${r.initializer} theory`, values: r.layers.map((l) => pos(l.qTheory)), color: colours[i % colours.length], dashed: true },
     ]);
-    const qBox = el('div');
-    const cBox = el('div');
+    const qBox = h('div');
+    const cBox = h('div');
     body.append(qBox, cBox);
     const q = this.linePlot(qBox, 'q', x, qSeries, true, 'layer', 'q_l');
     const cSeries = sweep.runs.flatMap((r, i) => [
@@ -261,22 +270,22 @@ export class PropagationApp {
     const body = this.bodies.get('phase')!;
     const phase = s.doc?.phase;
     if (!phase) {
-      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No phase diagram yet.' }));
+      body.replaceChildren(h('p', { class: 'empty' }, s.busy ? 'Computing…' : 'No phase diagram yet.'));
       return 0;
     }
-    const canvas = el('canvas');
+    const canvas = h('canvas');
     const w = this.width(body);
     drawPhase(canvas, phase, w, 260, this.theme);
     const children: Node[] = [canvas];
-    const table = el('table', { className: 'numbers' }, [
-      el('tr', {}, ['initializer', 'σ_w²', 'χ₁', 'phase', 'ξ'].map((h) => el('th', { text: h }))),
-      ...phase.initializers.map((i) => el('tr', {}, [i.initializer, fmt(i.sigmaW2), fmt(i.chi1), i.phase, i.depthScale === null ? '∞' : fmt(i.depthScale)].map((v) => el('td', { text: v })))),
-    ]);
+    const table = h('table', { class: 'numbers' },
+      h('tr', {}, ...['initializer', 'σ_w²', 'χ₁', 'phase', 'ξ'].map((name) => h('th', {}, name))),
+      ...phase.initializers.map((i) => h('tr', {}, ...[i.initializer, fmt(i.sigmaW2), fmt(i.chi1), i.phase, i.depthScale === null ? '∞' : fmt(i.depthScale)].map((v) => h('td', {}, v)))),
+    );
     children.push(table);
     const map = s.doc?.map;
     let mapCanvas: HTMLCanvasElement | undefined;
     if (map && map.activation === s.activation) {
-      mapCanvas = el('canvas');
+      mapCanvas = h('canvas');
       drawHeat(
         mapCanvas,
         {
@@ -306,7 +315,7 @@ export class PropagationApp {
     const body = this.bodies.get('jacobian')!;
     const jac = s.doc?.jacobian;
     if (!jac) {
-      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Computing…' : 'No spectra yet.' }));
+      body.replaceChildren(h('p', { class: 'empty' }, s.busy ? 'Computing…' : 'No spectra yet.'));
       return 0;
     }
     body.replaceChildren();
@@ -335,15 +344,15 @@ export class PropagationApp {
         values: mass.map((m) => (total > 0 ? m / (total * step) : 0)),
       };
     });
-    const box = el('div');
+    const box = h('div');
     body.append(box);
     const plot = this.linePlot(box, 'jacobian', x, series, false, 'log₁₀ σ² (squared singular value)', 'density', 200);
-    const table = el('table', { className: 'numbers' }, [
-      el('tr', {}, ['initializer', 'max σ²', 'min σ²', 'mean σ²', 'var / mean²'].map((h) => el('th', { text: h }))),
-      ...jac.spectra.map((sp) => el('tr', {}, [sp.initializer, fmt(sp.max), fmt(sp.min), fmt(sp.mean), sp.mean > 0 ? fmt(sp.variance / sp.mean ** 2) : '—'].map((v) => el('td', { text: v })))),
-    ]);
+    const table = h('table', { class: 'numbers' },
+      h('tr', {}, ...['initializer', 'max σ²', 'min σ²', 'mean σ²', 'var / mean²'].map((name) => h('th', {}, name))),
+      ...jac.spectra.map((sp) => h('tr', {}, ...[sp.initializer, fmt(sp.max), fmt(sp.min), fmt(sp.mean), sp.mean > 0 ? fmt(sp.variance / sp.mean ** 2) : '—'].map((v) => h('td', {}, v)))),
+    );
     const entries = series.map((sr) => ({ label: sr.label, color: sr.color }));
-    body.append(this.colourLegend(this.legend(entries), entries), el('div', { className: 'note', text: `${jac.depth} layers of ${jac.width}, σ_b² ${jac.sigmaB2}; an initializer with J = 0 (all-zero weights) has no curve.` }), table);
+    body.append(this.colourLegend(this.legend(entries), entries), h('div', { class: 'note' }, `${jac.depth} layers of ${jac.width}, σ_b² ${jac.sigmaB2}; an initializer with J = 0 (all-zero weights) has no curve.`), table);
     this.pngSources.set('jacobian', () => composeImage(plot.ctx.canvas, `${TITLES.jacobian} (${s.activation}, ${jac.depth}×${jac.width})`, entries, this.theme));
     return series.reduce((n, sr) => n + sr.values.filter((v) => v > 0).length, 0);
   }
@@ -352,22 +361,22 @@ export class PropagationApp {
     const body = this.bodies.get('histograms')!;
     const runs = s.histograms;
     if (!runs.length || !runs.some((r) => r.layers.length && r.layers[0].steps.length > 1)) {
-      body.replaceChildren(el('p', { className: 'empty', text: s.busy ? 'Waiting for measured steps…' : 'No histograms yet: run a comparison.' }));
+      body.replaceChildren(h('p', { class: 'empty' }, s.busy ? 'Waiting for measured steps…' : 'No histograms yet: run a comparison.'));
       return 0;
     }
     const layers = runs[0].layers.map((l) => l.name);
     this.layer = Math.min(this.layer, layers.length - 1);
-    const picker = el('div', { className: 'legend' }, [
+    const picker = h('div', { class: 'legend' },
       'layer:',
       ...layers.map((name, i) => {
-        const b = custom('vscode-button', i === this.layer ? {} : { secondary: '' }, name);
+        const b = h('vscode-button', { secondary: i !== this.layer }, name);
         b.addEventListener('click', () => {
           this.layer = i;
           this.render();
         });
         return b;
       }),
-    ]);
+    );
     const canvases: HTMLCanvasElement[] = [];
     let drawnCells = 0;
     // Two maps a row where they fit at 260 px or more, else one.
@@ -375,7 +384,7 @@ export class PropagationApp {
     const mapWidth = bodyWidth >= 2 * 260 + 8 ? Math.floor((bodyWidth - 8) / 2) : Math.max(260, bodyWidth);
     const cells = runs.map((r) => {
       const layer = r.layers[this.layer];
-      const canvas = el('canvas');
+      const canvas = h('canvas');
       canvases.push(canvas);
       if (layer) {
         drawnCells += layer.counts.reduce((n, bins) => n + bins.filter((c) => c > 0).length, 0);
@@ -400,7 +409,7 @@ export class PropagationApp {
       }
       return canvas;
     });
-    body.replaceChildren(picker, el('div', { className: 'note', text: `From ${s.histogramSource}. Brighter = more activations in the bin (log scale; empty bins blank). Line: share of activations near zero (0–100%).` }), el('div', { className: 'maps' }, cells));
+    body.replaceChildren(picker, h('div', { class: 'note' }, `From ${s.histogramSource}. Brighter = more activations in the bin (log scale; empty bins blank). Line: share of activations near zero (0–100%).`), h('div', { class: 'maps' }, ...cells));
     this.pngSources.set('histograms', () => canvases[0]?.toDataURL('image/png'));
     return drawnCells;
   }

@@ -1,7 +1,7 @@
 /** Hand-drawn canvases: the χ₁ phase diagram and the heat maps (trainability, histograms over steps). */
 import type { PhaseJson } from '../../src/protocol/propagation';
-import type { ThemeColors } from '../panel/theme';
-import { parseColor } from '../panel/theme';
+import type { ThemeColors } from '../shared/theme';
+import { parseColor } from '../shared/theme';
 
 function setup(canvas: HTMLCanvasElement, width: number, height: number): CanvasRenderingContext2D {
   const ratio = window.devicePixelRatio || 1;

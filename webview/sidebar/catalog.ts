@@ -4,9 +4,10 @@
  * Compare / Stop buttons.
  */
 import type { CatalogItem, SelectionState } from '../../src/protocol/sidebar';
-import { codicon, h, replaceChildren } from './dom';
+import { codicon, h, replaceChildren } from '../shared/dom';
 import { renderMarkdown } from '../shared/markdown';
-import { post, saveViewState, viewState } from './host';
+import { send } from './channel';
+import { saveViewState, viewState } from './viewState';
 
 interface Note {
   title: string;
@@ -65,9 +66,9 @@ export class CatalogSection {
     const addButton = h('vscode-button', { secondary: true, icon: 'add', title: 'Add and check this initializer', onclick: () => this.addCustom() }, 'Add');
     this.compareButton.addEventListener('click', () => {
       this.setNotice('info', '');
-      post({ type: 'compare' });
+      send({ type: 'compare' });
     });
-    this.stopButton.addEventListener('click', () => post({ type: 'stop' }));
+    this.stopButton.addEventListener('click', () => send({ type: 'stop' }));
     this.element = h(
       'div',
       { class: 'catalog-section' },
@@ -123,7 +124,7 @@ export class CatalogSection {
   private makeEntry(item: CatalogItem): Entry {
     // The name is the checkbox's label for screen readers; seen, the name opens the note instead.
     const checkbox = h('vscode-checkbox', { class: 'pick', title: `Include ${item.className} in the next comparison` }, h('span', { class: 'visually-hidden' }, `Include ${item.className}`));
-    checkbox.addEventListener('change', () => post({ type: 'setChecked', text: item.id, checked: checkbox.checked }));
+    checkbox.addEventListener('change', () => send({ type: 'setChecked', text: item.id, checked: checkbox.checked }));
     const panelId = `note-${item.id}`;
     const suits = h('span', { class: 'suits' });
     const toggle = h(
@@ -163,7 +164,7 @@ export class CatalogSection {
       if (this.notes.has(entry.item.noteId)) this.paintNote(entry);
       else {
         replaceChildren(entry.panel, h('p', { class: 'muted' }, 'Loading the note…'));
-        post({ type: 'requestNote', noteId: entry.item.noteId });
+        send({ type: 'requestNote', noteId: entry.item.noteId });
       }
     }
     this.changed();
@@ -213,9 +214,9 @@ export class CatalogSection {
       this.customList,
       ...this.selection.custom.map((c) => {
         const checkbox = h('vscode-checkbox', { class: 'pick', checked: chosen.has(c.text) }, h('span', { class: 'visually-hidden' }, `Include ${c.text}`));
-        checkbox.addEventListener('change', () => post({ type: 'setChecked', text: c.text, checked: checkbox.checked }));
+        checkbox.addEventListener('change', () => send({ type: 'setChecked', text: c.text, checked: checkbox.checked }));
         const remove = h('vscode-icon', { name: 'close', 'action-icon': true, label: `Remove ${c.text}`, title: 'Remove' });
-        remove.addEventListener('vsc-click', () => post({ type: 'removeCustom', text: c.text }));
+        remove.addEventListener('vsc-click', () => send({ type: 'removeCustom', text: c.text }));
         return h(
           'li',
           { class: ['entry', 'custom-entry', c.error ? 'broken' : ''], 'data-text': c.text },
@@ -248,7 +249,7 @@ export class CatalogSection {
       return;
     }
     this.pendingCustom = text;
-    post({ type: 'addCustom', text });
+    send({ type: 'addCustom', text });
   }
 
   customResult(text: string, ok: boolean, message: string, suggestions: readonly string[]): void {

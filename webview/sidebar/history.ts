@@ -1,8 +1,8 @@
 /** History: the last comparisons; open one (no re-run), delete one, or clear them all. */
 import type { z } from 'zod';
 import type { historyItemSchema } from '../../src/protocol/sidebar';
-import { h, replaceChildren } from './dom';
-import { post } from './host';
+import { h, replaceChildren } from '../shared/dom';
+import { send } from './channel';
 
 type HistoryItem = z.infer<typeof historyItemSchema>;
 
@@ -32,7 +32,7 @@ export class HistorySection {
         class: 'history-open',
         title: `Open these results in the Compare panel (no re-run)\n${item.at}`,
         'aria-label': `Open the comparison of ${item.when}: ${item.network}. ${summary}`,
-        onclick: () => post({ type: 'openHistory', id: item.id }),
+        onclick: () => send({ type: 'openHistory', id: item.id }),
       },
       h('span', { class: 'history-head' }, h('span', { class: 'history-when' }, item.when), h('span', { class: 'history-network' }, item.network)),
       h(
@@ -52,7 +52,7 @@ export class HistorySection {
     );
     const remove = h('vscode-icon', { name: 'trash', 'action-icon': true, label: `Delete the comparison of ${item.when}`, title: 'Delete' });
     remove.classList.add('history-delete');
-    remove.addEventListener('vsc-click', () => post({ type: 'deleteHistory', id: item.id }));
+    remove.addEventListener('vsc-click', () => send({ type: 'deleteHistory', id: item.id }));
     return h('li', { class: 'history-item', 'data-id': item.id, 'data-summary': `${item.when} · ${item.network} · ${summary}` }, open, remove);
   }
 

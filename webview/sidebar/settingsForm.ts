@@ -6,8 +6,9 @@
 import { checkField, FIELDS, GROUP_TITLES } from '../../src/view/settingsForm';
 import type { FieldGroup, FieldSpec, SettingKey } from '../../src/view/settingsForm';
 import type { SettingsState } from '../../src/protocol/sidebar';
-import { codicon, h, replaceChildren } from './dom';
-import { post, saveViewState, viewState } from './host';
+import { codicon, h, replaceChildren } from '../shared/dom';
+import { send } from './channel';
+import { saveViewState, viewState } from './viewState';
 
 type Control = HTMLElementTagNameMap['vscode-textfield'] | HTMLElementTagNameMap['vscode-single-select'];
 
@@ -86,8 +87,8 @@ export class SettingsForm {
     return field;
   }
 
-  /** Checks the typed value; when `send`, a valid changed value goes to the host to be written. */
-  private check(field: Field, send: boolean): void {
+  /** Checks the typed value; when `write`, a valid changed value goes to the host to be written. */
+  private check(field: Field, write: boolean): void {
     if (!this.state) return;
     const value = field.control.value;
     if (value === field.saved && field.savedProblem === undefined) {
@@ -100,7 +101,7 @@ export class SettingsForm {
       return;
     }
     this.setDraft(field, undefined);
-    if (send && value !== field.saved) post({ type: 'setSetting', key: field.spec.key, value });
+    if (write && value !== field.saved) send({ type: 'setSetting', key: field.spec.key, value });
   }
 
   private setDraft(field: Field, problem: string | undefined): void {
@@ -160,7 +161,7 @@ export class SettingsForm {
           'span',
           {},
           `${state.trustNotice} `,
-          h('a', { href: '#', class: 'link', onclick: (e: Event) => (e.preventDefault(), post({ type: 'manageTrust' })) }, 'Manage Workspace Trust'),
+          h('a', { href: '#', class: 'link', onclick: (e: Event) => (e.preventDefault(), send({ type: 'manageTrust' })) }, 'Manage Workspace Trust'),
         ),
       );
       this.trust.hidden = false;

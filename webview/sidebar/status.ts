@@ -2,7 +2,7 @@
 import { progressSummary } from '../../src/view/progress';
 import type { RunProgress } from '../../src/protocol/sidebar';
 import type { StatusState } from '../../src/protocol/sidebar';
-import { codicon, h, replaceChildren } from './dom';
+import { codicon, h, replaceChildren } from '../shared/dom';
 
 interface Row {
   element: HTMLElement;

@@ -10,7 +10,7 @@ import type { LayerInfo, LayerStepStats, RunRequest, StepMetrics } from '../../p
 import type { GraphSpec } from '../../protocol';
 import type { BackendChoice } from '../tfjs';
 import type { ProbeSink, RunOutcome } from '../train';
-import { recordStep } from '../train';
+import { StepRecorder } from '../train';
 import { ACTIVATIONS } from '../initializers/spec';
 import type { Activation } from '../initializers/spec';
 import { ArrayOptimizer } from '../optimizer';
@@ -247,9 +247,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
 
     const M = graph.measured.length;
     const V = graph.variables.length;
-    let lossSum = 0;
-    let lossCount = 0;
-    let firstMetricSeconds = 0;
+    const measuredSteps = new StepRecorder(outcome, sink, diagnoser, runId, startedAt);
     let stepsDone = 0;
     const trainStart = performance.now();
     const batchLabels = new Uint8Array(config.batch);
@@ -294,8 +292,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
         if (ratios) updateRatios = graph.measured.map((m) => finite(ratios[variableIndex.get(graph.layers[m.layer].kernel!)!]));
         stepsDone = step + 1;
       }
-      lossSum += lossValue;
-      lossCount += 1;
+      measuredSteps.addLoss(lossValue);
 
       if (isStats || !lossFinite) {
         const fs = forwardStats ?? measureGraph(graph, probe.x);
@@ -307,18 +304,12 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
           updateRatio: updateRatios[i],
         }));
         const validation = lossFinite ? evaluate(graph, val) : { accuracy: NaN };
-        const metrics: StepMetrics = {
-          step,
-          loss: finite(lossSum / lossCount),
+        measuredSteps.record(step, {
           accuracy: extra ? finite(batchAccuracy) : null,
           validationAccuracy: finite(validation.accuracy),
           layers: layerStats,
-        };
-        if (fs.normalization.length > 0) metrics.normalization = fs.normalization;
-        lossSum = 0;
-        lossCount = 0;
-        if (step === 0) firstMetricSeconds = (performance.now() - startedAt) / 1000;
-        recordStep(outcome, sink, diagnoser, runId, metrics);
+          ...(fs.normalization.length > 0 ? { normalization: fs.normalization } : {}),
+        });
         if (!lossFinite) break;
       }
       if (step % 10 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
@@ -331,7 +322,7 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
       type: 'finished',
       runId,
       final: { validationAccuracy: finite(final.accuracy), loss: finite(final.loss), steps: stepsDone },
-      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds },
+      timing: { seconds, samplesPerSecond: seconds > 0 ? (stepsDone * config.batch) / seconds : 0, firstMetricSeconds: measuredSteps.firstMetricSeconds },
       numTensorsBefore,
       numTensorsAfter: tf.memory().numTensors,
     });

@@ -1,27 +1,6 @@
-/** The webview's line to the extension host: validated messages both ways, and saved view state. */
-import { parseHostMessage } from '../../src/protocol/sidebar';
-import type { HostToSidebar, SidebarToHost } from '../../src/protocol/sidebar';
-import { vscodeApi } from '../shared/vscodeApi';
+/** What survives the sidebar view being hidden and shown again, besides the host's snapshot. */
+import { loadViewState, saveViewState as save } from '../shared/channel';
 
-const api = vscodeApi;
-
-export function post(message: SidebarToHost): void {
-  api.postMessage(message);
-}
-
-/** Calls `handle` with each valid host message; drops and logs anything else. */
-export function listen(handle: (message: HostToSidebar) => void): void {
-  window.addEventListener('message', (event: MessageEvent<unknown>) => {
-    const parsed = parseHostMessage(event.data);
-    if (!parsed.ok) {
-      console.warn(`[initlens sidebar] dropped a malformed message: ${parsed.error}`);
-      return;
-    }
-    handle(parsed.value);
-  });
-}
-
-/** What survives the view being hidden and shown again, besides the host's snapshot. */
 export interface ViewState {
   /** Sections folded by the person. */
   closed: string[];
@@ -37,7 +16,7 @@ export interface ViewState {
 const EMPTY: ViewState = { closed: [], notes: [], customDraft: '', drafts: {}, scrollY: 0 };
 
 function restore(): ViewState {
-  const raw = api.getState();
+  const raw = loadViewState();
   if (typeof raw !== 'object' || raw === null) return { ...EMPTY };
   const r = raw as Partial<Record<keyof ViewState, unknown>>;
   const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
@@ -60,5 +39,5 @@ function restore(): ViewState {
 export const viewState: ViewState = restore();
 
 export function saveViewState(): void {
-  api.setState(viewState);
+  save(viewState);
 }
