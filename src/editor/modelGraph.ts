@@ -1,7 +1,8 @@
 /**
  * A model in a source file → the layer graph the probe builds, as written: Keras
  * `Sequential([...])` / `.add()` chains and the functional API (`Input` → layer calls →
- * `Model(inputs, outputs)`), TensorFlow.js `tf.sequential`, PyTorch `nn.Sequential` and
+ * `Model(inputs, outputs)`, through helper functions and literal `for` loops), TensorFlow.js
+ * `tf.sequential` and `tf.model`, PyTorch `nn.Sequential` (top-level or in a Module) and
  * `nn.Module` subclasses whose `forward` is a sequence of module calls, `F.*` functions,
  * `torch.flatten` / `.view` / `.reshape` and `x + h`. Nothing is dropped silently: a layer the
  * probe cannot build is listed with its line, and the model is refused with that list. Pure.
