@@ -505,6 +505,26 @@ function sequentialGraphs(ctx: Ctx): SourceGraph[] {
   return out;
 }
 
+/**
+ * A functional model's graph (Keras, tfjs): the layers its output depends on, in source order,
+ * the output last (the loss reads it); or why not. Nothing when a layer was refused: the list says why.
+ */
+function keepForOutput(result: SourceGraph, layers: GraphLayer[], outName: string | undefined, refused: boolean, inputCall: string): void {
+  if (refused) return;
+  if (!outName) {
+    result.problem = `its outputs can't be followed to a layer`;
+    return;
+  }
+  const needed = new Set<string>([outName]);
+  for (let i = layers.length - 1; i >= 0; i--) if (needed.has(layers[i].name)) for (const inp of layers[i].inputs ?? []) needed.add(inp);
+  const kept = layers.filter((l) => needed.has(l.name));
+  if (kept[0]?.kind !== 'input') {
+    result.problem = `no ${inputCall} feeds it`;
+    return;
+  }
+  result.graph = { layout: 'channels_last', layers: [...kept.filter((l) => l.name !== outName), kept.find((l) => l.name === outName)!] };
+}
+
 /** A user function the file defines: its parameters (with literal numeric defaults) and body. */
 interface PyFunction {
   name: string;
@@ -680,21 +700,7 @@ function functionalGraphs(ctx: Ctx): SourceGraph[] {
     const result: SourceGraph = { name: variable, framework: 'keras', line, writtenKernels: [...written], unsupported: [...unsupported], notes: [] };
     if (choices.length > 0) result.kernelChoices = [...choices];
     out.push(result);
-    if (unsupported.length > 0) return; // the list says why
-    if (!outName) {
-      result.problem = `its outputs can't be followed to a layer`;
-      return;
-    }
-    // Keep the layers the output depends on, in source order.
-    const needed = new Set<string>([outName]);
-    for (let i = layers.length - 1; i >= 0; i--) if (needed.has(layers[i].name)) for (const inp of layers[i].inputs ?? []) needed.add(inp);
-    const kept = layers.filter((l) => needed.has(l.name));
-    if (kept[0]?.kind !== 'input') {
-      result.problem = 'no keras.Input feeds it';
-      return;
-    }
-    // The last kept layer must be the output for the graph's loss.
-    result.graph = { layout: 'channels_last', layers: [...kept.filter((l) => l.name !== outName), kept.find((l) => l.name === outName)!] };
+    keepForOutput(result, layers, outName, unsupported.length > 0, 'keras.Input');
   };
 
   const isModelCall = (node: SyntaxNode | undefined): boolean =>
@@ -885,19 +891,7 @@ function tfjsFunctionalGraphs(ctx: Ctx): SourceGraph[] {
       const outName = one?.type === 'name' && one.path.length === 1 ? followed(one.path[0]) : undefined;
       const result: SourceGraph = { name: variable ?? 'model', framework: 'tfjs', line, writtenKernels: [...written], unsupported: [...unsupported], notes: [] };
       out.push(result);
-      if (unsupported.length > 0) continue; // the list says why
-      if (!outName) {
-        result.problem = `its outputs can't be followed to a layer`;
-        continue;
-      }
-      const needed = new Set<string>([outName]);
-      for (let i = layers.length - 1; i >= 0; i--) if (needed.has(layers[i].name)) for (const inp of layers[i].inputs ?? []) needed.add(inp);
-      const kept = layers.filter((l) => needed.has(l.name));
-      if (kept[0]?.kind !== 'input') {
-        result.problem = 'no tf.input feeds it';
-        continue;
-      }
-      result.graph = { layout: 'channels_last', layers: [...kept.filter((l) => l.name !== outName), kept.find((l) => l.name === outName)!] };
+      keepForOutput(result, layers, outName, unsupported.length > 0, 'tf.input');
       continue;
     }
     if (!call.path.includes('layers')) continue;
