@@ -24,7 +24,7 @@ import { checkRuntime, installHint } from './probe/pytorch/runtime';
 import { applyEvent, markCancelled, newDocument } from './results';
 import type { ResultsDocument, RunRecord } from './results';
 import { SEED_INITIALIZER_IDS } from './protocol';
-import type { RunRequest, SeedSummary } from './protocol';
+import type { LayerInfo, RunRequest, SeedSummary } from './protocol';
 import { LIMITS } from './protocol/vocabulary';
 import { summarizeSeeds } from './probe/seedSummary';
 import { formatNumber, formatPercent } from './view/number';
@@ -308,6 +308,24 @@ export function renderFlagLines(doc: ResultsDocument): string[] {
       const note = loadNote(first.note);
       lines.push(`${run.initializer}: ${kind} at ${where}, first at step ${first.step} — ${first.evidence}.${note?.summary ? ` ${note.summary}` : ''} [note: ${first.note}]`);
     }
+    lines.push(...renderRoleLines(run));
+  }
+  return lines;
+}
+
+type ScaleRole = NonNullable<LayerInfo['scaleRole']>;
+const roleTitle = (r: ScaleRole): string =>
+  r.kind === 'zero_branch' ? 'residual branch starting at zero' : r.kind === 'inside_zero_branch' ? 'inside a branch starting at zero' : r.forward ? 'normalized' : "normalized, under the normalization's ε";
+
+/** What normalization or a zero-started residual branch changes about a layer's verdict (the engine's scaleRole), one line per kind. */
+function renderRoleLines(run: RunRecord): string[] {
+  const lines: string[] = [];
+  const withRole = run.layers.filter((l) => l.scaleRole);
+  for (const title of [...new Set(withRole.map((l) => roleTitle(l.scaleRole!)))]) {
+    const layers = withRole.filter((l) => roleTitle(l.scaleRole!) === title);
+    const role = layers[0].scaleRole!;
+    const where = layers.length > 1 ? `${layers.map((l) => l.name).join(', ')} (${layers.length} layers)` : layers[0].name;
+    lines.push(`${run.initializer}: ${title} at ${where} — ${role.evidence}. [note: ${role.note}]`);
   }
   return lines;
 }

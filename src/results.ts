@@ -75,6 +75,7 @@ export function applyEvent(doc: ResultsDocument, event: ProbeEvent): RunRecord |
     case 'failed':
       run.status = 'failed';
       run.error = event.reason;
+      if (event.network && !run.network) run.network = event.network;
       break;
   }
   return run;

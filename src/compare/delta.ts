@@ -132,10 +132,12 @@ export class DeltaTracker {
   private newNotes(runs: readonly RunRecord[]): PanelNote[] {
     const out: PanelNote[] = [];
     for (const run of runs) {
-      for (const flag of run.flags) {
-        if (this.notesSent.has(flag.note)) continue;
-        this.notesSent.add(flag.note);
-        const note = this.notes(flag.note);
+      // Flags' notes, and the note on what normalization or a zero-started branch changes when a layer has such a role.
+      const ids = [...run.flags.map((f) => f.note), ...run.layers.flatMap((l) => (l.scaleRole ? [l.scaleRole.note] : []))];
+      for (const id of ids) {
+        if (this.notesSent.has(id)) continue;
+        this.notesSent.add(id);
+        const note = this.notes(id);
         if (note) out.push(note);
       }
     }

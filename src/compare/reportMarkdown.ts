@@ -121,5 +121,14 @@ export function reportMarkdown(input: ReportInput): string {
       }
     }
   }
+  const roles = doc.runs.flatMap((run) => run.layers.flatMap((l) => (l.scaleRole ? [{ run, layer: l, role: l.scaleRole }] : [])));
+  if (roles.length > 0) {
+    // The engine's verdict on layers whose weight scale a normalization cancels, or that start a residual branch at zero.
+    out.push('## Normalization and residual branches', '');
+    for (const { run, layer, role } of roles) out.push(`- ${run.initializer}, ${layer.name}: ${role.evidence}.`);
+    out.push('');
+    const note = input.note(roles[0].role.note);
+    if (note && !notesShown.has(note.id)) out.push(`> **${note.title}.** ${note.summary}`, '', '<details><summary>The whole note</summary>', '', nestHeadings(note.body, 3), '', '</details>', '');
+  }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }

@@ -1,7 +1,8 @@
 /**
  * A model in a source file → the layer graph the probe builds, as written: Keras
  * `Sequential([...])` / `.add()` chains and the functional API (`Input` → layer calls →
- * `Model(inputs, outputs)`), TensorFlow.js `tf.sequential`, PyTorch `nn.Sequential` and
+ * `Model(inputs, outputs)`, through helper functions and literal `for` loops), TensorFlow.js
+ * `tf.sequential` and `tf.model`, PyTorch `nn.Sequential` (top-level or in a Module) and
  * `nn.Module` subclasses whose `forward` is a sequence of module calls, `F.*` functions,
  * `torch.flatten` / `.view` / `.reshape` and `x + h`. Nothing is dropped silently: a layer the
  * probe cannot build is listed with its line, and the model is refused with that list. Pure.
@@ -11,6 +12,8 @@ import { GRAPH_ACTIVATIONS } from '../protocol';
 import type { SourceLanguage } from './lexer';
 import { lineOf, tokenize } from './lexer';
 import { SyntaxReader } from './syntaxTree';
+import { pyBlocks } from './scan/pyBlocks';
+import type { PyStatement } from './scan/pyBlocks';
 import type { CallNode } from './syntaxTree';
 import type { Arg, SyntaxNode } from './syntaxTree';
 import { scanSource } from './scanner';
@@ -323,8 +326,11 @@ function kerasLayer(ctx: Ctx, call: CallNode, def: LayerDef | undefined, framewo
         inputShape: declared,
       };
     }
-    case 'layer_normalization':
+    case 'layer_normalization': {
+      const axis = a(undefined, 'axis', 'axis');
+      if (axis && num(axis) !== -1) throw new Unsupported(`axis=${ctx.text.slice(axis.start, axis.end)}: only the last axis is built`);
       return { layer: { kind, ...common, epsilon: num(a(undefined, 'epsilon', 'epsilon')) ?? 1e-3 }, inputShape: declared };
+    }
     case 'activation':
       return { layer: { kind, ...common, activation: activationOf(a(0, 'activation', 'activation')) }, inputShape: declared };
     case 'relu':
@@ -410,6 +416,11 @@ function torchLayer(ctx: Ctx, call: CallNode, def: LayerDef | undefined, name: s
     case 'Identity': {
       const activation = normalizeActivation(type === 'Identity' ? 'linear' : type);
       if (type === 'LeakyReLU' && num(a(0, 'negative_slope')) !== undefined) throw new Unsupported(`a written slope (the probe's leaky_relu has Keras' default slope)`);
+      // inplace and dim change nothing the probe computes; any other argument (ELU's alpha, GELU's approximate) would.
+      const alpha = type === 'ELU' ? num(a(0, 'alpha')) : undefined;
+      if (alpha !== undefined && alpha !== 1) throw new Unsupported(`alpha=${alpha} (the probe's elu has alpha 1)`);
+      const other = call.args.find((arg) => (arg.key !== undefined && !['inplace', 'dim', 'negative_slope', 'alpha'].includes(arg.key)) || arg.spread);
+      if (other && type !== 'Identity') throw new Unsupported(`argument '${other.key ?? '…'}' is not built`);
       return { layer: { kind: 'activation', ...common, activation: activation as GraphActivation } };
     }
     default:
@@ -494,103 +505,418 @@ function sequentialGraphs(ctx: Ctx): SourceGraph[] {
   return out;
 }
 
-/** A statement's right-hand side as a dataflow expression over named tensors. */
-type Flow = { kind: 'tensor'; name: string } | { kind: 'list'; names: string[] };
+/**
+ * A functional model's graph (Keras, tfjs): the layers its output depends on, in source order,
+ * the output last (the loss reads it); or why not. Nothing when a layer was refused: the list says why.
+ */
+function keepForOutput(result: SourceGraph, layers: GraphLayer[], outName: string | undefined, refused: boolean, inputCall: string): void {
+  if (refused) return;
+  if (!outName) {
+    result.problem = `its outputs can't be followed to a layer`;
+    return;
+  }
+  const needed = new Set<string>([outName]);
+  for (let i = layers.length - 1; i >= 0; i--) if (needed.has(layers[i].name)) for (const inp of layers[i].inputs ?? []) needed.add(inp);
+  const kept = layers.filter((l) => needed.has(l.name));
+  if (kept[0]?.kind !== 'input') {
+    result.problem = `no ${inputCall} feeds it`;
+    return;
+  }
+  result.graph = { layout: 'channels_last', layers: [...kept.filter((l) => l.name !== outName), kept.find((l) => l.name === outName)!] };
+}
 
-/** Keras functional API: `x = layers.Conv2D(…)(x)`, `y = layers.Add()([x, y])`, `model = keras.Model(inputs, outputs)`. */
-function functionalGraphs(ctx: Ctx, reader: SyntaxReader): SourceGraph[] {
+/** A user function the file defines: its parameters (with literal numeric defaults) and body. */
+interface PyFunction {
+  name: string;
+  params: { name: string; default?: number[] }[];
+  body: PyStatement[];
+  line: number;
+  called: boolean;
+}
+
+/** A scope's values: tensors (the graph layer holding each) and literal numbers (loop variables, numeric arguments). */
+interface Scope {
+  tensors: Map<string, string>;
+  numbers: Map<string, number[]>;
+}
+
+const MAX_UNROLLED = 10_000;
+/** A tensor whose making was refused (its reason is listed once): what uses it is not refused again for it. */
+const REFUSED = '';
+
+/**
+ * Keras functional API, followed as Python runs it: `x = layers.Conv2D(…)(x)`,
+ * `y = layers.Add()([x, y])`, `model = keras.Model(inputs, outputs)`, through helper functions
+ * that build a block (called with tensors and literal numbers: `x = block(x, 64)`) and `for` loops
+ * over literal ranges or lists (`for i in range(3):`), unrolled. A branch (`if`) or a loop whose
+ * bounds are not literals around layer calls is refused with its line.
+ */
+function functionalGraphs(ctx: Ctx): SourceGraph[] {
   if (!ctx.python) return [];
   const out: SourceGraph[] = [];
-  const statement = /^([ \t]*)([A-Za-z_]\w*)\s*=\s*/gm;
-  // variable → the graph layer currently holding its tensor
-  const current = new Map<string, string>();
   const layers: GraphLayer[] = [];
   const written: string[] = [];
   const choices: NonNullable<SourceGraph['kernelChoices']> = [];
   const unsupported: string[] = [];
   const names = new Names();
-  let m: RegExpExecArray | null;
-  while ((m = statement.exec(ctx.text))) {
-    const rhs = m.index + m[0].length;
-    const variable = m[2];
-    const alias = /^([A-Za-z_]\w*)[ \t]*(?:#.*)?$/m.exec(ctx.text.slice(rhs, ctx.text.indexOf('\n', rhs) >>> 0));
-    if (alias) {
-      // shortcut = x: the same tensor under another name.
-      const held = current.get(alias[1]);
-      if (held) current.set(variable, held);
-      else current.delete(variable);
-      continue;
+  const functions = new Map<string, PyFunction>();
+  /** Variables holding a layer object (`d = layers.Dense(64)`), with the line that made it. */
+  const layerObjects = new Map<string, number>();
+  const globals = constants;
+  let unrolled = 0;
+  let depth = 0;
+
+  const refuse = (what: string, line: number, why: string): void => {
+    const entry = `${what} (line ${line}): ${why}`;
+    if (!unsupported.includes(entry)) unsupported.push(entry);
+  };
+  /** Layer calls (applied `L(…)(x)`), Input/Model, or calls of helper functions that make them, anywhere in these statements. */
+  const buildsLayers = (stmts: PyStatement[], visiting: Set<string> = new Set()): boolean =>
+    stmts.some(
+      (st) =>
+        /\)\s*\(/.test(st.code) ||
+        /\b(?:Input|Model)\s*\(/.test(st.code) ||
+        [...functions.values()].some((f) => !visiting.has(f.name) && new RegExp(`(?<![\\w.])${f.name}\\s*\\(`).test(st.code) && buildsLayers(f.body, new Set([...visiting, f.name]))) ||
+        buildsLayers(st.body, visiting),
+    );
+  const numberValue = (node: SyntaxNode | undefined, scope: Scope): number[] | undefined => {
+    if (!node) return undefined;
+    if (node.type === 'number') return [node.value];
+    if (node.type === 'name' && node.path.length === 1) return scope.numbers.get(node.path[0]) ?? globals.get(node.path[0]);
+    if (node.type === 'tuple' || node.type === 'list') {
+      const vs = node.items.map((i) => numberValue(i.value, scope));
+      return vs.every((v) => v && v.length === 1) ? vs.map((v) => v![0]) : undefined;
     }
-    const call = ctx.calls.get(rhs);
-    if (!call) continue;
-    const last = call.path[call.path.length - 1];
-    const line = lineAt(ctx, rhs);
-    if (last === 'Input' && (call.path.length === 1 || call.path.includes('keras'))) {
-      const shape = numberShape(argOf(call, true, 0, 'shape'));
+    return undefined;
+  };
+  const nodeAt = (code: string, offset: number): SyntaxNode | undefined => {
+    const lead = code.length - code.trimStart().length;
+    const text = code.trim();
+    const at = offset + lead;
+    const call = ctx.calls.get(at);
+    if (call && call.end === at + text.length) return call;
+    if (/^[A-Za-z_]\w*$/.test(text)) return { type: 'name', path: [text], start: at, end: at + text.length, first: 0, last: 0 };
+    if (/^-?\d+(?:\.\d+)?(?:e-?\d+)?$/.test(text)) return { type: 'number', value: Number(text), start: at, end: at + text.length, first: 0, last: 0 };
+    return undefined;
+  };
+
+  /** The tensor (graph layer name) an expression evaluates to; undefined when it makes none (a non-tensor call). */
+  const tensorOf = (node: SyntaxNode, scope: Scope, variable: string | undefined): string | undefined => {
+    const line = lineAt(ctx, node.start);
+    if (node.type === 'name' && node.path.length === 1) {
+      const t = scope.tensors.get(node.path[0]);
+      if (t === undefined) refuse(node.path[0], line, 'not a tensor this file builds');
+      return t ?? REFUSED;
+    }
+    if (node.type !== 'call') return undefined;
+    const last = node.path[node.path.length - 1];
+    if (last === 'Input' && (node.path.length === 1 || node.path.includes('keras') || node.path.includes('layers'))) {
+      constants = new Map([...globals, ...scope.numbers]);
+      const shape = numberShape(argOf(node, true, 0, 'shape'));
       if (!shape) {
-        unsupported.push(`Input (line ${line}): its shape can't be read`);
-        continue;
+        refuse('Input', line, `its shape can't be read`);
+        return REFUSED;
       }
-      const name = names.take(variable);
+      const name = names.take(variable ?? 'input');
       layers.push({ kind: 'input', name, shape, line });
-      current.set(variable, name);
-      continue;
+      return name;
     }
-    if (last === 'Model' && (call.path.includes('keras') || call.path.includes('models') || call.path.length === 1)) {
-      const outputs = str(argOf(call, true, 1, 'outputs'));
-      const result: SourceGraph = { name: variable, framework: 'keras', line, writtenKernels: [...written], unsupported: [...unsupported], notes: [] };
-      if (choices.length > 0) result.kernelChoices = [...choices];
-      out.push(result);
-      if (!outputs || !current.has(outputs)) {
-        result.problem = `its outputs can't be followed to a layer`;
-        continue;
-      }
-      if (unsupported.length > 0) continue;
-      // Keep the layers the output depends on, in source order.
-      const needed = new Set<string>([current.get(outputs)!]);
-      for (let i = layers.length - 1; i >= 0; i--) if (needed.has(layers[i].name)) for (const inp of layers[i].inputs ?? []) needed.add(inp);
-      const kept = layers.filter((l) => needed.has(l.name));
-      if (kept[0]?.kind !== 'input') {
-        result.problem = 'no keras.Input feeds it';
-        continue;
-      }
-      // The last kept layer must be the output for the graph's loss.
-      const outName = current.get(outputs)!;
-      result.graph = { layout: 'channels_last', layers: [...kept.filter((l) => l.name !== outName), kept.find((l) => l.name === outName)!] };
-      continue;
+    const fn = node.path.length === 1 ? functions.get(last) : undefined;
+    if (fn) return callFunction(fn, node, scope);
+    const made = node.path.length === 1 ? layerObjects.get(last) : undefined;
+    if (made !== undefined) {
+      refuse(last, line, `a layer made on line ${made} and applied here: only a layer called where it is made (\`layers.Dense(…)(x)\`) is followed`);
+      return REFUSED;
     }
-    if (!call.isApplied) continue;
-    const applied = call.applied?.[0]?.value;
-    let flow: Flow | undefined;
-    if (applied?.type === 'name' && applied.path.length === 1) flow = { kind: 'tensor', name: applied.path[0] };
-    else if (applied && (applied.type === 'list' || applied.type === 'tuple')) {
-      const ns = applied.items.map((i) => (i.value.type === 'name' && i.value.path.length === 1 ? i.value.path[0] : ''));
-      if (ns.every((n) => n)) flow = { kind: 'list', names: ns };
+    if (!node.isApplied) return undefined;
+    const applied = node.applied?.[0]?.value;
+    let inputs: (string | undefined)[] | undefined;
+    if (applied && (applied.type === 'list' || applied.type === 'tuple')) inputs = applied.items.map((i) => tensorOf(i.value, scope, undefined));
+    else if (applied) inputs = [tensorOf(applied, scope, undefined)];
+    if (!inputs || inputs.length === 0) {
+      refuse(last, line, `its input can't be followed`);
+      return REFUSED;
     }
-    const def = ctx.source.layers.find((l) => l.start === call.start);
-    if (!flow) {
-      unsupported.push(`${last} (line ${line}): its input can't be followed`);
-      continue;
-    }
-    const inputs = (flow.kind === 'tensor' ? [flow.name] : flow.names).map((n) => current.get(n));
-    if (inputs.some((i) => i === undefined)) {
-      unsupported.push(`${last} (line ${line}): its input is not a tensor this file builds`);
-      continue;
+    // An input already refused (its line is listed): still check this layer's own arguments, without repeating the input's reason.
+    const inputRefused = inputs.some((i) => i === REFUSED);
+    if (!inputRefused && inputs.some((i) => i === undefined)) {
+      refuse(last, line, 'its input is not a tensor this file builds');
+      return REFUSED;
     }
     try {
-      const t = kerasLayer(ctx, call, def, 'keras', kerasName(names, last));
-      if (!t.layer) continue;
+      constants = new Map([...globals, ...scope.numbers]);
+      const def = ctx.source.layers.find((l) => l.start === node.start);
+      const t = kerasLayer(ctx, node, def, 'keras', kerasName(names, last));
+      if (!t.layer || inputRefused) return REFUSED;
       const layer = { ...t.layer, inputs: inputs as string[] } as GraphLayer;
       if (t.written) written.push(layer.name);
       if (t.choices) choices.push({ layer: layer.name, ...t.choices });
       layers.push(layer);
-      current.set(variable, layer.name);
+      return layer.name;
     } catch (err) {
       if (!(err instanceof Unsupported)) throw err;
-      unsupported.push(`${last} (line ${line}): ${err.message}`);
+      refuse(last, line, err.message);
+      return REFUSED;
+    }
+  };
+
+  /** A helper function called with tensors and literal numbers: its body runs in a new scope. */
+  const callFunction = (fn: PyFunction, call: CallNode, scope: Scope): string | undefined => {
+    fn.called = true;
+    const line = lineAt(ctx, call.start);
+    if (depth > 20) {
+      refuse(`${fn.name}()`, line, 'calls nested too deep (recursion is not followed)');
+      return REFUSED;
+    }
+    const inner: Scope = { tensors: new Map(), numbers: new Map() };
+    const positional = call.args.filter((a) => a.key === undefined && !a.spread);
+    for (const [k, p] of fn.params.entries()) {
+      const arg = call.args.find((a) => a.key === p.name)?.value ?? positional[k]?.value;
+      if (!arg) {
+        if (p.default) inner.numbers.set(p.name, p.default);
+        continue;
+      }
+      const n = numberValue(arg, scope);
+      if (n) {
+        inner.numbers.set(p.name, n);
+        continue;
+      }
+      const t = tensorOf(arg, scope, undefined);
+      if (t !== undefined) inner.tensors.set(p.name, t);
+    }
+    depth++;
+    try {
+      return run(fn.body, inner);
+    } finally {
+      depth--;
+    }
+  };
+
+  const modelResult = (call: CallNode, variable: string, scope: Scope): void => {
+    const line = lineAt(ctx, call.start);
+    const outputsNode = argOf(call, true, 1, 'outputs');
+    const outputs = outputsNode?.type === 'list' && outputsNode.items.length === 1 ? outputsNode.items[0].value : outputsNode;
+    const outName = outputs?.type === 'name' && outputs.path.length === 1 ? scope.tensors.get(outputs.path[0]) : outputs?.type === 'call' ? tensorOf(outputs, scope, undefined) : undefined;
+    const result: SourceGraph = { name: variable, framework: 'keras', line, writtenKernels: [...written], unsupported: [...unsupported], notes: [] };
+    if (choices.length > 0) result.kernelChoices = [...choices];
+    out.push(result);
+    keepForOutput(result, layers, outName, unsupported.length > 0, 'keras.Input');
+  };
+
+  const isModelCall = (node: SyntaxNode | undefined): boolean =>
+    node?.type === 'call' && node.path[node.path.length - 1] === 'Model' && (node.path.includes('keras') || node.path.includes('models') || node.path.length === 1);
+
+  /** Runs statements; returns the tensor a `return` gives. */
+  const run = (stmts: PyStatement[], scope: Scope): string | undefined => {
+    for (const st of stmts) {
+      const code = st.code;
+      const def = /^def\s+([A-Za-z_]\w*)\s*\(([\s\S]*)\)\s*(?:->[^:]*)?:$/.exec(code);
+      if (def) {
+        const params = def[2]
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p && p !== '*' && p !== '/' && !p.startsWith('*'))
+          .map((p) => {
+            const m = /^([A-Za-z_]\w*)(?:\s*:[^=]*)?(?:\s*=\s*(.+))?$/.exec(p);
+            const dflt = m?.[2]?.trim();
+            return { name: m?.[1] ?? p, default: dflt !== undefined && /^-?\d+(?:\.\d+)?$/.test(dflt) ? [Number(dflt)] : undefined };
+          });
+        functions.set(def[1], { name: def[1], params, body: st.body, line: st.line, called: false });
+        continue;
+      }
+      if (/^class\b/.test(code)) continue;
+      const loop = /^for\s+([A-Za-z_]\w*)\s+in\s+([\s\S]+):$/.exec(code);
+      if (loop && !buildsLayers(st.body)) continue; // a training or data loop: nothing of the network
+      if (loop) {
+        const iter = loop[2].trim();
+        const rangeCall = /^range\s*\(([^()]*)\)$/.exec(iter);
+        const lit = (t: string): number | undefined => {
+          const x = t.trim();
+          if (/^-?\d+$/.test(x)) return Number(x);
+          const v = scope.numbers.get(x) ?? globals.get(x);
+          return v && v.length === 1 && Number.isInteger(v[0]) ? v[0] : undefined;
+        };
+        let values: number[] | undefined;
+        if (rangeCall) {
+          const b = rangeCall[1].split(',').map(lit);
+          if (b.length >= 1 && b.length <= 3 && b.every((x) => x !== undefined)) {
+            const [from, to, step] = b.length === 1 ? [0, b[0]!, 1] : [b[0]!, b[1]!, b[2] ?? 1];
+            if (step !== 0) {
+              values = [];
+              for (let v = from; step > 0 ? v < to : v > to; v += step) if (values.push(v) > MAX_UNROLLED) break;
+            }
+          }
+        } else if (/^[[(][^[\]()]*[\])]$/.test(iter)) {
+          const items = iter.slice(1, -1).split(',').filter((t) => t.trim() !== '').map(lit);
+          if (items.every((x) => x !== undefined)) values = items as number[];
+        }
+        if (!values) {
+          if (buildsLayers(st.body)) refuse('for loop', st.line, `its bounds (${iter.slice(0, 40)}) are not literals, so the layers it builds can't be counted`);
+          continue;
+        }
+        unrolled += values.length;
+        if (unrolled > MAX_UNROLLED) {
+          refuse('for loop', st.line, `unrolls to over ${MAX_UNROLLED} iterations`);
+          continue;
+        }
+        for (const v of values) {
+          scope.numbers.set(loop[1], [v]);
+          const r = run(st.body, scope);
+          if (r !== undefined) return r;
+        }
+        continue;
+      }
+      if (/^(?:with|try|else|finally)\b[^:]*:$/.test(code) || /^if\s+__name__\s*==/.test(code)) {
+        const r = run(st.body, scope);
+        if (r !== undefined) return r;
+        continue;
+      }
+      if (/^(?:if|elif|while|except)\b/.test(code)) {
+        if (buildsLayers(st.body)) refuse(`'${code.split(/[\s(:]/)[0]}' block`, st.line, 'layers built under a condition or a while loop are not followed (only straight code, helper functions and literal for loops)');
+        continue;
+      }
+      const ret = /^return\s+([\s\S]+)$/.exec(code);
+      if (ret) {
+        const offset = st.start + code.length - ret[1].length;
+        const node = nodeAt(ret[1], offset);
+        if (isModelCall(node)) {
+          modelResult(node as CallNode, [...functions.values()].find((f) => f.body.includes(st))?.name ?? 'model', scope);
+          return undefined;
+        }
+        return node ? tensorOf(node, scope, undefined) : undefined;
+      }
+      const assign = /^([A-Za-z_]\w*)\s*(?::[^=]+)?=(?!=)\s*([\s\S]+)$/.exec(code);
+      if (!assign) {
+        // A bare call of a helper that builds layers: run it for what it builds.
+        const bare = nodeAt(code, st.start);
+        if (bare?.type === 'call' && bare.path.length === 1 && functions.has(bare.path[0])) tensorOf(bare, scope, undefined);
+        continue;
+      }
+      const variable = assign[1];
+      const offset = st.start + code.length - assign[2].length;
+      const node = nodeAt(assign[2], offset);
+      if (!node) {
+        scope.tensors.delete(variable);
+        continue;
+      }
+      if (node.type === 'name') {
+        // shortcut = x: the same tensor under another name (or a number).
+        const held = scope.tensors.get(node.path[0]);
+        if (held !== undefined) scope.tensors.set(variable, held);
+        else scope.tensors.delete(variable);
+        const n = scope.numbers.get(node.path[0]);
+        if (n) scope.numbers.set(variable, n);
+        continue;
+      }
+      if (node.type === 'number') {
+        scope.numbers.set(variable, [node.value]);
+        continue;
+      }
+      if (isModelCall(node)) {
+        modelResult(node as CallNode, variable, scope);
+        continue;
+      }
+      const t = tensorOf(node, scope, variable);
+      if (t !== undefined) scope.tensors.set(variable, t);
+      else scope.tensors.delete(variable);
+      // `d = layers.Dense(64)`: a layer object, applied later (refused there).
+      if (!t && node.type === 'call' && !node.isApplied && KERAS_KIND[node.path[node.path.length - 1]] !== undefined && KERAS_KIND[node.path[node.path.length - 1]] !== 'input') layerObjects.set(variable, st.line);
+      else layerObjects.delete(variable);
+    }
+    return undefined;
+  };
+
+  try {
+    run(pyBlocks(ctx.text), { tensors: new Map(), numbers: new Map() });
+    // A function that builds a model but is never called in this file (the caller imports it): read it as if called without arguments.
+    for (const fn of functions.values()) {
+      if (fn.called || !fn.body.some(function hasModel(st: PyStatement): boolean {
+        return /\bModel\s*\(/.test(st.code) || st.body.some(hasModel);
+      })) continue;
+      fn.called = true;
+      const scope: Scope = { tensors: new Map(), numbers: new Map() };
+      for (const p of fn.params) if (p.default) scope.numbers.set(p.name, p.default);
+      run(fn.body, scope);
+    }
+  } finally {
+    constants = globals;
+  }
+  return out;
+}
+
+/**
+ * TensorFlow.js' functional API: `const input = tf.input({shape: […]})`,
+ * `x = tf.layers.conv2d({…}).apply(x)`, `tf.layers.add().apply([a, b])`,
+ * `tf.model({inputs: input, outputs: x})`, in source order (assignments anywhere in the file, as
+ * the tfjs examples write them inside a create-model function).
+ */
+function tfjsFunctionalGraphs(ctx: Ctx): SourceGraph[] {
+  if (ctx.python) return [];
+  const out: SourceGraph[] = [];
+  const layers: GraphLayer[] = [];
+  const written: string[] = [];
+  const unsupported: string[] = [];
+  const names = new Names();
+  const current = new Map<string, string>();
+  const statement = /(?:\b(?:const|let|var)\s+)?\b([A-Za-z_$][\w$]*)\s*=(?![=>])\s*|\breturn\s+/g;
+  const isTf = (call: CallNode, last: string): boolean => call.path[call.path.length - 1] === last && (call.path.length === 1 || call.path[0] === 'tf');
+  const followed = (name: string): string | undefined => current.get(name);
+  let m: RegExpExecArray | null;
+  while ((m = statement.exec(ctx.text))) {
+    const rhs = m.index + m[0].length;
+    const call = ctx.calls.get(rhs);
+    const variable = m[1];
+    if (!call) {
+      const alias = /^([A-Za-z_$][\w$]*)\s*[;\n]/.exec(ctx.text.slice(rhs, rhs + 200));
+      if (variable && alias && current.has(alias[1])) current.set(variable, current.get(alias[1])!);
+      continue;
+    }
+    const line = lineAt(ctx, rhs);
+    if (isTf(call, 'input')) {
+      const shape = numberShape(argOf(call, false, 0, 'shape', 'batchShape'));
+      if (!shape) {
+        unsupported.push(`tf.input (line ${line}): its shape can't be read`);
+        continue;
+      }
+      const name = names.take(variable ?? 'input');
+      layers.push({ kind: 'input', name, shape, line });
+      if (variable) current.set(variable, name);
+      continue;
+    }
+    if (isTf(call, 'model')) {
+      const first = call.args[0]?.value;
+      const item = (key: string): SyntaxNode | undefined => (first?.type === 'object' ? first.items.find((i) => i.key === key || (i.key === undefined && i.value.type === 'name' && i.value.path.join('.') === key))?.value : undefined);
+      const outputs = item('outputs');
+      const one = outputs?.type === 'list' && outputs.items.length === 1 ? outputs.items[0].value : outputs;
+      const outName = one?.type === 'name' && one.path.length === 1 ? followed(one.path[0]) : undefined;
+      const result: SourceGraph = { name: variable ?? 'model', framework: 'tfjs', line, writtenKernels: [...written], unsupported: [...unsupported], notes: [] };
+      out.push(result);
+      keepForOutput(result, layers, outName, unsupported.length > 0, 'tf.input');
+      continue;
+    }
+    if (!call.path.includes('layers')) continue;
+    const apply = /^\s*\.apply\(\s*([^()]*?)\s*\)/.exec(ctx.text.slice(call.end, call.end + 400));
+    const type = call.path[call.path.length - 1];
+    if (!apply) continue; // a layer made here and applied elsewhere, or a sequential model's layer
+    const inputNames = apply[1].startsWith('[') ? apply[1].slice(1, -1).split(',').map((t) => t.trim()).filter(Boolean) : [apply[1]];
+    const inputs = inputNames.map(followed);
+    if (inputs.length === 0 || inputs.some((i) => i === undefined)) {
+      unsupported.push(`${type} (line ${line}): its input (${apply[1]}) is not a tensor this file builds`);
+      continue;
+    }
+    try {
+      const def = ctx.source.layers.find((l) => l.start === call.start);
+      const t = kerasLayer(ctx, call, def, 'tfjs', kerasName(names, type));
+      if (!t.layer) continue;
+      const layer = { ...t.layer, inputs: inputs as string[] } as GraphLayer;
+      if (t.written) written.push(layer.name);
+      layers.push(layer);
+      if (variable) current.set(variable, layer.name);
+    } catch (err) {
+      if (!(err instanceof Unsupported)) throw err;
+      unsupported.push(`${type} (line ${line}): ${err.message}`);
     }
   }
-  void reader;
   return out;
 }
 
@@ -800,6 +1126,65 @@ function torchGraphs(ctx: Ctx): SourceGraph[] {
   return out;
 }
 
+/** PyTorch `net = nn.Sequential(…)` (or `return nn.Sequential(…)` from a function) outside a Module class: its modules in order. */
+function torchSequentialGraphs(ctx: Ctx): SourceGraph[] {
+  if (!ctx.python) return [];
+  const out: SourceGraph[] = [];
+  const classes: [number, number][] = [];
+  for (const c of ctx.text.matchAll(/^class\b.*$/gm)) {
+    const rest = /\n(?=\S)/.exec(ctx.text.slice(c.index! + c[0].length));
+    classes.push([c.index!, rest ? c.index! + c[0].length + rest.index : ctx.text.length]);
+  }
+  const re = /^[ \t]*(?:([A-Za-z_]\w*)\s*=|return)\s*((?:torch\.)?nn\.Sequential)\s*\(/gm;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(ctx.text))) {
+    const start = m.index + m[0].lastIndexOf(m[2]);
+    if (classes.some(([a, b]) => start > a && start < b)) continue; // nn.Module classes: torchGraphs
+    const call = ctx.calls.get(start);
+    if (!call) continue;
+    const fn = m[1] ? undefined : [...ctx.text.slice(0, m.index).matchAll(/^def\s+(\w+)/gm)].pop()?.[1];
+    const name = m[1] ?? fn ?? 'model';
+    const result: SourceGraph = { name, framework: 'torch', line: lineAt(ctx, start), writtenKernels: [], unsupported: [], notes: [] };
+    out.push(result);
+    const names = new Names();
+    const layers: GraphLayer[] = [];
+    const defsByStart = new Map(ctx.source.layers.map((l) => [l.start, l]));
+    const add = (seq: CallNode, prefix: string): void => {
+      seq.args.forEach((arg, i) => {
+        const where = `${prefix}.${i}`;
+        const line = lineAt(ctx, arg.start);
+        if (arg.value.type !== 'call') {
+          result.unsupported.push(`${where} (line ${line}): not a module call`);
+          return;
+        }
+        const c = arg.value;
+        const type = c.path[c.path.length - 1];
+        if (type === 'Sequential') return add(c, where);
+        try {
+          const t = torchLayer(ctx, c, defsByStart.get(c.start), names.take(where));
+          if (t.written) result.writtenKernels.push(t.layer.name);
+          layers.push(t.inChannels !== undefined ? { ...t.layer, inFeatures: t.inChannels } : t.layer);
+        } catch (err) {
+          if (!(err instanceof Unsupported)) throw err;
+          result.unsupported.push(`nn.${type} (line ${line}): ${err.message}`);
+        }
+      });
+    };
+    add(call, name);
+    if (result.unsupported.length > 0) continue;
+    if (layers.length === 0) {
+      result.problem = 'it holds no module';
+      continue;
+    }
+    const first = layers[0].kind;
+    const spatial = first === 'conv2d' || first === 'max_pooling2d' || first === 'average_pooling2d' || first === 'batch_normalization' || first === 'flatten';
+    const shape = spatial ? [1, 28, 28] : [784];
+    result.notes.push(`input: MNIST digits as (${shape.join(', ')})`);
+    result.graph = { layout: 'channels_first', layers: [{ kind: 'input', name: 'input', shape }, ...layers] };
+  }
+  return out;
+}
+
 function splitTopLevelPlus(text: string): { text: string; offset: number }[] {
   const parts: { text: string; offset: number }[] = [];
   let depth = 0;
@@ -828,7 +1213,7 @@ export function sourceGraphs(text: string, language: SourceLanguage, scanned?: S
   const ctx: Ctx = { text, source, lineStarts: source.lineStarts, python, calls };
   constants = python ? readConstants(text) : new Map();
   const found: SourceGraph[] = [];
-  for (const f of [() => sequentialGraphs(ctx), () => functionalGraphs(ctx, reader), () => torchGraphs(ctx)]) {
+  for (const f of [() => sequentialGraphs(ctx), () => functionalGraphs(ctx), () => tfjsFunctionalGraphs(ctx), () => torchGraphs(ctx), () => torchSequentialGraphs(ctx)]) {
     try {
       found.push(...f());
     } catch (err) {

@@ -29,7 +29,13 @@
  *   the first update (Zeros + tanh); it persists only when those gradients are identical or zero
  *   (Zeros + ReLU: relu′(0) = 0).
  * - diverged: the loss or a gradient became NaN/Inf; the run stops there.
- * The softmax output layer is excluded from every hidden-layer rule.
+ * The softmax output layer is excluded from every hidden-layer rule. In a layer graph, a layer
+ * whose output a BatchNormalization or LayerNormalization normalizes (when its variance is at
+ * least ε), or that ends a residual branch starting at zero (Fixup, SkipInit, zero γ), is left out
+ * of the vanishing/exploding trends: its weight scale is not the signal's (graph/roles.ts says
+ * which, with the numbers, in `LayerInfo.scaleRole`). A normalization on a layer's input path
+ * resets the signal's scale: the forward trend restarts at that layer, and the backward trend is
+ * not judged across it.
  */
 import type { Flag, FlagKind, LayerInfo, StepMetrics } from '../protocol';
 import { formatNumber } from '../view/number';
@@ -77,7 +83,7 @@ const fmt = formatNumber;
 const pct = (x: number): string => `${(100 * x).toFixed(x < 0.1 ? 1 : 0)}%`;
 
 type HiddenLayer = { info: LayerInfo; i: number; s: StepMetrics['layers'][number] };
-type Add = (kind: FlagKind, layer: number, evidence: string, values: Record<string, number>) => void;
+type Add = (kind: FlagKind, layer: number, evidence: string, values: Record<string, number>, note?: string) => void;
 
 export class Diagnoser {
   private readonly seen = new Set<string>();
@@ -92,11 +98,11 @@ export class Diagnoser {
   /** New flags for this record; each (kind, layer) is reported once, at the first step it shows. */
   observe(m: StepMetrics): Flag[] {
     const flags: Flag[] = [];
-    const add: Add = (kind, layer, evidence, values) => {
+    const add: Add = (kind, layer, evidence, values, note) => {
       const key = `${kind}:${layer}`;
       if (this.seen.has(key)) return;
       this.seen.add(key);
-      flags.push({ kind, layer, step: m.step, evidence, note: NOTE_FOR[kind], values });
+      flags.push({ kind, layer, step: m.step, evidence, note: note ?? NOTE_FOR[kind], values });
     };
 
     const diverged = (m.loss === null && m.lossUnknown !== true) || m.layers.some((l) => l.gradNorm === null || l.activationSecondMoment === null);
@@ -123,8 +129,15 @@ export class Diagnoser {
     }
 
     if (m === this.step0) {
-      this.signalFlags(hidden, add);
-      this.backwardFlags(hidden, add);
+      // A layer whose scale a normalization after it cancels, or the zero end of a residual branch, is not a step in the signal's trend (roles.ts).
+      this.signalFlags(
+        hidden.filter((h) => !h.info.scaleRole?.forward),
+        add,
+      );
+      this.backwardFlags(
+        hidden.filter((h) => !h.info.scaleRole?.backward),
+        add,
+      );
     } else {
       this.symmetryFlags(hidden, m, add);
       this.growthFlags(m, add);
@@ -189,7 +202,14 @@ export class Diagnoser {
     return product;
   }
 
-  private signalFlags(hidden: HiddenLayer[], add: Add): void {
+  private signalFlags(all: HiddenLayer[], add: Add): void {
+    // A normalization on a layer's input path resets the signal's scale: the trend restarts there.
+    let start = -1;
+    all.forEach((h, k) => {
+      if (h.info.afterNormalization !== undefined) start = k;
+    });
+    if (start > 0) this.signalFlags(all.slice(0, start), add);
+    const hidden = start > 0 ? all.slice(start) : all;
     if (hidden.length < 2) return;
     const first = hidden[0];
     const q1 = first.s.activationSecondMoment ?? 0;
@@ -206,10 +226,13 @@ export class Diagnoser {
       const values = { ratio, threshold, measuredGainPerLayer: perLayer, predictedRatio, predictedGainPerLayer: predictedPerLayer, inputSecondMoment: this.inputSecondMoment };
       const theory = `per-layer gain ${ratio > 0 ? fmt(perLayer) : '0'} measured, ${Number.isFinite(predictedPerLayer) ? fmt(predictedPerLayer) : 'n/a'} predicted by the mean-field recursion for ${info.initializer} with ${info.activation}`;
       const span = `from ${first.info.name} to ${info.name} (${k} ${k === 1 ? 'layer' : 'layers'})`;
+      // A normalized layer judged anyway (ε dominates its variance) says why its scale still counts.
+      const role = info.scaleRole ?? first.info.scaleRole;
+      const why = role ? `; ${role.evidence}` : '';
       if (ratio < 1) {
-        add('vanishing', i + 1, `signal E[a²] falls to ${fmt(ratio)}× ${span}, beyond the ${fmt(threshold)}× a healthy stack stays within; ${theory}`, values);
+        add('vanishing', i + 1, `signal E[a²] falls to ${fmt(ratio)}× ${span}, beyond the ${fmt(threshold)}× a healthy stack stays within; ${theory}${why}`, values, role?.note);
       } else {
-        add('exploding', i + 1, `signal E[a²] grows to ${fmt(ratio)}× ${span}, beyond the ${fmt(threshold)}× a healthy stack stays within; ${theory}`, values);
+        add('exploding', i + 1, `signal E[a²] grows to ${fmt(ratio)}× ${span}, beyond the ${fmt(threshold)}× a healthy stack stays within; ${theory}${why}`, values, role?.note);
       }
       return;
     }
@@ -222,6 +245,8 @@ export class Diagnoser {
    */
   private backwardFlags(hidden: HiddenLayer[], add: Add): void {
     if (hidden.length < 3) return;
+    // Backwards through a normalization E[δ²] is rescaled by γ/σ of the batch, not by the initializers: no trend across one.
+    if (hidden.slice(1).some((h) => h.info.afterNormalization !== undefined)) return;
     const first = hidden[1];
     const last = hidden[hidden.length - 1];
     const b1 = first.s.backwardSecondMoment ?? 0;

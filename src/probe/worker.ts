@@ -10,6 +10,7 @@ import { selectBackend } from './tfjs';
 import { loadData } from './data/loadData';
 import { runProbe } from './train';
 import { runGraphProbe } from './graph/run';
+import { plannedNetwork } from './graph/shapes';
 import { bundledDataPath } from './paths';
 import { oneLineReason } from './errors';
 
@@ -44,7 +45,9 @@ async function main(): Promise<void> {
     if (request.graph) await runGraphProbe(request, request.graph, data, backend, { emit }, 0, engine);
     else await runProbe(request, data, backend, { emit }, 0, engine);
   } catch (err) {
-    emit({ type: 'failed', runId: request.runId, reason: oneLineReason(err) });
+    // A model as written that fails before its first step (LSUV, the memory budget) still says which network it tried.
+    const network = request.graph ? plannedNetwork(request.graph) : undefined;
+    emit({ type: 'failed', runId: request.runId, reason: oneLineReason(err), ...(network ? { network } : {}) });
     process.exitCode = 1;
   }
 }

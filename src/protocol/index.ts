@@ -125,6 +125,25 @@ export const runRequestSchema = z.object({
 });
 export type RunRequest = z.infer<typeof runRequestSchema>;
 
+/**
+ * Layer graph runs: what normalization or a residual branch that starts at zero changes about a
+ * measured layer's verdicts (src/probe/graph/roles.ts, media/notes/normalization.md).
+ */
+export const layerScaleRoleSchema = z.object({
+  kind: z.enum(['normalized', 'zero_branch', 'inside_zero_branch']),
+  /** The normalization after the layer, the Add closing the branch, or the branch's last layer. */
+  by: z.string(),
+  /** The forward-signal rules (vanishing/exploding E[a²]) leave this layer out. */
+  forward: z.boolean(),
+  /** The backward-signal rule (E[δ²]) leaves this layer out. */
+  backward: z.boolean(),
+  /** The engine's one line, with the measured numbers. */
+  evidence: z.string(),
+  note: z.string(),
+  values: z.record(z.number()).optional(),
+});
+export type LayerScaleRole = z.infer<typeof layerScaleRoleSchema>;
+
 export const layerInfoSchema = z.object({
   name: z.string(),
   fanIn: z.number().int(),
@@ -153,6 +172,13 @@ export const layerInfoSchema = z.object({
   kernelSize: z.array(z.number().int()).optional(),
   /** Convolutions: [input channels, output channels]. */
   channels: z.array(z.number().int()).optional(),
+  scaleRole: layerScaleRoleSchema.optional(),
+  /**
+   * Layer graph runs: the BatchNormalization or LayerNormalization on this layer's input path
+   * (back to the previous Dense/convolution): it resets the signal's scale, so the forward trend
+   * restarts here rather than comparing across it.
+   */
+  afterNormalization: z.string().optional(),
 });
 export type LayerInfo = z.infer<typeof layerInfoSchema>;
 
@@ -311,8 +337,12 @@ export const probeEventSchema = z.discriminatedUnion('type', [
     numTensorsBefore: z.number().int(),
     numTensorsAfter: z.number().int(),
   }),
-  /** `traceback`: the user's code failed (PyTorch runs); the full trace for the output channel. */
-  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string(), traceback: z.string().optional() }),
+  /**
+   * `traceback`: the user's code failed (PyTorch runs); the full trace for the output channel.
+   * `network`: a model as written that failed before it started (after its shapes were planned):
+   * the network it tried to build, so the panel header and the CLI still say which.
+   */
+  z.object({ type: z.literal('failed'), runId: z.string(), reason: z.string(), traceback: z.string().optional(), network: z.array(networkLayerSchema).optional() }),
 ]);
 export type ProbeEvent = z.infer<typeof probeEventSchema>;
 

@@ -26,6 +26,7 @@ import { batchSampler } from '../batches';
 import { matmulKernels } from '../kernels/matmul';
 import { KernelGraph, kernelGraphUnsupported } from './kernelGraph';
 import type { ForwardLayerStats } from './kernelGraph';
+import { normalizationsBefore, scaleRoles } from './roles';
 
 /** Rows per forward pass when measuring or evaluating: im2col of 256 digits through a 64-filter 3×3 conv is ~75 MB. */
 const CHUNK = 256;
@@ -319,6 +320,8 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
     const inputSecondMoment = engine.inputSecondMoment();
     const initial = engine.measure();
     const variableIndex = new Map(graph.variables.map((v, i) => [v, i]));
+    const roles = scaleRoles({ plan: graph, kernelInit: (k) => graph.layers[k].initializer?.spec, preActivationVariance: initial.layers.map((l) => l.preActivationVariance) });
+    const after = normalizationsBefore(graph);
     const layers: LayerInfo[] = graph.measured.map((m, i) => {
       const layer = graph.layers[m.layer];
       const s = layer.spec;
@@ -343,6 +346,8 @@ export async function runGraphProbe(request: RunRequest, spec: GraphSpec, data: 
         info.kernelSize = [...s.kernelSize];
         info.channels = [layer.inShapes[0][2], s.filters];
       }
+      if (roles[i]) info.scaleRole = roles[i];
+      if (after[i]) info.afterNormalization = after[i];
       return info;
     });
     sink.emit({

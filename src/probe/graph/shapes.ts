@@ -4,7 +4,7 @@
  * ConfigError naming the layer (and its line) that can't be built. Pure (no tfjs): the probe
  * builds its variables on it (model.ts), and the editor's CodeLens asks it before offering a run.
  */
-import type { GraphActivation, GraphLayer, GraphSpec } from '../../protocol';
+import type { GraphActivation, GraphLayer, GraphSpec, NetworkLayer } from '../../protocol';
 import { ConfigError } from '../config';
 import { slidingWindow } from './kernels';
 import type { Window } from './kernels';
@@ -205,4 +205,13 @@ function resolveOutput(graph: GraphPlan): void {
     graph.measured.push({ layer: layer.index, actLayer, activation });
   }
   if (graph.measured.length === 0) fail(s, 'the model has no Dense or convolution layer');
+}
+
+/** The network a spec plans to, as the started event lists it; undefined when it can't be planned (the error says why). */
+export function plannedNetwork(spec: GraphSpec, image?: { rows: number; cols: number }): NetworkLayer[] | undefined {
+  try {
+    return planLayers(spec, image).map((l) => ({ name: l.spec.name, kind: l.spec.kind, outputShape: toSourceLayout(l.outShape, spec.layout), params: l.params }));
+  } catch {
+    return undefined;
+  }
 }

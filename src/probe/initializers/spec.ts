@@ -43,5 +43,6 @@ export const NOTE_IDS = [
   'dead-relu',
   'saturation',
   'choosing-initializer',
+  'normalization',
 ] as const;
 export type NoteId = (typeof NOTE_IDS)[number];
