@@ -307,6 +307,35 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     }
   });
 
+  it('Probe this model on a Dense → BatchNormalization stack says what the normalization changes instead of flagging its scale', async function () {
+    this.timeout(180_000);
+    const text = readFileSync(join(__dirname, '..', '..', '..', 'test', 'fixtures', 'models', 'keras_bn_scale.py'), 'utf8');
+    const document = await vscode.workspace.openTextDocument({ language: 'python', content: text });
+    await vscode.window.showTextDocument(document);
+    const line = text.split('\n').findIndex((l) => l.startsWith('huge = keras.Sequential'));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+    const probe = lenses.find((l) => l.range.start.line === line && l.command?.command === 'initlens.probeModel');
+    assert.ok(probe?.command, lenses.map((l) => `${l.range.start.line}:${l.command?.title ?? ''}`).join(' | '));
+    try {
+      await setSetting('steps', 2);
+      await setSetting('statsInterval', 1);
+      await vscode.commands.executeCommand(probe.command.command, ...(probe.command.arguments ?? []));
+      type State = { rendered?: { runs: { status: string; flags: string[] }[]; notesShown: string[] } };
+      await waitFor('the run finished with the normalization card drawn', async () => {
+        const rendered = ((await vscode.commands.executeCommand('initlens._panelState')) as State).rendered;
+        return rendered?.runs.length === 1 && rendered.runs[0].status === 'finished' && rendered.notesShown.includes('normalization');
+      }, 150_000);
+      const { rendered } = (await vscode.commands.executeCommand('initlens._panelState')) as State;
+      log(`      flags: ${rendered!.runs[0].flags.join(', ') || 'none'}; notes shown: ${rendered!.notesShown.join(', ')}`);
+      // RandomNormal(stddev=10) before each BatchNormalization: not called exploding; the card says why.
+      assert.ok(!rendered!.runs[0].flags.includes('exploding'), rendered!.runs[0].flags.join(', '));
+    } finally {
+      await setSetting('steps', undefined);
+      await setSetting('statsInterval', undefined);
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+
   it('opens a note in the Markdown preview, and only notes that exist', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.commands.executeCommand('initlens.openNote', '../package');

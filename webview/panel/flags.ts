@@ -3,9 +3,14 @@
  * each layer it was raised on, the evidence and numbers of every flag, and the note beside it.
  * Ten "dead" flags of a 10-layer Zeros run read as one card with ten layer badges, not ten
  * copies of the same note.
+ *
+ * Beside them, what the engine left out of the verdicts on purpose (`layers[].scaleRole`: a
+ * layer whose scale a normalization resets, a residual branch that starts at zero): one card per
+ * run × role, with the engine's evidence and the note, so "no flag" on such a layer reads as a
+ * verdict, not as silence.
  */
 import { isRunDone } from '../../src/protocol/vocabulary';
-import type { Flag } from '../../src/protocol';
+import type { Flag, LayerScaleRole } from '../../src/protocol';
 import type { PanelNote, PanelRun } from '../../src/protocol/panel';
 import { flagValuesText, inLayerOrder, layerName } from '../../src/view/format';
 import { h } from '../shared/dom';
@@ -35,25 +40,61 @@ export function groupFlags(runs: readonly PanelRun[], colorOf: (runId: string) =
   return [...groups.values()];
 }
 
-function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
-  const { run } = group;
-  const flags = inLayerOrder(group.flags);
-  const layers = [...new Set(flags.map((f) => layerName(run, f.layer)))];
+/** How a layer's role reads on its card's badge. */
+const ROLE_LABEL: Record<LayerScaleRole['kind'], string> = {
+  normalized: 'normalized',
+  zero_branch: 'zero-started branch',
+  inside_zero_branch: 'inside a zero-started branch',
+};
+
+interface RoleGroup {
+  run: PanelRun;
+  color: string;
+  kind: LayerScaleRole['kind'];
+  note: string;
+  layers: { name: string; evidence: string }[];
+}
+
+export function groupRoles(runs: readonly PanelRun[], colorOf: (runId: string) => string): RoleGroup[] {
+  const groups = new Map<string, RoleGroup>();
+  for (const run of runs) {
+    for (const layer of run.layers) {
+      const role = layer.scaleRole;
+      if (!role) continue;
+      const key = `${run.runId}\0${role.kind}\0${role.note}`;
+      let group = groups.get(key);
+      if (!group) {
+        group = { run, color: colorOf(run.runId), kind: role.kind, note: role.note, layers: [] };
+        groups.set(key, group);
+      }
+      group.layers.push({ name: layer.name, evidence: role.evidence });
+    }
+  }
+  return [...groups.values()];
+}
+
+interface CardContent {
+  run: PanelRun;
+  color: string;
+  /** The card's key within its run, kept across re-renders (an open note stays open). */
+  kind: string;
+  badge: string;
+  badgeClass: string;
+  cardClass: string;
+  note: string;
+  layers: string[];
+  items: HTMLElement[];
+}
+
+function card(c: CardContent, note: PanelNote | undefined): HTMLElement {
   const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
-  swatch.style.backgroundColor = group.color;
+  swatch.style.backgroundColor = c.color;
   const header = h('header', { class: 'flag-header' },
-    h('vscode-badge', { variant: 'default', class: `flag-kind kind-${group.kind}` }, group.kind),
-    h('span', { class: 'flag-run' }, swatch, run.initializer),
-    h('span', { class: 'flag-layers', 'aria-label': `layers: ${layers.join(', ')}` }, ...layers.map((name) => h('vscode-badge', { variant: 'counter', class: 'layer-badge' }, name))),
+    h('vscode-badge', { variant: 'default', class: c.badgeClass }, c.badge),
+    h('span', { class: 'flag-run' }, swatch, c.run.initializer),
+    h('span', { class: 'flag-layers', 'aria-label': `layers: ${c.layers.join(', ')}` }, ...c.layers.map((name) => h('vscode-badge', { variant: 'counter', class: 'layer-badge' }, name))),
   );
-  const evidence = h('ul', { class: 'evidence' }, ...flags.map((flag) => {
-      const values = flagValuesText(flag);
-      return h('li', {},
-        h('strong', {}, `${layerName(run, flag.layer)}, step ${flag.step}: `),
-        flag.evidence,
-        ...(values ? [h('div', { class: 'values' }, values)] : []),
-      );
-    }));
+  const evidence = h('ul', { class: 'evidence' }, ...c.items);
   const aside = h('aside', { class: 'note', 'aria-label': note ? `Note: ${note.title}` : 'Note' });
   if (note) {
     aside.append(h('p', { class: 'note-summary' }, h('strong', {}, note.title), h('br'), note.summary));
@@ -62,28 +103,67 @@ function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
     aside.append(details);
     aside.dataset.note = note.id;
   } else {
-    aside.append(h('p', { class: 'muted' }, `Note ${group.note} is not available.`));
+    aside.append(h('p', { class: 'muted' }, `Note ${c.note} is not available.`));
   }
-  return h('article', { class: `flag-card kind-${group.kind}`, 'data-run': run.runId, 'data-kind': group.kind },
+  return h('article', { class: c.cardClass, 'data-run': c.run.runId, 'data-kind': c.kind },
     h('div', { class: 'flag-main' }, header, evidence),
     aside,
   );
 }
 
+function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
+  const { run } = group;
+  const flags = inLayerOrder(group.flags);
+  return card({
+    run,
+    color: group.color,
+    kind: group.kind,
+    badge: group.kind,
+    badgeClass: `flag-kind kind-${group.kind}`,
+    cardClass: `flag-card kind-${group.kind}`,
+    note: group.note,
+    layers: [...new Set(flags.map((f) => layerName(run, f.layer)))],
+    items: flags.map((flag) => {
+      const values = flagValuesText(flag);
+      return h('li', {},
+        h('strong', {}, `${layerName(run, flag.layer)}, step ${flag.step}: `),
+        flag.evidence,
+        ...(values ? [h('div', { class: 'values' }, values)] : []),
+      );
+    }),
+  }, note);
+}
+
+function roleCard(group: RoleGroup, note: PanelNote | undefined): HTMLElement {
+  return card({
+    run: group.run,
+    color: group.color,
+    kind: `role-${group.kind}`,
+    badge: ROLE_LABEL[group.kind],
+    badgeClass: 'role-kind',
+    cardClass: `flag-card role-card role-${group.kind}`,
+    note: group.note,
+    layers: group.layers.map((l) => l.name),
+    items: group.layers.map((l) => h('li', {}, h('strong', {}, `${l.name}, step 0: `), l.evidence)),
+  }, note);
+}
+
 /** Renders into `host`; returns the note ids shown. Open details survive re-renders by key. */
 export function renderFlags(host: HTMLElement, runs: readonly PanelRun[], notes: ReadonlyMap<string, PanelNote>, colorOf: (runId: string) => string): string[] {
   const groups = groupFlags(runs, colorOf);
+  const roles = groupRoles(runs, colorOf);
   const open = new Set(Array.from(host.querySelectorAll<HTMLElement>('article.flag-card')).filter((a) => a.querySelector('details')?.open).map((a) => `${a.dataset.run}\0${a.dataset.kind}`));
+  const cards = [
+    ...groups.map((g) => ({ key: `${g.run.runId}\0${g.kind}`, el: flagCard(g, notes.get(g.note)) })),
+    ...roles.map((g) => ({ key: `${g.run.runId}\0role-${g.kind}`, el: roleCard(g, notes.get(g.note)) })),
+  ];
+  for (const c of cards) if (open.has(c.key)) c.el.querySelector('details')?.setAttribute('open', '');
+  const none: HTMLElement[] = [];
   if (groups.length === 0) {
     const finished = runs.length > 0 && runs.every((r) => isRunDone(r.status));
-    host.replaceChildren(h('p', { class: 'muted' }, finished ? 'No flags: every layer of every run stayed within the thresholds.' : 'No flags so far.'));
-    return [];
+    const judged = roles.length > 0 ? 'every layer judged' : 'every layer of every run';
+    none.push(h('p', { class: 'muted' }, finished ? `No flags: ${judged} stayed within the thresholds.` : 'No flags so far.'));
   }
-  const cards = groups.map((g) => {
-    const card = flagCard(g, notes.get(g.note));
-    if (open.has(`${g.run.runId}\0${g.kind}`)) card.querySelector('details')?.setAttribute('open', '');
-    return card;
-  });
-  host.replaceChildren(...cards);
-  return [...new Set(groups.filter((g) => notes.has(g.note)).map((g) => g.note))];
+  host.replaceChildren(...none, ...cards.map((c) => c.el));
+  return [...new Set([...groups, ...roles].filter((g) => notes.has(g.note)).map((g) => g.note))];
 }
