@@ -156,7 +156,7 @@ export function scaleRoles({ plan, kernelInit, preActivationVariance }: RoleInpu
         by: norm.name,
         forward: true,
         backward: true,
-        evidence: `${name}'s output is normalized by ${norm.name} (pre-normalization variance ${fmt(v)} ≥ ε ${fmt(eps)}, ${fmt(kept)} of it kept): its weight scale does not reach the forward signal, so it is not judged vanishing or exploding for it; it sets the size of the kernel's gradient instead (∝ 1/scale)${byBranch ? `. ${byBranch.evidence}` : ''}`,
+        evidence: `${name}'s output is normalized by ${norm.name} (pre-normalization variance ${fmt(v)} ≥ ε ${fmt(eps)}; normalized, its variance is ${fmt(kept)}): its weight scale does not reach the forward signal, so it is not judged vanishing or exploding for it; it sets the size of the kernel's gradient instead (∝ 1/scale)${byBranch ? `. ${byBranch.evidence}` : ''}`,
         note: 'normalization',
         values,
       };
