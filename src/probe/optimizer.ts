@@ -11,6 +11,7 @@
 import { tf } from './tfjs';
 import type { Variable } from '@tensorflow/tfjs-core';
 import { ADAM_WASM } from './adamWasm';
+import { lazyWasmModule } from './wasmModule';
 import { noteHostCopy } from './inputs';
 import type { ArenaLayout } from './kernelStep';
 
@@ -25,16 +26,8 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
 type AdamKernel = (w: number, g: number, m: number, v: number, n: number, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number) => number;
 
-let adamModule: WebAssembly.Module | null | undefined;
-
 /** The compiled Adam kernel, or null where WebAssembly SIMD is not available. */
-function adamWasmModule(): WebAssembly.Module | null {
-  if (adamModule === undefined) {
-    const bytes = Buffer.from(ADAM_WASM, 'base64');
-    adamModule = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  return adamModule;
-}
+const adamWasmModule = lazyWasmModule(ADAM_WASM);
 
 /** Weights, gradients, m and v of every variable in one WebAssembly memory, 16-byte aligned. */
 class WasmAdamState {

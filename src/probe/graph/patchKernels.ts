@@ -6,6 +6,7 @@
  * multiple of 4 (max pooling); graph.test.ts runs both against tf.grads.
  */
 import { PATCHES_WASM } from './patchesWasm';
+import { lazyWasmModule } from '../wasmModule';
 import type { Window } from './kernels';
 
 type PatchFn = (x: number, cols: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, ld: number) => void;
@@ -16,15 +17,7 @@ type MaxPoolBackFn = (dy: number, argmax: number, dx: number, inSize: number, co
 export type PatchActivation = 'linear' | 'relu' | 'leaky_relu';
 const ACT: Record<PatchActivation, number> = { linear: 0, relu: 1, leaky_relu: 2 };
 
-let compiled: WebAssembly.Module | null | undefined;
-
-function patchesModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    const bytes = Buffer.from(PATCHES_WASM, 'base64');
-    compiled = typeof WebAssembly === 'object' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
-  }
-  return compiled;
-}
+const patchesModule = lazyWasmModule(PATCHES_WASM);
 
 /** The kernels on `memory` (byte offsets into it), or undefined where WebAssembly SIMD is missing. */
 export class PatchKernels {
