@@ -171,7 +171,8 @@ export class ArrayOptimizer {
   }
 }
 
-function sumOfSquares(a: Float32Array): number {
+/** Σ a², summed in the order of the array (a float64 accumulator). */
+export function sumOfSquares(a: Float32Array): number {
   let s = 0;
   for (let k = 0; k < a.length; k++) s += a[k] * a[k];
   return s;

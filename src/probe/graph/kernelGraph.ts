@@ -24,6 +24,7 @@ import { softmaxRows } from '../kernelStep';
 import { softmaxCrossEntropy } from '../backprop';
 import { LEAKY_SLOPE } from '../network';
 import { distinctUnits } from '../stats';
+import { sumOfSquares } from '../optimizer';
 import { avgPool, col2im, im2col, maxPool, maxPoolBackward, reachesPadding } from './kernels';
 import { PatchKernels } from './patchKernels';
 
@@ -592,12 +593,6 @@ function multiplyDerivative(back: Float32Array, a: Float32Array, act: Epilogue):
 
 function transpose(w: Float32Array, out: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
-}
-
-function sumOfSquares(a: Float32Array): number {
-  let s = 0;
-  for (let e = 0; e < a.length; e++) s += a[e] * a[e];
-  return s;
 }
 
 function globalAverage(x: Float32Array, out: Float32Array, rows: number, c: number): void {
