@@ -46,7 +46,7 @@ const FUSED: Partial<Record<Activation, 'relu' | 'leaky_relu'>> = { relu: 'relu'
 const FORWARD_FUSED: Partial<Record<Activation, 'linear' | 'relu' | 'leaky_relu'>> = { ...FUSED, linear: 'linear' };
 
 /** a = f(z), in place unless `out` is given. */
-function applyActivation(z: Float32Array, activation: Activation, out: Float32Array): void {
+export function applyActivation(z: Float32Array, activation: Activation, out: Float32Array): void {
   const n = z.length;
   switch (activation) {
     case 'tanh':

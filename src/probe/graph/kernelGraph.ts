@@ -20,7 +20,7 @@ import { WasmArena } from '../kernels/matmul';
 import type { Epilogue, MatmulKernels } from '../kernels/matmul';
 import type { ArenaLayout } from '../kernelStep';
 import type { Window } from './kernels';
-import { softmaxRows } from '../kernelStep';
+import { applyActivation, softmaxRows } from '../kernelStep';
 import { softmaxCrossEntropy } from '../backprop';
 import { LEAKY_SLOPE } from '../network';
 import { distinctUnits } from '../stats';
@@ -305,7 +305,7 @@ export class KernelGraph {
 
   private activate(z: number, out: number, n: number, act: Epilogue): void {
     if (this.patches) this.patches.activate(z, out, n, act, LEAKY_SLOPE);
-    else activate(this.f32(z, n), this.f32(out, n), act);
+    else applyActivation(this.f32(z, n), act, this.f32(out, n));
   }
 
   private forward(rows: number, mode: Mode, random?: () => number): void {
@@ -572,13 +572,6 @@ export class KernelGraph {
       };
     });
   }
-}
-
-function activate(z: Float32Array, out: Float32Array, act: Epilogue): void {
-  const n = z.length;
-  if (act === 'relu') for (let e = 0; e < n; e++) out[e] = z[e] > 0 ? z[e] : 0;
-  else if (act === 'leaky_relu') for (let e = 0; e < n; e++) out[e] = z[e] > 0 ? z[e] : LEAKY_SLOPE * z[e];
-  else if (out !== z) out.set(z);
 }
 
 /** back ⊙= f'(z), read from a = f(z): relu [a > 0], leaky relu a > 0 ? 1 : slope. */
