@@ -13,6 +13,7 @@ import { runGraphProbe } from './graph/run';
 import { plannedNetwork } from './graph/shapes';
 import { bundledDataPath } from './paths';
 import { oneLineReason } from './errors';
+import { setThreadBudget } from './kernels/threadBudget';
 
 // The parent went away (window closed, run cancelled): nobody is listening, stop quietly.
 process.stdout.on('error', () => process.exit(0));
@@ -35,7 +36,13 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (parsed.value.type !== 'start') {
+    emit({ type: 'failed', runId: '?', reason: `expected a start command first, got ${parsed.value.type}` });
+    process.exitCode = 2;
+    return;
+  }
   const { request } = parsed.value;
+  if (parsed.value.threads) setThreadBudget(parsed.value.threads);
   try {
     const backend = await selectBackend(request.config.backend);
     const data = loadData(request.config.data, { bundledPath: bundledDataPath() });

@@ -397,8 +397,21 @@ export const runRecordSchema = runSummarySchema.extend({
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
-/** Host → probe process (one line on stdin). Cancel is a kill: the process holds nothing worth saving. */
-export const probeCommandSchema = z.discriminatedUnion('type', [z.object({ type: z.literal('start'), request: runRequestSchema })]);
+/** The most threads one probe process is ever told it may use (a guard against a bad line, not a tuning knob). */
+export const MAX_PROBE_THREADS = 64;
+const threadCountSchema = z.number().int().min(1).max(MAX_PROBE_THREADS);
+
+/**
+ * Host → probe process (JSON lines on stdin). `start` begins a run (`threads`: how many threads
+ * its kernels may use, 1 when absent); `threads` changes that budget while a run goes (the
+ * runner hands idle cores to the runs still going, never more threads in total than its jobs).
+ * Cancel is a kill: the process holds nothing worth saving.
+ */
+export const probeCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), request: runRequestSchema, threads: threadCountSchema.optional() }),
+  z.object({ type: z.literal('threads'), count: threadCountSchema }),
+]);
+export type ProbeCommand = z.infer<typeof probeCommandSchema>;
 
 /** Parses one JSON line from the other side; returns an error string instead of throwing. */
 export function parseLine<T>(schema: z.ZodType<T>, line: string): Parsed<T> {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseLine, probeCommandSchema, probeEventSchema, toJsonLine } from '../../src/protocol';
+import { MAX_PROBE_THREADS, parseLine, probeCommandSchema, probeEventSchema, toJsonLine } from '../../src/protocol';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
 
 const good = {
@@ -73,4 +73,14 @@ test('one-line reasons: an error shows its first line only, a failed parse its f
   const parsed = parseWith(schema, { type: 'run', steps: 'many' });
   assert.ok(!parsed.ok);
   assert.match(parsed.error, /^run: /);
+});
+
+test('probe commands: a thread budget on start and while running, whole numbers from 1 to the guard', () => {
+  const request = { runId: 'r', label: 'he', initializer: 'he_normal', config: DEFAULT_CONFIG };
+  assert.ok(parseLine(probeCommandSchema, JSON.stringify({ type: 'start', request, threads: 2 })).ok);
+  assert.ok(parseLine(probeCommandSchema, JSON.stringify({ type: 'threads', count: 1 })).ok);
+  for (const count of [0, 1.5, -1, MAX_PROBE_THREADS + 1, '2']) {
+    assert.equal(parseLine(probeCommandSchema, JSON.stringify({ type: 'threads', count })).ok, false, `count ${String(count)}`);
+    assert.equal(parseLine(probeCommandSchema, JSON.stringify({ type: 'start', request, threads: count })).ok, false, `start threads ${String(count)}`);
+  }
 });
