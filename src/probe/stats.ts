@@ -3,6 +3,7 @@ import { tf } from './tfjs';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import { forward } from './network';
 import type { DenseLayerPlan, NetworkParams } from './network';
+import { accumulateMoments, newLayerMoments, summarizeMoments, weightStd } from './layerMoments';
 
 /** |tanh| above this, or sigmoid outside [1−this, this], counts as saturated. */
 export const SATURATION_LEVEL = 0.99;
@@ -20,52 +21,47 @@ export interface ForwardStats {
   unitSimilarity: number;
 }
 
-const FIELDS = 8;
 
-function saturation(a: Tensor2D, activation: DenseLayerPlan['activation']): Tensor {
-  switch (activation) {
-    case 'tanh':
-      return tf.mean(tf.cast(tf.greater(tf.abs(a), SATURATION_LEVEL), 'float32'));
-    case 'sigmoid':
-      return tf.mean(tf.cast(tf.logicalOr(tf.less(a, 1 - SATURATION_LEVEL), tf.greater(a, SATURATION_LEVEL)), 'float32'));
-    default:
-      return tf.scalar(0);
+/** The share of activations past SATURATION_LEVEL (tanh: |a|, sigmoid: either end); 0 for activations that do not saturate. */
+export function saturatedShare(a: ArrayLike<number>, activation: string): number {
+  if (a.length === 0 || (activation !== 'tanh' && activation !== 'sigmoid')) return 0;
+  let count = 0;
+  if (activation === 'tanh') {
+    for (let e = 0; e < a.length; e++) if (Math.abs(a[e]) > SATURATION_LEVEL) count++;
+  } else {
+    for (let e = 0; e < a.length; e++) if (a[e] < 1 - SATURATION_LEVEL || a[e] > SATURATION_LEVEL) count++;
   }
+  return count / a.length;
 }
 
-/** `cols`: xProbe holds only these input columns (inputs.ts). */
+/**
+ * `cols`: xProbe holds only these input columns (inputs.ts). Moments in float64 (layerMoments.ts),
+ * as the kernel path takes them, so both engines read the same numbers.
+ */
 export function measureForward(plan: readonly DenseLayerPlan[], params: NetworkParams, xProbe: Tensor2D, cols?: Int32Array): ForwardStats[] {
-  const packed = tf.tidy(() => {
+  const layers = tf.tidy(() => {
     const trace = forward(plan, params.kernels, params.biases, xProbe, cols);
-    const rows = plan.map((layer, i) => {
-      const z = trace.pre[i];
-      const a = trace.act[i];
-      const zm = tf.moments(z);
-      const am = tf.moments(a);
-      // A unit is dead on the batch when its pre-activation is never positive.
-      const dead = layer.isOutput ? tf.scalar(0) : tf.mean(tf.cast(tf.lessEqual(tf.max(z, 0), 0), 'float32'));
-      const wStd = tf.sqrt(tf.moments(params.kernels[i]).variance);
-      return tf.stack([zm.mean, zm.variance, am.mean, am.variance, tf.mean(tf.square(a)), dead, saturation(a, layer.activation), wStd]);
-    });
-    return tf.stack(rows);
+    return plan.map((_, i) => ({ z: trace.pre[i].dataSync() as Float32Array, a: trace.act[i].dataSync() as Float32Array }));
   });
-  const values = packed.dataSync();
-  packed.dispose();
-  return plan.map((_, i) => {
-    const v = (k: number): number => values[i * FIELDS + k];
+  return plan.map((layer, i) => {
+    const { z, a } = layers[i];
+    const moments = newLayerMoments(layer.fanOut);
+    accumulateMoments(moments, z, a, layer.fanOut);
+    const s = summarizeMoments(moments);
     const kernel = params.kernels[i].dataSync() as Float32Array;
     const bias = params.biases[i].dataSync() as Float32Array;
     return {
-      preActivationMean: v(0),
-      preActivationVariance: v(1),
-      activationMean: v(2),
-      activationVariance: v(3),
-      activationSecondMoment: v(4),
-      deadFraction: v(5),
-      saturatedFraction: v(6),
-      weightStd: v(7),
-      distinctUnits: distinctUnits(kernel, bias, plan[i].fanIn, plan[i].fanOut),
-      unitSimilarity: unitSimilarity(kernel, bias, plan[i].fanIn, plan[i].fanOut),
+      preActivationMean: s.preActivationMean,
+      preActivationVariance: s.preActivationVariance,
+      activationMean: s.activationMean,
+      activationVariance: s.activationVariance,
+      activationSecondMoment: s.activationSecondMoment,
+      // A unit is dead on the batch when its pre-activation is never positive.
+      deadFraction: layer.isOutput ? 0 : s.deadChannels / layer.fanOut,
+      saturatedFraction: saturatedShare(a, layer.activation),
+      weightStd: weightStd(kernel),
+      distinctUnits: distinctUnits(kernel, bias, layer.fanIn, layer.fanOut),
+      unitSimilarity: unitSimilarity(kernel, bias, layer.fanIn, layer.fanOut),
     };
   });
 }

@@ -27,6 +27,7 @@ import { distinctUnits } from '../stats';
 import { sumOfSquares } from '../optimizer';
 import { avgPool, col2im, im2col, maxPool, maxPoolBackward, reachesPadding } from './kernels';
 import { PatchKernels } from './patchKernels';
+import { accumulateMoments, newLayerMoments, summarizeMoments, weightStd } from '../layerMoments';
 
 /** What the probe batch's forward pass measures per layer (the step adds gradients and updates). */
 export type ForwardLayerStats = Omit<LayerStepStats, 'gradNorm' | 'biasGradNorm' | 'backwardSecondMoment' | 'updateRatio'>;
@@ -112,17 +113,6 @@ interface Node {
   units?: number;
 }
 
-/** Per measured layer, sums over the probe batch's chunks (float64). */
-interface Moments {
-  count: number;
-  zSum: number;
-  zSq: number;
-  aSum: number;
-  aSq: number;
-  zMax: Float64Array;
-  cSum: Float64Array;
-  cSq: Float64Array;
-}
 
 export interface KernelGraphStep {
   loss: number;
@@ -507,10 +497,7 @@ export class KernelGraph {
   /** The forward measurements of every measured layer on `pixels` (count × inputSize), as run.ts' measureGraph takes them. */
   measure(pixels: Float32Array, count: number): ForwardLayerStats[] {
     const graph = this.graph;
-    const moments: Moments[] = graph.measured.map((m) => {
-      const c = this.nodes[m.layer].units!;
-      return { count: 0, zSum: 0, zSq: 0, aSum: 0, aSq: 0, zMax: new Float64Array(c).fill(-Infinity), cSum: new Float64Array(c), cSq: new Float64Array(c) };
-    });
+    const moments = graph.measured.map((m) => newLayerMoments(this.nodes[m.layer].units!));
     for (let start = 0; start < count; start += this.rows) {
       const rows = Math.min(this.rows, count - start);
       this.input(rows).set(pixels.subarray(start * this.inputSize, (start + rows) * this.inputSize));
@@ -526,49 +513,28 @@ export class KernelGraph {
         } else {
           a = this.f32(this.nodes[m.actLayer].out, n);
         }
-        accumulate(moments[j], z, a, node.units!);
+        accumulateMoments(moments[j], z, a, node.units!);
       });
     }
     return graph.measured.map((m, j) => {
       const node = this.nodes[m.layer];
-      const s = moments[j];
+      const s = summarizeMoments(moments[j]);
       const C = node.units!;
-      const N = s.count;
-      const zMean = s.zSum / N;
-      const aMean = s.aSum / N;
       const isOutput = m.layer === graph.logitsLayer;
-      let dead = 0;
-      let cMin = Infinity;
-      let cMax = -Infinity;
-      const perChannel = N / C;
-      for (let c = 0; c < C; c++) {
-        if (s.zMax[c] <= 0) dead++;
-        const mean = s.cSum[c] / perChannel;
-        const v = Math.max(0, s.cSq[c] / perChannel - mean * mean);
-        cMin = Math.min(cMin, v);
-        cMax = Math.max(cMax, v);
-      }
       const kernel = this.f32(node.w!, node.k! * C);
       const bias = node.b !== undefined ? this.f32(node.b, C) : new Float32Array(C);
-      let wSum = 0;
-      let wSq = 0;
-      for (let e = 0; e < kernel.length; e++) {
-        wSum += kernel[e];
-        wSq += kernel[e] * kernel[e];
-      }
-      const wMean = wSum / kernel.length;
       return {
-        preActivationMean: finite(zMean),
-        preActivationVariance: finite(Math.max(0, s.zSq / N - zMean * zMean)),
-        activationMean: finite(aMean),
-        activationVariance: finite(Math.max(0, s.aSq / N - aMean * aMean)),
-        activationSecondMoment: finite(s.aSq / N),
-        deadFraction: isOutput ? 0 : dead / C,
+        preActivationMean: finite(s.preActivationMean),
+        preActivationVariance: finite(s.preActivationVariance),
+        activationMean: finite(s.activationMean),
+        activationVariance: finite(s.activationVariance),
+        activationSecondMoment: finite(s.activationSecondMoment),
+        deadFraction: isOutput ? 0 : s.deadChannels / C,
         // Only relu, leaky relu and linear run here: nothing saturates.
         saturatedFraction: 0,
-        weightStd: finite(Math.sqrt(Math.max(0, wSq / kernel.length - wMean * wMean))),
+        weightStd: finite(weightStd(kernel)),
         distinctUnits: distinctUnits(kernel, bias, node.k!, C),
-        ...(node.layer.spec.kind === 'conv2d' ? { channelVarianceMin: finite(cMin), channelVarianceMax: finite(cMax) } : {}),
+        ...(node.layer.spec.kind === 'conv2d' ? { channelVarianceMin: finite(s.channelVarianceMin), channelVarianceMax: finite(s.channelVarianceMax) } : {}),
       };
     });
   }
@@ -608,28 +574,3 @@ function globalAverageBackward(dy: Float32Array, dx: Float32Array, rows: number,
   }
 }
 
-function accumulate(s: Moments, z: Float32Array, a: Float32Array, channels: number): void {
-  let zSum = 0;
-  let zSq = 0;
-  let aSum = 0;
-  let aSq = 0;
-  const n = z.length;
-  for (let e = 0; e < n; e += channels) {
-    for (let c = 0; c < channels; c++) {
-      const zv = z[e + c];
-      const av = a[e + c];
-      zSum += zv;
-      zSq += zv * zv;
-      aSum += av;
-      aSq += av * av;
-      if (zv > s.zMax[c]) s.zMax[c] = zv;
-      s.cSum[c] += av;
-      s.cSq[c] += av * av;
-    }
-  }
-  s.count += n;
-  s.zSum += zSum;
-  s.zSq += zSq;
-  s.aSum += aSum;
-  s.aSq += aSq;
-}
