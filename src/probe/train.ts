@@ -3,7 +3,7 @@
  * every `every` steps, and streams what it measures as protocol events.
  */
 import { tf } from './tfjs';
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { LoadedData, DigitSet } from './data/types';
 import type { Flag, LayerInfo, LayerStepStats, ProbeEvent, RunRequest, StepMetrics } from '../protocol';
 import type { BackendChoice } from './tfjs';
@@ -12,7 +12,7 @@ import { lossAndGrads } from './backprop';
 import type { DenseLayerPlan, NetworkParams } from './network';
 import { accuracyOf, measureForward } from './stats';
 import type { ForwardStats } from './stats';
-import { ArrayOptimizer } from './optimizer';
+import { ArrayOptimizer, sumOfSquares } from './optimizer';
 import { Diagnoser } from './diagnosis';
 import { weightStdOrLimit } from './initializers/theory';
 import { predictedStats, predictNetwork } from './theory/predict';
@@ -333,22 +333,18 @@ function trainStep(s: ProbeSession, batch: CompactRows | undefined, labels: Uint
       const g = lossAndGrads(plan, params.kernels, params.biases, xb, yb, cols);
       lossValue = g.loss;
       batchAccuracy = g.accuracy;
-      const kept: Tensor[] = [...g.kernelGrads, ...g.biasGrads];
-      if (isStats) {
-        kept.push(
-          tf.stack([
-            ...g.kernelGrads.map((k) => tf.norm(k)),
-            ...g.biasGrads.map((b) => tf.norm(b)),
-            // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
-            ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, config.batch)))),
-          ]),
-        );
-      }
-      return kept;
+      // On measured steps δ comes back too: its second moment and the gradient norms are summed in float64 below.
+      return isStats ? [...g.kernelGrads, ...g.biasGrads, ...g.deltas] : [...g.kernelGrads, ...g.biasGrads];
     });
     grads = result.slice(0, 2 * L).map((g) => g.dataSync() as Float32Array);
     grads[0] = scatterRows(grads[0], batch.cols, plan[0].fanOut, s.firstGrad);
-    extra = isStats ? (result[2 * L].dataSync() as Float32Array) : undefined;
+    extra = isStats
+      ? Float32Array.from([
+          ...grads.map((g) => Math.sqrt(sumOfSquares(g))),
+          // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+          ...result.slice(2 * L).map((d) => (sumOfSquares(d.dataSync() as Float32Array) * config.batch * config.batch) / d.size),
+        ])
+      : undefined;
     tf.dispose(result);
   }
   return { loss: lossValue, accuracy: batchAccuracy, grads, extra };

@@ -4,7 +4,7 @@
  * variances of convolutions and BatchNormalization's γ, β and batch statistics.
  */
 import { tf } from '../tfjs';
-import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Tensor2D, Variable } from '@tensorflow/tfjs-core';
 import type { LoadedData, DigitSet } from '../data/types';
 import type { LayerInfo, LayerStepStats, RunRequest, StepMetrics } from '../../protocol';
 import type { GraphSpec } from '../../protocol';
@@ -13,7 +13,7 @@ import type { ProbeSink, RunOutcome, TrainEngine } from '../train';
 import { StepRecorder } from '../train';
 import { ACTIVATIONS } from '../initializers/spec';
 import type { Activation } from '../initializers/spec';
-import { ArrayOptimizer } from '../optimizer';
+import { ArrayOptimizer, sumOfSquares } from '../optimizer';
 import { Diagnoser } from '../diagnosis';
 import { predictedGain, weightStdOrLimit } from '../initializers/theory';
 import { formatSpec } from '../initializers/parse';
@@ -216,25 +216,21 @@ function tfjsEngine(graph: Graph, data: LoadedData, probeBatch: number, validati
         const g = graphLossAndGrads(graph, xb, oneHot(labels), { training: true, random: dropoutRandom });
         loss = g.loss;
         accuracy = g.accuracy;
-        const kept: Tensor[] = [...g.grads];
-        if (isStats) {
-          kept.push(
-            tf.stack([
-              ...graph.measured.map((m) => tf.norm(g.grads[variableIndex.get(graph.layers[m.layer].kernel!)!])),
-              ...graph.measured.map((m) => {
-                const b = graph.layers[m.layer].bias;
-                return b ? tf.norm(g.grads[variableIndex.get(b)!]) : tf.scalar(0);
-              }),
-              // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
-              ...g.deltas.map((d) => tf.mean(tf.square(tf.mul(d, batch)))),
-            ]),
-          );
-        }
-        return kept;
+        // On measured steps δ comes back too: its second moment and the gradient norms are summed in float64 below.
+        return isStats ? [...g.grads, ...g.deltas] : [...g.grads];
       });
       const V = graph.variables.length;
-      const grads = result.slice(0, V).map((g) => g.dataSync() as Float32Array);
-      const extra = isStats ? (result[V].dataSync() as Float32Array) : undefined;
+      const grads = result.slice(0, V).map((t) => t.dataSync() as Float32Array);
+      let extra: Float32Array | undefined;
+      if (isStats) {
+        const norm = (v: Variable | undefined): number => (v ? Math.sqrt(sumOfSquares(grads[variableIndex.get(v)!])) : 0);
+        extra = Float32Array.from([
+          ...graph.measured.map((m) => norm(graph.layers[m.layer].kernel)),
+          ...graph.measured.map((m) => norm(graph.layers[m.layer].bias)),
+          // δ is of the batch-mean loss; ×batch makes E[δ²] per example, independent of batch size.
+          ...result.slice(V).map((d) => (sumOfSquares(d.dataSync() as Float32Array) * batch * batch) / d.size),
+        ]);
+      }
       tf.dispose(result);
       return { loss, accuracy, grads, extra };
     },
