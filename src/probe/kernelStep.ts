@@ -76,8 +76,12 @@ export function applyActivation(z: Float32Array, activation: Activation, out: Fl
   }
 }
 
-/** back ⊙= f'(z), from a = f(z) (and z, which gelu needs). */
-function multiplyDerivative(back: Float32Array, a: Float32Array, z: Float32Array, activation: Activation): void {
+/**
+ * back ⊙= f'(z), from a = f(z) (and z, which gelu needs; only gelu reads it). A multiplication, as
+ * tfjs' gradients and the kernels' derivative epilogue: an infinite or NaN back at a dead relu unit
+ * stays NaN, so a diverging run is seen as diverging.
+ */
+export function multiplyDerivative(back: Float32Array, a: Float32Array, z: Float32Array, activation: Activation): void {
   const n = back.length;
   switch (activation) {
     case 'tanh':

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { finished, probe, request, started } from './helpers';
 import type { ProbeConfig } from '../../src/probe/config';
 import type { StepMetrics } from '../../src/protocol';
-import { erf } from '../../src/probe/kernelStep';
+import { erf, multiplyDerivative } from '../../src/probe/kernelStep';
+import { LEAKY_SLOPE } from '../../src/probe/network';
 
 /** |a − b| ≤ rel·max(|a|, |b|) + abs, nulls equal. */
 function near(a: number | null, b: number | null, rel: number, abs: number): boolean {
@@ -88,4 +89,15 @@ test('erf matches its series to 2e-7', () => {
     const want = (2 / Math.sqrt(Math.PI)) * sum;
     assert.ok(Math.abs(erf(x) - want) < 2e-7, `erf(${x}) = ${erf(x)} vs ${want}`);
   }
+});
+
+test("the activations' derivative multiplies, as tfjs' gradients do: a NaN or infinite δ at a dead relu unit stays NaN", () => {
+  const back = Float32Array.from([NaN, Infinity, 2, 3]);
+  const a = Float32Array.from([0, 0, 0, 1.5]);
+  multiplyDerivative(back, a, a, 'relu');
+  assert.ok(Number.isNaN(back[0]) && Number.isNaN(back[1]), `dead units: ${back[0]}, ${back[1]}`);
+  assert.deepEqual([back[2], back[3]], [0, 3]);
+  const leaky = Float32Array.from([2, 2]);
+  multiplyDerivative(leaky, Float32Array.from([-1, 1]), Float32Array.from([-1, 1]), 'leaky_relu');
+  assert.deepEqual([...leaky], [Math.fround(2 * LEAKY_SLOPE), 2]);
 });

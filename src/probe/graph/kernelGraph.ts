@@ -20,7 +20,7 @@ import { WasmArena } from '../kernels/matmul';
 import type { Epilogue, MatmulKernels } from '../kernels/matmul';
 import type { ArenaLayout } from '../kernelStep';
 import type { Window } from './kernels';
-import { applyActivation, softmaxRows } from '../kernelStep';
+import { applyActivation, multiplyDerivative, softmaxRows } from '../kernelStep';
 import { softmaxCrossEntropy } from '../backprop';
 import { LEAKY_SLOPE } from '../network';
 import { distinctUnits } from '../stats';
@@ -394,7 +394,10 @@ export class KernelGraph {
         case 'dense':
         case 'conv2d': {
           // δ of the logits is already ∂L/∂z when the softmax is this layer's own.
-          if (!(i === top && graph.logitsArePre) && !node.pooled) multiplyDerivative(dy, this.f32(node.out, batch * node.size), node.act);
+          if (!(i === top && graph.logitsArePre) && !node.pooled) {
+            const a = this.f32(node.out, batch * node.size);
+            multiplyDerivative(dy, a, a, node.act);
+          }
           const units = node.units!;
           const K = node.k!;
           // A conv over only the positions a pooling reads (usedWindow) has that many rows.
@@ -457,7 +460,8 @@ export class KernelGraph {
           if (!want) break;
           const dx = this.f32(src.dOut, batch * src.size);
           dx.set(dy);
-          multiplyDerivative(dx, this.f32(node.out, batch * node.size), node.act);
+          const a = this.f32(node.out, batch * node.size);
+          multiplyDerivative(dx, a, a, node.act);
           live[l.inputs[0]] = true;
           break;
         }
@@ -541,15 +545,6 @@ export class KernelGraph {
 }
 
 /** back ⊙= f'(z), read from a = f(z): relu [a > 0], leaky relu a > 0 ? 1 : slope. */
-function multiplyDerivative(back: Float32Array, a: Float32Array, act: Epilogue): void {
-  const n = back.length;
-  if (act === 'relu') {
-    for (let e = 0; e < n; e++) if (!(a[e] > 0)) back[e] = 0;
-  } else if (act === 'leaky_relu') {
-    for (let e = 0; e < n; e++) if (!(a[e] > 0)) back[e] *= LEAKY_SLOPE;
-  }
-}
-
 function transpose(w: Float32Array, out: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c];
 }
