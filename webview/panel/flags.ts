@@ -6,8 +6,8 @@
  *
  * Beside them, what the engine left out of the verdicts on purpose (`layers[].scaleRole`: a
  * layer whose scale a normalization resets, a residual branch that starts at zero): one card per
- * run × role, with the engine's evidence and the note, so "no flag" on such a layer reads as a
- * verdict, not as silence.
+ * role and set of layers, shared by the runs where the same layers have it, with each run's
+ * evidence and the note, so "no flag" on such a layer reads as a verdict, not as silence.
  */
 import { isRunDone } from '../../src/protocol/vocabulary';
 import type { Flag, LayerScaleRole } from '../../src/protocol';
@@ -47,35 +47,55 @@ const ROLE_LABEL: Record<LayerScaleRole['kind'], string> = {
   inside_zero_branch: 'inside a zero-started branch',
 };
 
-interface RoleGroup {
+/** One run's share of a role card: its layers with that role, each with the engine's evidence. */
+interface RoleMember {
   run: PanelRun;
   color: string;
-  kind: LayerScaleRole['kind'];
-  note: string;
   layers: { name: string; evidence: string }[];
 }
 
+interface RoleGroup {
+  kind: LayerScaleRole['kind'];
+  note: string;
+  /** The layers with this role, the same in every member run. */
+  layerNames: string[];
+  members: RoleMember[];
+}
+
+/**
+ * One card per role × note × set of layers, shared by every run where the same layers have it: a
+ * role comes from the model's structure, not its initializer, so five runs of a residual model
+ * read as one card with five runs' evidence, not five copies of the same note.
+ */
 export function groupRoles(runs: readonly PanelRun[], colorOf: (runId: string) => string): RoleGroup[] {
   const groups = new Map<string, RoleGroup>();
   for (const run of runs) {
+    const mine = new Map<string, { kind: LayerScaleRole['kind']; note: string; layers: RoleMember['layers'] }>();
     for (const layer of run.layers) {
       const role = layer.scaleRole;
       if (!role) continue;
-      const key = `${run.runId}\0${role.kind}\0${role.note}`;
+      const at = `${role.kind}\0${role.note}`;
+      const entry = mine.get(at) ?? { kind: role.kind, note: role.note, layers: [] };
+      entry.layers.push({ name: layer.name, evidence: role.evidence });
+      mine.set(at, entry);
+    }
+    for (const [at, entry] of mine) {
+      const layerNames = entry.layers.map((l) => l.name);
+      const key = `${at}\0${layerNames.join('\0')}`;
       let group = groups.get(key);
       if (!group) {
-        group = { run, color: colorOf(run.runId), kind: role.kind, note: role.note, layers: [] };
+        group = { kind: entry.kind, note: entry.note, layerNames, members: [] };
         groups.set(key, group);
       }
-      group.layers.push({ name: layer.name, evidence: role.evidence });
+      group.members.push({ run, color: colorOf(run.runId), layers: entry.layers });
     }
   }
   return [...groups.values()];
 }
 
 interface CardContent {
-  run: PanelRun;
-  color: string;
+  /** The runs the card speaks for (one for a flag card), with their chart colours. */
+  runs: { run: PanelRun; color: string }[];
   /** The card's key within its run, kept across re-renders (an open note stays open). */
   kind: string;
   badge: string;
@@ -87,11 +107,14 @@ interface CardContent {
 }
 
 function card(c: CardContent, note: PanelNote | undefined): HTMLElement {
-  const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
-  swatch.style.backgroundColor = c.color;
+  const runLabels = c.runs.map(({ run, color }) => {
+    const swatch = h('span', { class: 'run-swatch', 'aria-hidden': 'true' });
+    swatch.style.backgroundColor = color;
+    return h('span', { class: 'flag-run' }, swatch, run.initializer);
+  });
   const header = h('header', { class: 'flag-header' },
     h('vscode-badge', { variant: 'default', class: c.badgeClass }, c.badge),
-    h('span', { class: 'flag-run' }, swatch, c.run.initializer),
+    ...runLabels,
     h('span', { class: 'flag-layers', 'aria-label': `layers: ${c.layers.join(', ')}` }, ...c.layers.map((name) => h('vscode-badge', { variant: 'counter', class: 'layer-badge' }, name))),
   );
   const evidence = h('ul', { class: 'evidence' }, ...c.items);
@@ -105,7 +128,7 @@ function card(c: CardContent, note: PanelNote | undefined): HTMLElement {
   } else {
     aside.append(h('p', { class: 'muted' }, `Note ${c.note} is not available.`));
   }
-  return h('article', { class: c.cardClass, 'data-run': c.run.runId, 'data-kind': c.kind },
+  return h('article', { class: c.cardClass, 'data-run': c.runs.map((r) => r.run.runId).join(' '), 'data-kind': c.kind },
     h('div', { class: 'flag-main' }, header, evidence),
     aside,
   );
@@ -115,8 +138,7 @@ function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
   const { run } = group;
   const flags = inLayerOrder(group.flags);
   return card({
-    run,
-    color: group.color,
+    runs: [{ run, color: group.color }],
     kind: group.kind,
     badge: group.kind,
     badgeClass: `flag-kind kind-${group.kind}`,
@@ -135,16 +157,17 @@ function flagCard(group: FlagGroup, note: PanelNote | undefined): HTMLElement {
 }
 
 function roleCard(group: RoleGroup, note: PanelNote | undefined): HTMLElement {
+  // With several runs each line says whose evidence it is.
+  const whose = (m: RoleMember): string => (group.members.length > 1 ? `${m.run.initializer} · ` : '');
   return card({
-    run: group.run,
-    color: group.color,
+    runs: group.members.map((m) => ({ run: m.run, color: m.color })),
     kind: `role-${group.kind}`,
     badge: ROLE_LABEL[group.kind],
     badgeClass: 'role-kind',
     cardClass: `flag-card role-card role-${group.kind}`,
     note: group.note,
-    layers: group.layers.map((l) => l.name),
-    items: group.layers.map((l) => h('li', {}, h('strong', {}, `${l.name}, step 0: `), l.evidence)),
+    layers: group.layerNames,
+    items: group.members.flatMap((m) => m.layers.map((l) => h('li', {}, h('strong', {}, `${whose(m)}${l.name}, step 0: `), l.evidence))),
   }, note);
 }
 
@@ -155,7 +178,7 @@ export function renderFlags(host: HTMLElement, runs: readonly PanelRun[], notes:
   const open = new Set(Array.from(host.querySelectorAll<HTMLElement>('article.flag-card')).filter((a) => a.querySelector('details')?.open).map((a) => `${a.dataset.run}\0${a.dataset.kind}`));
   const cards = [
     ...groups.map((g) => ({ key: `${g.run.runId}\0${g.kind}`, el: flagCard(g, notes.get(g.note)) })),
-    ...roles.map((g) => ({ key: `${g.run.runId}\0role-${g.kind}`, el: roleCard(g, notes.get(g.note)) })),
+    ...roles.map((g) => ({ key: `${g.members.map((m) => m.run.runId).join(' ')}\0role-${g.kind}`, el: roleCard(g, notes.get(g.note)) })),
   ];
   for (const c of cards) if (open.has(c.key)) c.el.querySelector('details')?.setAttribute('open', '');
   const none: HTMLElement[] = [];
