@@ -120,6 +120,36 @@ for (const { slug, theme } of themes) {
         const shot = await workbench!.screenshot(`${slug}-signal-propagation-tanh`);
         copyFileSync(shot, join(repoRoot, 'media', 'screenshots', `signal-propagation-tanh-${slug}.png`));
       });
+
+      // The trainability map (64 cells of 100 SGD steps): a person starts it from its button,
+      // watches the cells come in (the view's status and VS Code's progress notification), stops
+      // it with Cancel, and keeps the map of the cells already trained.
+      it('runs the trainability map from its button and keeps the cells done when cancelled', { timeout: 540_000 }, async () => {
+        const view = signalView;
+        assert.ok(view, 'the view from the first test');
+        const page = workbench!.page;
+        const phase = view.locator('section[data-chart="phase"]');
+        assert.equal(await phase.locator('canvas').count(), 1, 'the phase diagram alone before the map');
+        await view.locator('vscode-button[data-action="map"]').click();
+        let done = 0;
+        await until(
+          'trainability cells coming in',
+          async () => {
+            const m = /trainability map: (\d+) of 64 cells/.exec((await view.locator('.status').textContent()) ?? '');
+            done = m ? Number(m[1]) : 0;
+            return done >= 2;
+          },
+          300_000,
+        );
+        assert.ok((await page.locator('.notification-toast').filter({ hasText: 'trainability map' }).count()) > 0, 'a progress notification names the map');
+        await view.locator('vscode-button[data-action="cancel"]').click();
+        await until('the map drawn beside the phase diagram', async () => (await phase.locator('canvas').count()) === 2, 120_000);
+        await until('idle after the cancel', async () => !(await view.locator('.status vscode-progress-ring').count()), 120_000);
+        assert.ok((await phase.locator('canvas').nth(1).evaluate(distinctColours)) >= 8, 'the map holds the cells trained before Cancel');
+        assert.match((await view.locator('.status').textContent()) ?? '', /^tanh: /, 'the status line is back to the view\'s choice');
+        await phase.scrollIntoViewIfNeeded();
+        await workbench!.screenshot(`${slug}-signal-propagation-map-cancelled`);
+      });
     }
   });
 }

@@ -195,7 +195,8 @@ export function drawHeat(canvas: HTMLCanvasElement, spec: HeatSpec, width: numbe
   }
   ctx.fillStyle = theme.foreground;
   ctx.textAlign = 'left';
-  ctx.fillText(spec.title, M.left, 14);
+  // A long title (the trainability map's, with its timing) is narrowed to the canvas, not cut off.
+  ctx.fillText(spec.title, M.left, 14, width - M.left - 4);
   ctx.fillStyle = theme.muted;
   ctx.textAlign = 'center';
   const everyX = Math.max(1, Math.ceil(nx / Math.max(1, pw / 40)));
