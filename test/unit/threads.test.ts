@@ -8,10 +8,10 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { matmulKernels, WasmArena } from '../../src/probe/kernels/matmul';
+import { matmulKernels, matmulRows, WasmArena } from '../../src/probe/kernels/matmul';
 import type { Csr, MatmulKernels, MatmulOptions } from '../../src/probe/kernels/matmul';
 import { setThreadBudget, threadBudget } from '../../src/probe/kernels/threadBudget';
-import { kernelThreads, MIN_SPLIT_WORK, sharedMemoryUnavailable } from '../../src/probe/kernels/threads';
+import { chunkRows, kernelThreads, ROW_ALIGN, sharedMemoryUnavailable } from '../../src/probe/kernels/threads';
 import { mulberry32 } from '../../src/probe/random';
 import { finished, probe, request, started, engine } from './helpers';
 import { runGraphProbe } from '../../src/probe/graph/run';
@@ -37,6 +37,21 @@ function withBudget<T>(n: number, body: () => T): T {
     return body();
   } finally {
     setThreadBudget(1);
+  }
+}
+
+/**
+ * Runs `body` with every chunk of a shared-out product on kernel threads: the calling thread
+ * takes none, whatever the machine's load (on a busy machine it would take them all, the same
+ * arithmetic, but then these tests would not be testing the threads).
+ */
+async function helpersDoEveryChunk<T>(body: () => Promise<T>): Promise<T> {
+  const pool = kernelThreads();
+  pool.callerTakesChunks = false;
+  try {
+    return await body();
+  } finally {
+    pool.callerTakesChunks = true;
   }
 }
 
@@ -71,13 +86,13 @@ const CASES: Case[] = [
 ];
 
 for (const prefer of ['relaxed', 'simd'] as const) {
-  test(`${prefer} kernels: products split over 2 and 3 threads equal one thread's bit for bit (odd shapes, every epilogue)`, async () => {
+  test(`${prefer} kernels: products split over 2 and 3 threads equal one thread's bit for bit (odd shapes, every epilogue)`, () => helpersDoEveryChunk(async () => {
     const k = kernels(prefer);
     const pool = kernelThreads();
     await pool.whenReady(2);
     const random = mulberry32(7);
     for (const c of CASES) {
-      assert.ok(c.m * c.n * c.k >= MIN_SPLIT_WORK, 'large enough to split');
+      assert.ok(c.m * c.n * c.k >= pool.minSplitWork, 'large enough to split');
       const arena = new WasmArena(k, WasmArena.bytesFor([c.m * c.k, c.k * c.n, c.n, c.m * c.n, c.m * c.n, c.m * c.n, c.m * c.n]));
       const a = arena.alloc(c.m * c.k);
       const b = arena.alloc(c.k * c.n);
@@ -90,22 +105,51 @@ for (const prefer of ['relaxed', 'simd'] as const) {
       fill(arena.f32(d, c.m * c.n), random);
       const start = new Float32Array(c.m * c.n);
       fill(start, random);
-      const results = [1, 2, 3].map((threads, i) => {
+      const results: Buffer[] = [];
+      for (const [i, threads] of [1, 2, 3].entries()) {
+        // Both helpers idle (done with the last product), so that all the budget's threads can work.
+        await pool.whenReady(2);
         arena.f32(outs[i], c.m * c.n).set(start);
-        const before = pool.helperParts;
+        const before = pool.helperChunks;
+        const peak = pool.peak;
+        pool.peak = 1;
         withBudget(threads, () =>
           arena.matmul({ a, b, c: outs[i], m: c.m, n: c.n, k: c.k, transA: c.transA, transB: c.transB, bias: c.bias ? bias : undefined, activation: c.activation, derivativeOf: c.derivative ? d : undefined, slope: 0.3, accumulate: c.accumulate }),
         );
-        assert.equal(pool.helperParts - before, threads - 1, `${JSON.stringify(c)}: ${threads - 1} parts on kernel threads`);
-        return bits(arena.f32(outs[i], c.m * c.n));
-      });
+        assert.equal(pool.helperChunks > before, threads > 1, `${JSON.stringify(c)}: chunks on kernel threads with ${threads}`);
+        assert.equal(pool.peak, threads, `${JSON.stringify(c)}: ${threads} threads at work`);
+        pool.peak = Math.max(peak, pool.peak);
+        results.push(bits(arena.f32(outs[i], c.m * c.n)));
+      }
       assert.ok(results[1].equals(results[0]), `${JSON.stringify(c)}: 2 threads differ from 1`);
       assert.ok(results[2].equals(results[0]), `${JSON.stringify(c)}: 3 threads differ from 1`);
     }
-  });
+  }));
 }
 
-test('sparse products (x·W and xᵀ·δ over pixels) split over 2 threads equal one thread bit for bit', async () => {
+test('a product computed part by part on one thread (as when the caller takes parts back) equals the whole, bit for bit', () => {
+  const k = kernels();
+  const random = mulberry32(5);
+  for (const c of CASES) {
+    const arena = new WasmArena(k, WasmArena.bytesFor([c.m * c.k, c.k * c.n, c.n, c.m * c.n, c.m * c.n, c.m * c.n]));
+    const a = arena.alloc(c.m * c.k);
+    const b = arena.alloc(c.k * c.n);
+    const bias = arena.alloc(c.n);
+    const d = arena.alloc(c.m * c.n);
+    const outs = [arena.alloc(c.m * c.n), arena.alloc(c.m * c.n)];
+    for (const [at, n] of [[a, c.m * c.k], [b, c.k * c.n], [bias, c.n], [d, c.m * c.n], [outs[0], c.m * c.n]]) fill(arena.f32(at, n), random);
+    arena.f32(outs[1], c.m * c.n).set(arena.f32(outs[0], c.m * c.n));
+    const whole = (out: number): MatmulOptions => ({ a, b, c: out, m: c.m, n: c.n, k: c.k, transA: c.transA, transB: c.transB, bias: c.bias ? bias : undefined, activation: c.activation, derivativeOf: c.derivative ? d : undefined, slope: 0.3, accumulate: c.accumulate });
+    arena.matmul(whole(outs[0]));
+    const rows = chunkRows(c.m, 5, ROW_ALIGN);
+    const parts = rows.slice(1).map((r1, i) => matmulRows(whole(outs[1]), rows[i], r1));
+    assert.equal(parts.reduce((sum, p) => sum + p.m, 0), c.m, 'the parts cover every row once');
+    for (const p of parts) arena.matmul(p);
+    assert.ok(bits(arena.f32(outs[1], c.m * c.n)).equals(bits(arena.f32(outs[0], c.m * c.n))), `${JSON.stringify(c)}: parts differ from the whole`);
+  }
+});
+
+test('sparse products (x·W and xᵀ·δ over pixels) split over 2 threads equal one thread bit for bit', () => helpersDoEveryChunk(async () => {
   const k = kernels();
   const pool = kernelThreads();
   await pool.whenReady(1);
@@ -126,18 +170,18 @@ test('sparse products (x·W and xᵀ·δ over pixels) split over 2 threads equal
     fill(arena.f32(w, width * n), random);
     fill(arena.f32(bias, n), random);
     const entries = arena.csrBuild(x, rows, width, width, map, csr);
-    assert.ok(entries * n >= MIN_SPLIT_WORK, 'large enough to split');
+    assert.ok(entries * n >= pool.minSplitWork, 'large enough to split');
     const results = [1, 2].map((threads, i) => {
-      const before = pool.helperParts;
+      const before = pool.helperChunks;
       withBudget(threads, () => arena.spmm({ s: csr, n, b: w, c: outs[i], bias, activation: 'relu' }));
-      assert.equal(pool.helperParts - before, threads - 1);
+      assert.equal(pool.helperChunks > before, threads > 1);
       return bits(arena.f32(outs[i], rows * n));
     });
     assert.ok(results[1].equals(results[0]), `${rows}×${width}·${width}×${n}: 2 threads differ from 1`);
   }
-});
+}));
 
-test('a budget change between products: 2, then 1 (no kernel thread works), then 2 again', async () => {
+test('a budget change between products: 2, then 1 (no kernel thread works), then 2 again', () => helpersDoEveryChunk(async () => {
   const k = kernels();
   const pool = kernelThreads();
   await pool.whenReady(1);
@@ -152,15 +196,15 @@ test('a budget change between products: 2, then 1 (no kernel thread works), then
   const used: number[] = [];
   for (const [i, budget] of [2, 1, 2].entries()) {
     setThreadBudget(budget);
-    const before = pool.helperParts;
+    const before = pool.helperChunks;
     arena.matmul({ a, b, c: outs[i], m, n, k: kk, activation: 'relu' });
-    used.push(pool.helperParts - before);
+    used.push(pool.helperChunks - before);
   }
   setThreadBudget(1);
-  assert.deepEqual(used, [1, 0, 1], 'parts on kernel threads per product');
+  assert.deepEqual(used, [8, 0, 8], 'chunks on kernel threads per product (128 rows in 8 chunks)');
   const [x, y, z] = outs.map((o) => bits(arena.f32(o, m * n)));
   assert.ok(y.equals(x) && z.equals(x), 'the same result whatever the budget');
-});
+}));
 
 test('small products stay on the calling thread', async () => {
   const k = kernels();
@@ -168,9 +212,9 @@ test('small products stay on the calling thread', async () => {
   await pool.whenReady(1);
   const arena = new WasmArena(k, WasmArena.bytesFor([32 * 32, 32 * 32, 32 * 32]));
   const [a, b, c] = [arena.alloc(32 * 32), arena.alloc(32 * 32), arena.alloc(32 * 32)];
-  const before = pool.helperParts;
+  const before = pool.helperChunks + pool.callerChunks;
   withBudget(2, () => arena.matmul({ a, b, c, m: 32, n: 32, k: 32 }));
-  assert.equal(pool.helperParts, before);
+  assert.equal(pool.helperChunks + pool.callerChunks, before);
 });
 
 /** A run's events (every step's metrics, flags, the final result) without timings and the start's backend description. */
@@ -183,20 +227,28 @@ function stream(events: ProbeEvent[]): string {
 test('a dense probe on the kernels: the same metric stream, bit for bit, on 1 and 2 threads', async () => {
   kernels();
   await kernelThreads().whenReady(1);
+  const pool = kernelThreads();
   const req = request('he_normal', { hidden: [256, 256, 256], batch: 128, steps: 20, every: 5 });
   const one = await probe(req);
-  const before = kernelThreads().helperParts;
-  setThreadBudget(2);
-  let two: Awaited<ReturnType<typeof probe>>;
-  try {
-    two = await probe(req);
-  } finally {
-    setThreadBudget(1);
-  }
-  assert.ok(kernelThreads().helperParts - before > 100, 'kernel threads took parts of the run');
+  const onTwo = async (): Promise<Awaited<ReturnType<typeof probe>>> => {
+    setThreadBudget(2);
+    try {
+      return await probe(req);
+    } finally {
+      setThreadBudget(1);
+    }
+  };
+  const before = pool.helperChunks;
+  const two = await helpersDoEveryChunk(onTwo);
+  assert.ok(pool.helperChunks - before > 100, 'kernel threads took chunks of the run');
+  // As it runs for real: the calling thread and the helper take chunks as they come.
+  const shared = pool.helperChunks + pool.callerChunks;
+  const mixed = await onTwo();
+  assert.ok(pool.helperChunks + pool.callerChunks - shared > 100, 'products shared out');
   assert.match(started(one.events).backendReason, /on up to 1 thread/);
   assert.match(started(two.events).backendReason, /on up to 2 threads/);
   assert.equal(stream(two.events), stream(one.events));
+  assert.equal(stream(mixed.events), stream(one.events));
 });
 
 const convSpec: GraphSpec = {
@@ -229,11 +281,14 @@ test('a conv probe on the kernels: the same metric stream, bit for bit, on 1 and
     }
   };
   const one = await run(1);
-  const before = kernelThreads().helperParts;
-  const two = await run(2);
-  assert.ok(kernelThreads().helperParts - before > 20, 'kernel threads took parts of the run');
+  const pool = kernelThreads();
+  const before = pool.helperChunks;
+  const two = await helpersDoEveryChunk(() => run(2));
+  assert.ok(pool.helperChunks - before > 20, 'kernel threads took chunks of the run');
+  const mixed = await run(2);
   assert.match(started(two.events).backendReason, /InitLens WebAssembly SIMD matmul kernels.*on up to 2 threads/);
   assert.equal(stream(two.events), stream(one.events));
+  assert.equal(stream(mixed.events), stream(one.events));
 });
 
 test('a process with kernel threads started exits on its own', () => {
@@ -246,13 +301,13 @@ test('a process with kernel threads started exits on its own', () => {
       const arena = new WasmArena(matmulKernels(), WasmArena.bytesFor([256 * 256, 256 * 256, 256 * 256]));
       const [a, b, c] = [arena.alloc(256 * 256), arena.alloc(256 * 256), arena.alloc(256 * 256)];
       arena.matmul({ a, b, c, m: 256, n: 256, k: 256 });
-      console.log('parts on kernel threads: ' + kernelThreads().helperParts);
+      console.log('chunks shared out: ' + (kernelThreads().helperChunks + kernelThreads().callerChunks));
     });
   `;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 60_000, cwd: join(__dirname, '../..') });
   assert.equal(r.signal, null, `killed (${r.signal}): the process did not exit on its own; stderr: ${r.stderr}`);
   assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /parts on kernel threads: 2/);
+  assert.match(r.stdout, /chunks shared out: 12/);
 });
 
 test('the budget is back to 1 after these tests', () => {

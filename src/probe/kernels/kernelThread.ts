@@ -1,14 +1,14 @@
 /**
  * A kernel thread (worker_threads entry, bundled as dist/kernelThread.js): runs parts of products
- * on arenas' shared memories until told to stop. See threads.ts for the protocol.
+ * (chunks of rows) on arenas' shared memories until told to stop. See threads.ts for the protocol.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { WasmArena, decodeMatmul, decodeSpmm } from './matmul';
+import { WasmArena, decodeMatmul, decodeSpmm, matmulRows, spmmRows } from './matmul';
 import { BOUND_ARENAS, Op, helperSide, serve } from './threads';
 import type { ArenaBinding } from './threads';
 
-const { control, port } = workerData as { control: SharedArrayBuffer; port: MessagePort };
+const { control, counters, port } = workerData as { control: SharedArrayBuffer; counters: SharedArrayBuffer; port: MessagePort };
 const arenas: { id: number; arena: WasmArena }[] = [];
 
 /** The arena with this id, binding the ones posted meanwhile (the same oldest-first list as the caller's). */
@@ -24,10 +24,10 @@ function arenaFor(id: number): WasmArena {
   }
 }
 
-serve(helperSide(control), (op, id, args) => {
+serve(helperSide(control, counters), (op, id, args, r0, r1) => {
   const arena = arenaFor(id);
-  if (op === Op.Matmul) arena.matmul(decodeMatmul(args));
-  else if (op === Op.Spmm) arena.spmm(decodeSpmm(args));
+  if (op === Op.Matmul) arena.matmul(matmulRows(decodeMatmul(args), r0, r1));
+  else if (op === Op.Spmm) arena.spmm(spmmRows(decodeSpmm(args), r0, r1));
   else throw new Error(`kernel thread: unknown operation ${op}`);
 });
 port.close();

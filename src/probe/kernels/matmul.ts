@@ -38,8 +38,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { MATMUL_RELAXED_SHARED_WASM, MATMUL_RELAXED_WASM, MATMUL_SIMD_SHARED_WASM, MATMUL_SIMD_WASM } from './matmulWasm';
-import { kernelThreads, MIN_SPLIT_WORK, Op, ROW_ALIGN, SHARED_MAX_PAGES, sharedMemoryUnavailable } from './threads';
-import type { KernelThreads, Part } from './threads';
+import { chunkCount, chunkRows, kernelThreads, Op, ROW_ALIGN, SHARED_MAX_PAGES, sharedMemoryUnavailable } from './threads';
+import type { KernelThreads, Product } from './threads';
 import { threadBudget } from './threadBudget';
 
 export type Epilogue = 'linear' | 'relu' | 'leaky_relu';
@@ -114,7 +114,7 @@ export interface MatmulKernels {
 function describe(kernels: string, shared: WebAssembly.Module | null): string {
   if (!shared) return `${kernels}, on 1 thread (${sharedMemoryUnavailable() ?? 'no WebAssembly threads'})`;
   const budget = threadBudget();
-  return `${kernels}, on up to ${budget} thread${budget === 1 ? '' : 's'} (the runner's budget, raised when cores go idle)`;
+  return `${kernels}, on up to ${budget} thread${budget === 1 ? '' : 's'} (the runner's budget)`;
 }
 
 /** A module from base64 bytes, or null where the runtime does not validate it. */
@@ -244,28 +244,31 @@ export class WasmArena {
     return new Float32Array(this.memory.buffer, offset, n);
   }
 
-  /** Runs `parts` (parts[0] here, the rest on kernel threads), when there are more than one. */
-  private split(parts: MatmulOptions[] | SpmmOptions[], op: Op, encode: (o: never) => number[], here: (o: never) => void): void {
-    const jobs: Part[] = parts.map((p) => ({ op, args: encode(p as never) }));
-    this.threads!.run({ id: this.id, memory: this.memory, module: this.kernels.shared! }, jobs, () => {
+  /** Shares a product out over `threads` threads (kernel threads and this one); `here` computes a block of rows here. */
+  private share(product: Product, threads: number, here: (r0: number, r1: number) => void): void {
+    this.threads!.run({ id: this.id, memory: this.memory, module: this.kernels.shared! }, product, threads, (r0, r1) => {
       this.inPart = true;
       try {
-        here(parts[0] as never);
+        here(r0, r1);
       } finally {
         this.inPart = false;
       }
     });
   }
 
-  /** Threads for a product of `work` multiply-adds over `rows` rows (1 when not worth splitting). */
-  private threadsFor(work: number, rows: number, align: number): number {
-    return this.threads && !this.inPart && work >= MIN_SPLIT_WORK ? this.threads.threadsFor(work, rows, align) : 1;
+  /** Threads for a product of `work` multiply-adds over `tiles` blocks of rows (1 when not worth splitting). */
+  private threadsFor(work: number, tiles: number): number {
+    return this.threads && !this.inPart ? this.threads.threadsFor(work, tiles) : 1;
   }
 
   /** C = op(A)·op(B) [+ C] [+ bias], then the activation or its derivative; see the module comment. */
   matmul(o: MatmulOptions): void {
-    const t = o.transA && o.transB ? 1 : this.threadsFor(o.m * o.n * o.k, o.m, ROW_ALIGN);
-    if (t > 1) return this.split(matmulParts(o, t), Op.Matmul, encodeMatmul, (p: MatmulOptions) => this.matmul(p));
+    const t = o.transA && o.transB ? 1 : this.threadsFor(o.m * o.n * o.k, Math.ceil(o.m / ROW_ALIGN));
+    if (t > 1) {
+      const whole = matmulRows(o, 0, o.m);
+      const rows = chunkRows(o.m, chunkCount(t, Math.ceil(o.m / ROW_ALIGN)), ROW_ALIGN);
+      return this.share({ op: Op.Matmul, args: encodeMatmul(whole), rows }, t, (r0, r1) => this.matmul(matmulRows(whole, r0, r1)));
+    }
     const { m, n, k } = o;
     if (!(m >= 0 && n >= 0 && k >= 0 && Number.isInteger(m + n + k))) throw new Error(`matmul: bad shape ${m}×${k}·${k}×${n}`);
     const lda = o.lda ?? (o.transA ? m : k);
@@ -349,8 +352,11 @@ export class WasmArena {
    * the zeros left out (to the bit, as long as B holds no infinities). B has ldb, C ldc.
    */
   spmm(o: SpmmOptions): void {
-    const t = this.threadsFor(o.n * this.entries(o.s, 0, o.s.rows), o.s.rows, 1);
-    if (t > 1) return this.split(this.spmmParts(o, t), Op.Spmm, encodeSpmm, (p: SpmmOptions) => this.spmm(p));
+    const t = this.threadsFor(o.n * this.entries(o.s, 0, o.s.rows), o.s.rows);
+    if (t > 1) {
+      const whole = spmmRows(o, 0, o.s.rows);
+      return this.share({ op: Op.Spmm, args: encodeSpmm(whole), rows: this.spmmChunks(o.s, chunkCount(t, o.s.rows)) }, t, (r0, r1) => this.spmm(spmmRows(whole, r0, r1)));
+    }
     const flags = (o.accumulate ? 1 : 0) | (EPILOGUE_CODE[o.activation ?? 'linear'] << 1);
     this.exports.spmm(o.s.rows, o.n, o.s.ptr, o.s.col, o.s.val, o.b, o.ldb ?? o.n, o.c, o.ldc ?? o.n, o.bias ?? 0, o.derivativeOf ?? 0, flags, o.slope ?? 0);
   }
@@ -371,22 +377,18 @@ export class WasmArena {
     return ptr[r1] - ptr[r0];
   }
 
-  /** A sparse product in t blocks of rows with about as many entries each (a row's cost is its entries, plus a little). */
-  private spmmParts(o: SpmmOptions, t: number): SpmmOptions[] {
-    const ptr = new Int32Array(this.memory.buffer, o.s.ptr, o.s.rows + 1);
-    const rows = o.s.rows;
+  /** Row starts of `chunks` blocks of a sparse matrix's rows with about as many entries each (a row costs its entries, plus a little). */
+  private spmmChunks(s: Csr, chunks: number): number[] {
+    const ptr = new Int32Array(this.memory.buffer, s.ptr, s.rows + 1);
     const cost = (r: number): number => ptr[r] - ptr[0] + 4 * r;
-    const total = cost(rows);
-    const parts: SpmmOptions[] = [];
-    let r0 = 0;
-    for (let p = 1; p <= t; p++) {
-      let r1 = r0;
-      if (p === t) r1 = rows;
-      else while (r1 < rows && cost(r1) < (total * p) / t) r1++;
-      parts.push(spmmRows(o, r0, r1));
-      r0 = r1;
+    const total = cost(s.rows);
+    const rows = [0];
+    for (let p = 1, r = 0; p < chunks; p++) {
+      while (r < s.rows && cost(r) < (total * p) / chunks) r++;
+      rows.push(r);
     }
-    return parts;
+    rows.push(s.rows);
+    return rows;
   }
 
   /** Adds Σx and Σx² (float64) over n float32 at `at` to the two float64 at `acc`. */
@@ -412,7 +414,7 @@ export interface SpmmOptions {
 const EPILOGUES: Epilogue[] = ['linear', 'relu', 'leaky_relu'];
 
 /** Rows [r0, r1) of a dense product: op(A)'s rows, C's and D's rows; B and the bias whole. */
-function matmulRows(o: MatmulOptions, r0: number, r1: number): MatmulOptions {
+export function matmulRows(o: MatmulOptions, r0: number, r1: number): MatmulOptions {
   const lda = o.lda ?? (o.transA ? o.m : o.k);
   const ldc = o.ldc ?? o.n;
   return {
@@ -427,19 +429,8 @@ function matmulRows(o: MatmulOptions, r0: number, r1: number): MatmulOptions {
   };
 }
 
-/** A dense product in t blocks of rows starting at multiples of ROW_ALIGN, as even as that allows. */
-export function matmulParts(o: MatmulOptions, t: number): MatmulOptions[] {
-  const tiles = Math.ceil(o.m / ROW_ALIGN);
-  const parts: MatmulOptions[] = [];
-  for (let p = 0; p < t; p++) {
-    const r0 = Math.min(o.m, Math.round((tiles * p) / t) * ROW_ALIGN);
-    const r1 = Math.min(o.m, Math.round((tiles * (p + 1)) / t) * ROW_ALIGN);
-    if (r1 > r0) parts.push(matmulRows(o, r0, r1));
-  }
-  return parts;
-}
-
-function spmmRows(o: SpmmOptions, r0: number, r1: number): SpmmOptions {
+/** Rows [r0, r1) of a sparse product: S's rows, C's and D's rows; B and the bias whole. */
+export function spmmRows(o: SpmmOptions, r0: number, r1: number): SpmmOptions {
   const ldc = o.ldc ?? o.n;
   return {
     ...o,
