@@ -55,6 +55,18 @@ async function helpersDoEveryChunk<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
+/** Runs `body` with products of any size shared out (odd shapes small enough to test quickly). */
+async function anySize<T>(body: () => Promise<T>): Promise<T> {
+  const pool = kernelThreads();
+  const min = pool.minSplitWork;
+  pool.minSplitWork = 1 << 16;
+  try {
+    return await body();
+  } finally {
+    pool.minSplitWork = min;
+  }
+}
+
 function fill(view: Float32Array, random: () => number, zeros = 0): void {
   for (let i = 0; i < view.length; i++) view[i] = random() < zeros ? 0 : random() * 2 - 1;
 }
@@ -86,7 +98,7 @@ const CASES: Case[] = [
 ];
 
 for (const prefer of ['relaxed', 'simd'] as const) {
-  test(`${prefer} kernels: products split over 2 and 3 threads equal one thread's bit for bit (odd shapes, every epilogue)`, () => helpersDoEveryChunk(async () => {
+  test(`${prefer} kernels: products split over 2 and 3 threads equal one thread's bit for bit (odd shapes, every epilogue)`, () => anySize(() => helpersDoEveryChunk(async () => {
     const k = kernels(prefer);
     const pool = kernelThreads();
     await pool.whenReady(2);
@@ -124,10 +136,10 @@ for (const prefer of ['relaxed', 'simd'] as const) {
       assert.ok(results[1].equals(results[0]), `${JSON.stringify(c)}: 2 threads differ from 1`);
       assert.ok(results[2].equals(results[0]), `${JSON.stringify(c)}: 3 threads differ from 1`);
     }
-  }));
+  })));
 }
 
-test('a product computed part by part on one thread (as when the caller takes parts back) equals the whole, bit for bit', () => {
+test('a product computed chunk by chunk on one thread (as when no helper shows up) equals the whole, bit for bit', () => {
   const k = kernels();
   const random = mulberry32(5);
   for (const c of CASES) {
@@ -149,7 +161,7 @@ test('a product computed part by part on one thread (as when the caller takes pa
   }
 });
 
-test('sparse products (x·W and xᵀ·δ over pixels) split over 2 threads equal one thread bit for bit', () => helpersDoEveryChunk(async () => {
+test('sparse products (x·W and xᵀ·δ over pixels) split over 2 threads equal one thread bit for bit', () => anySize(() => helpersDoEveryChunk(async () => {
   const k = kernels();
   const pool = kernelThreads();
   await pool.whenReady(1);
@@ -179,7 +191,7 @@ test('sparse products (x·W and xᵀ·δ over pixels) split over 2 threads equal
     });
     assert.ok(results[1].equals(results[0]), `${rows}×${width}·${width}×${n}: 2 threads differ from 1`);
   }
-}));
+})));
 
 test('a budget change between products: 2, then 1 (no kernel thread works), then 2 again', () => helpersDoEveryChunk(async () => {
   const k = kernels();
@@ -206,15 +218,19 @@ test('a budget change between products: 2, then 1 (no kernel thread works), then
   assert.ok(y.equals(x) && z.equals(x), 'the same result whatever the budget');
 }));
 
-test('small products stay on the calling thread', async () => {
-  const k = kernels();
+test('products below MIN_SPLIT_WORK stay on the calling thread', async () => {
   const pool = kernelThreads();
   await pool.whenReady(1);
-  const arena = new WasmArena(k, WasmArena.bytesFor([32 * 32, 32 * 32, 32 * 32]));
-  const [a, b, c] = [arena.alloc(32 * 32), arena.alloc(32 * 32), arena.alloc(32 * 32)];
+  // Just below the threshold, and just at it.
+  const [m, n] = [128, 128];
+  const k = Math.ceil(pool.minSplitWork / (m * n)) - 1;
+  const arena = new WasmArena(kernels(), WasmArena.bytesFor([m * (k + 1), (k + 1) * n, m * n]));
+  const [a, b, c] = [arena.alloc(m * (k + 1)), arena.alloc((k + 1) * n), arena.alloc(m * n)];
   const before = pool.helperChunks + pool.callerChunks;
-  withBudget(2, () => arena.matmul({ a, b, c, m: 32, n: 32, k: 32 }));
-  assert.equal(pool.helperChunks + pool.callerChunks, before);
+  withBudget(2, () => arena.matmul({ a, b, c, m, n, k }));
+  assert.equal(pool.helperChunks + pool.callerChunks, before, `${m}×${k}·${k}×${n} shared out`);
+  withBudget(2, () => arena.matmul({ a, b, c, m, n, k: k + 1 }));
+  assert.ok(pool.helperChunks + pool.callerChunks > before, `${m}×${k + 1}·${k + 1}×${n} not shared out`);
 });
 
 /** A run's events (every step's metrics, flags, the final result) without timings and the start's backend description. */

@@ -20,16 +20,17 @@
  * whatever the thread count. Row blocks of a dense product start at multiples of ROW_ALIGN, so
  * the kernels' register tiles (4 rows for gemm, 2 for gemm_bt) fall exactly where they do alone.
  *
- * Helpers start lazily, the first time a product is large enough and the budget exceeds 1; a
- * helper still starting up is not used yet (the product goes on without it). They are unref'd,
- * so they never keep the process alive. Where there is no SharedArrayBuffer or no shared
- * WebAssembly memory, arenas are not shared and everything runs on the calling thread.
+ * Helpers start lazily: once a shared arena exists and the budget exceeds 1 (or, at the latest,
+ * at the first product that wants them); a helper still starting up is not used yet (the product
+ * goes on without it). They are unref'd, so they never keep the process alive. Where there is
+ * no SharedArrayBuffer or no shared WebAssembly memory, arenas are not shared and everything runs
+ * on the calling thread.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadBudget } from './threadBudget';
+import { onThreadBudget, threadBudget } from './threadBudget';
 
 /** The largest page count of a shared arena; the shared modules' import declares the same (scripts/assembleWat.mjs). */
 export const SHARED_MAX_PAGES = 65536;
@@ -226,6 +227,11 @@ export class KernelThreads {
     if (Atomics.load(c, FAILED)) throw new Error('kernel thread: its part of a product failed');
   }
 
+  /** Starts helpers (without waiting) so that there are `count`. */
+  warm(count: number): void {
+    if (count > 0) this.start(count);
+  }
+
   /** Helpers (started or starting). */
   get started(): number {
     return this.helpers.length;
@@ -311,9 +317,19 @@ export class KernelThreads {
 }
 
 let pool: KernelThreads | undefined;
-/** The process's helpers (none started until a product wants them). */
+/**
+ * The process's helpers, made with the first shared arena: started when the budget exceeds 1
+ * (then, or at a later budget change), so they are ready by the first large product.
+ */
 export function kernelThreads(): KernelThreads {
-  return (pool ??= new KernelThreads());
+  if (!pool) {
+    const made = new KernelThreads();
+    pool = made;
+    const warm = (budget: number): void => made.warm(budget - 1);
+    onThreadBudget(warm);
+    warm(threadBudget());
+  }
+  return pool;
 }
 
 /** The helper side of a control block and the shared counters: what kernelThread.ts runs. */
