@@ -15,7 +15,9 @@ import { chunkRows, kernelThreads, ROW_ALIGN, sharedMemoryUnavailable } from '..
 import { mulberry32 } from '../../src/probe/random';
 import { finished, probe, request, started, engine } from './helpers';
 import { runGraphProbe } from '../../src/probe/graph/run';
-import type { GraphSpec, ProbeEvent } from '../../src/protocol';
+import type { ProbeEvent } from '../../src/protocol';
+import { pickSourceGraph, sourceModelRequests } from '../../src/editor/modelRequests';
+import { readFileSync } from 'node:fs';
 
 after(async () => {
   setThreadBudget(1);
@@ -267,30 +269,19 @@ test('a dense probe on the kernels: the same metric stream, bit for bit, on 1 an
   assert.equal(stream(mixed.events), stream(one.events));
 });
 
-const convSpec: GraphSpec = {
-  layout: 'channels_last',
-  layers: [
-    { kind: 'input', name: 'input', shape: [28, 28, 1] },
-    { kind: 'conv2d', name: 'conv1', filters: 16, kernelSize: [3, 3], strides: [1, 1], padding: 'valid', activation: 'relu', useBias: true },
-    { kind: 'max_pooling2d', name: 'pool1', poolSize: [2, 2], strides: [2, 2], padding: 'valid' },
-    { kind: 'conv2d', name: 'conv2', filters: 32, kernelSize: [3, 3], strides: [1, 1], padding: 'same', activation: 'relu', useBias: true },
-    { kind: 'max_pooling2d', name: 'pool2', poolSize: [2, 2], strides: [2, 2], padding: 'valid' },
-    { kind: 'flatten', name: 'flatten' },
-    { kind: 'dropout', name: 'dropout', rate: 0.5 },
-    { kind: 'dense', name: 'out', units: 10, activation: 'softmax', useBias: true },
-  ],
-};
-
 test('a conv probe on the kernels: the same metric stream, bit for bit, on 1 and 2 threads', async () => {
   kernels();
   await kernelThreads().whenReady(1);
   const { data, backend } = await engine();
-  const req = { ...request('he_normal', { steps: 10, every: 5, probeBatch: 64, validationSubset: 200 }), graph: convSpec };
+  // Keras' conv MNIST example as written (conv 32 → pool → conv 64 → pool → dropout → dense).
+  const file = join(__dirname, '..', 'fixtures', 'models', 'keras_conv_mnist.py');
+  const model = pickSourceGraph(readFileSync(file, 'utf8'), 'python', 'keras_conv_mnist.py');
+  const [req] = sourceModelRequests(model, { ...request('x').config, steps: 10, every: 5, probeBatch: 64, validationSubset: 200 }, undefined);
   const run = async (budget: number): Promise<{ events: ProbeEvent[] }> => {
     const events: ProbeEvent[] = [];
     setThreadBudget(budget);
     try {
-      await runGraphProbe(req, convSpec, data, backend, { emit: (e) => events.push(e) }, performance.now(), 'auto');
+      await runGraphProbe(req, model.graph, data, backend, { emit: (e) => events.push(e) }, performance.now(), 'auto');
       return { events };
     } finally {
       setThreadBudget(1);

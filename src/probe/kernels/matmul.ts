@@ -397,19 +397,8 @@ export class WasmArena {
   }
 }
 
-export interface SpmmOptions {
-  s: Csr;
-  n: number;
-  b: number;
-  ldb?: number;
-  c: number;
-  ldc?: number;
-  bias?: number;
-  accumulate?: boolean;
-  activation?: Epilogue;
-  derivativeOf?: number;
-  slope?: number;
-}
+/** C = S·B: a dense product's options but for A (the sparse S, whose rows are m) and k. */
+export type SpmmOptions = Omit<MatmulOptions, 'a' | 'm' | 'k' | 'transA' | 'transB' | 'lda'> & { s: Csr };
 
 const EPILOGUES: Epilogue[] = ['linear', 'relu', 'leaky_relu'];
 
