@@ -317,6 +317,24 @@ test('a process with kernel threads started exits on its own', () => {
   assert.match(r.stdout, /chunks shared out: 12/);
 });
 
+test('without SharedArrayBuffer: one thread, said in the backend description, and the same numbers', async () => {
+  const req = request('he_normal', { hidden: [256, 256], batch: 128, steps: 10, every: 5 });
+  const here = await probe(req);
+  // A process where SharedArrayBuffer is missing (as in a browser without cross-origin isolation), budget 2.
+  const script = `
+    delete globalThis.SharedArrayBuffer;
+    const { setThreadBudget } = require(${JSON.stringify(join(__dirname, '../../src/probe/kernels/threadBudget.ts'))});
+    const { probe } = require(${JSON.stringify(join(__dirname, 'helpers.ts'))});
+    setThreadBudget(2);
+    probe(${JSON.stringify(req)}).then(({ events }) => console.log(JSON.stringify(events)));
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', timeout: 300_000, cwd: join(__dirname, '../..') });
+  assert.equal(r.status, 0, r.stderr);
+  const events = JSON.parse(r.stdout.trim().split('\n').pop()!) as ProbeEvent[];
+  assert.match(started(events).backendReason, /InitLens WebAssembly SIMD matmul kernels.*, on 1 thread \(no SharedArrayBuffer\)/);
+  assert.equal(stream(events), stream(here.events));
+});
+
 test('the budget is back to 1 after these tests', () => {
   assert.equal(threadBudget(), 1);
 });
