@@ -114,7 +114,7 @@ export interface MatmulKernels {
 function describe(kernels: string, shared: WebAssembly.Module | null): string {
   if (!shared) return `${kernels}, on 1 thread (${sharedMemoryUnavailable() ?? 'no WebAssembly threads'})`;
   const budget = threadBudget();
-  return `${kernels}, on up to ${budget} thread${budget === 1 ? '' : 's'} (the runner's budget)`;
+  return `${kernels}, on up to ${budget} thread${budget === 1 ? '' : 's'} at the start (the runner's budget, which it may raise during the run)`;
 }
 
 /** A module from base64 bytes, or null where the runtime does not validate it. */
