@@ -204,7 +204,7 @@ export class WasmArena {
   private readonly exports: KernelExports;
   /** The kernel threads, on a shared arena of the calling thread; undefined: one thread. */
   private readonly threads: KernelThreads | undefined;
-  /** Set while this thread computes its own part of a split product (no splitting again). */
+  /** Set while this thread computes a chunk of a shared-out product (no sharing it out again). */
   private inPart = false;
 
   constructor(kernels: MatmulKernels, reserveBytes = PAGE, attachTo?: WebAssembly.Memory) {
@@ -352,7 +352,7 @@ export class WasmArena {
    * the zeros left out (to the bit, as long as B holds no infinities). B has ldb, C ldc.
    */
   spmm(o: SpmmOptions): void {
-    const t = this.threadsFor(o.n * this.entries(o.s, 0, o.s.rows), o.s.rows);
+    const t = this.threads ? this.threadsFor(o.n * this.entries(o.s), o.s.rows) : 1;
     if (t > 1) {
       const whole = spmmRows(o, 0, o.s.rows);
       return this.share({ op: Op.Spmm, args: encodeSpmm(whole), rows: this.spmmChunks(o.s, chunkCount(t, o.s.rows)) }, t, (r0, r1) => this.spmm(spmmRows(whole, r0, r1)));
@@ -371,10 +371,10 @@ export class WasmArena {
     return this.exports.csr_from_bytes(src, rows, size, table, out.ptr, out.col, out.val);
   }
 
-  /** Entries of rows [r0, r1) of a sparse matrix. */
-  private entries(s: Csr, r0: number, r1: number): number {
+  /** Entries of a sparse matrix. */
+  private entries(s: Csr): number {
     const ptr = new Int32Array(this.memory.buffer, s.ptr, s.rows + 1);
-    return ptr[r1] - ptr[r0];
+    return ptr[s.rows] - ptr[0];
   }
 
   /** Row starts of `chunks` blocks of a sparse matrix's rows with about as many entries each (a row costs its entries, plus a little). */

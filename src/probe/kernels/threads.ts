@@ -10,8 +10,8 @@
  * splits). Then every thread, the caller included, takes the next chunk from a shared counter
  * (compare-and-swap, tagged with the product's number) until none is left, and the caller waits
  * (Atomics.wait) until every chunk is finished. A helper the OS has not scheduled yet (a busy
- * machine) just takes no chunk, so a product is never much slower than on one thread. A helper
- * still busy with an earlier product (it woke late) is not given the next one. Helpers sleep in
+ * machine) just takes fewer chunks or none, instead of holding up a fixed half of the product;
+ * a helper still busy with an earlier product (it woke late) is not given the next one. Helpers sleep in
  * Atomics.wait between products, so a helper is busy only while it has a chunk: never more
  * threads busy than the budget allows.
  *
