@@ -192,6 +192,11 @@ one probe alone: deep 784→256x8→10, batch ${config.batch}, ${config.steps} s
   console.log(`  → 2 threads: per run ${ratio(m(2, (x) => x.loop), m(1, (x) => x.loop))}, whole process ${ratio(m(2, (x) => x.wall), m(1, (x) => x.wall))}; CPU time ${cpuMore >= 0 ? '+' : ''}${cpuMore.toFixed(0)}% (waking and waiting for the second thread)`);
 }
 
+/** `--only seed|deep|conv|alone`: one of the scenarios. */
+function onlyScenario(): string | undefined {
+  return process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+}
+
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -228,7 +233,7 @@ async function main(): Promise<number> {
     { name: 'deep 784→256x8→10, batch 128, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist', hidden: Array(8).fill(256), batch: 128 } },
   ];
   // `--only seed` or `--only deep`: one of the two comparisons.
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+  const only = onlyScenario();
   // `--only conv`: only the convolutional model (after the peak); `--only alone`: only one probe alone on 1 and 2 threads.
   if (only === 'conv') return peakGflops;
   if (!only || only === 'alone') await oneProbeAlone(scenarios[1].config, rounds);
@@ -408,4 +413,4 @@ async function convScenario(peakGflops: number, rounds: number): Promise<void> {
   console.log(`  → InitLens training steps ${ratio(m((x) => x.steps), t((x) => x.trainSeconds))} (CPU time: ${ratio(m((x) => x.stepsCpu), t((x) => x.trainCpuSeconds))}); per run ${ratio(m((x) => x.loop), t((x) => x.loopSeconds))} (CPU time: ${ratio(m((x) => x.loopCpu), t((x) => x.loopCpuSeconds))}); whole process ${ratio(m((x) => x.wall), t((x) => x.wall))}`);
 }
 
-void main().then((peakGflops) => (process.argv.includes('--no-conv') || process.argv.includes('alone') ? undefined : convScenario(peakGflops, repeats())));
+void main().then((peakGflops) => (process.argv.includes('--no-conv') || onlyScenario() === 'alone' ? undefined : convScenario(peakGflops, repeats())));
