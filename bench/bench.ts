@@ -3,7 +3,8 @@
  * measured matMul peak and, when Debian's python3-torch is installed, the same work in PyTorch.
  * Speed targets live here, not in timed tests.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
@@ -11,6 +12,7 @@ import { selectBackend, tf } from '../src/probe/tfjs';
 import { DEFAULT_CONFIG } from '../src/probe/config';
 import type { ProbeConfig } from '../src/probe/config';
 import { startRuns } from '../src/probe/runner';
+import { probeWorkerPath } from '../src/probe/paths';
 import { matmulKernels, WasmArena } from '../src/probe/kernels/matmul';
 import { applyEvent, newDocument } from '../src/results';
 import type { RunRequest } from '../src/protocol';
@@ -139,6 +141,62 @@ function torchBaseline(s: Scenario, jobs: number): TorchRound | string {
   return { wall: out.wallSeconds, perRun: out.runs.map((x) => x.trainSeconds), cpuPerRun: out.runs.map((x) => x.trainCpuSeconds), torch: `${out.torch} with ${blas}` };
 }
 
+interface AloneRound {
+  /** Training loop (timing.seconds), its CPU time (every thread of the process), and spawn to result. */
+  loop: number;
+  cpu: number;
+  wall: number;
+  engine: string;
+}
+
+/**
+ * One probe process alone with a thread budget, started the way the runner starts one (the start
+ * command's `threads`), spawn to result.
+ */
+function probeAlone(request: RunRequest, threads: number): Promise<AloneRound> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, [probeWorkerPath()], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    let engine = '';
+    let result: Omit<AloneRound, 'wall'> | undefined;
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const e = JSON.parse(line) as { type: string; backendReason?: string; reason?: string; timing?: { seconds: number; cpuSeconds?: number } };
+      if (e.type === 'started') engine = e.backendReason ?? '';
+      if (e.type === 'failed') reject(new Error(`probe failed: ${e.reason}`));
+      if (e.type === 'finished' && e.timing) result = { loop: e.timing.seconds, cpu: e.timing.cpuSeconds ?? NaN, engine };
+    });
+    child.stdin.end(JSON.stringify({ type: 'start', request, threads }) + '\n');
+    child.once('close', () => (result ? resolve({ ...result, wall: (performance.now() - t0) / 1000 }) : reject(new Error('probe process ended without a result'))));
+  });
+}
+
+/**
+ * The deep model as one run alone (one probe on a laptop, or the last run of a comparison): the
+ * kernels on a budget of 1 thread, then 2, in alternating rounds; medians compared.
+ */
+async function oneProbeAlone(config: ProbeConfig, rounds: number): Promise<void> {
+  const request: RunRequest = { runId: 'alone', label: 'he_normal', initializer: 'he_normal', config };
+  const by: Record<1 | 2, AloneRound[]> = { 1: [], 2: [] };
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which budget goes first, so a drift in the machine's speed favours neither.
+    for (const threads of r % 2 ? ([2, 1] as const) : ([1, 2] as const)) by[threads].push(await probeAlone(request, threads));
+  }
+  const m = (threads: 1 | 2, f: (x: AloneRound) => number): number => median(by[threads].map(f));
+  console.log(`
+one probe alone: deep 784→256x8→10, batch ${config.batch}, ${config.steps} steps, one run, thread budget 1 vs 2 (the start command's threads), ${rounds} alternating round${rounds > 1 ? 's' : ''}`);
+  console.log(`  engine (budget 2): ${by[2][by[2].length - 1].engine}`);
+  for (const threads of [1, 2] as const) {
+    console.log(`  budget ${threads}: per run median ${m(threads, (x) => x.loop).toFixed(2)} s (${fmt(by[threads].map((x) => x.loop))}); CPU time median ${m(threads, (x) => x.cpu).toFixed(2)} s (${fmt(by[threads].map((x) => x.cpu))}); whole process median ${m(threads, (x) => x.wall).toFixed(2)} s (${fmt(by[threads].map((x) => x.wall))})`);
+  }
+  const cpuMore = (100 * (m(2, (x) => x.cpu) - m(1, (x) => x.cpu))) / m(1, (x) => x.cpu);
+  console.log(`  → 2 threads: per run ${ratio(m(2, (x) => x.loop), m(1, (x) => x.loop))}, whole process ${ratio(m(2, (x) => x.wall), m(1, (x) => x.wall))}; CPU time ${cpuMore >= 0 ? '+' : ''}${cpuMore.toFixed(0)}% (waking and waiting for the second thread)`);
+}
+
+/** `--only seed|deep|conv|alone`: one of the scenarios. */
+function onlyScenario(): string | undefined {
+  return process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+}
+
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -175,9 +233,11 @@ async function main(): Promise<number> {
     { name: 'deep 784→256x8→10, batch 128, 300 steps, stats every 10', config: { ...DEFAULT_CONFIG, data: 'mnist', hidden: Array(8).fill(256), batch: 128 } },
   ];
   // `--only seed` or `--only deep`: one of the two comparisons.
-  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-  // `--only conv`: only the convolutional model (after the peak).
+  const only = onlyScenario();
+  // `--only conv`: only the convolutional model (after the peak); `--only alone`: only one probe alone on 1 and 2 threads.
   if (only === 'conv') return peakGflops;
+  if (!only || only === 'alone') await oneProbeAlone(scenarios[1].config, rounds);
+  if (only === 'alone') return peakGflops;
   for (const s of scenarios.filter((x) => !only || x.name.startsWith(only))) {
     // The VM's speed drifts by ±20% over minutes: InitLens and PyTorch take turns, and the
     // medians are compared.
@@ -353,4 +413,4 @@ async function convScenario(peakGflops: number, rounds: number): Promise<void> {
   console.log(`  → InitLens training steps ${ratio(m((x) => x.steps), t((x) => x.trainSeconds))} (CPU time: ${ratio(m((x) => x.stepsCpu), t((x) => x.trainCpuSeconds))}); per run ${ratio(m((x) => x.loop), t((x) => x.loopSeconds))} (CPU time: ${ratio(m((x) => x.loopCpu), t((x) => x.loopCpuSeconds))}); whole process ${ratio(m((x) => x.wall), t((x) => x.wall))}`);
 }
 
-void main().then((peakGflops) => (process.argv.includes('--no-conv') ? undefined : convScenario(peakGflops, repeats())));
+void main().then((peakGflops) => (process.argv.includes('--no-conv') || onlyScenario() === 'alone' ? undefined : convScenario(peakGflops, repeats())));

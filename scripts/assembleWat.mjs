@@ -5,6 +5,11 @@
 // A kernel written with relaxed-SIMD fused multiply-adds (f32x4.relaxed_madd) is also assembled
 // without them, every `(f32x4.relaxed_madd a b c)` rewritten as `(f32x4.add (f32x4.mul a b) c)`,
 // for runtimes that lack relaxed SIMD (Node 20 without --experimental-wasm-relaxed-simd).
+//
+// The kernels that work on the matmul arena's memory are also assembled with that memory
+// imported as shared (`(memory 1 65536 shared)`, the threads feature): the arena is then a
+// SharedArrayBuffer that worker threads run the same kernels on (kernels/threads.ts). Only the
+// import line differs; the kernel bodies are the same text.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,17 +18,44 @@ import wabtInit from 'wabt';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const KERNELS = [
-  { wat: 'src/probe/adam.wat', out: 'src/probe/adamWasm.ts', modules: [{ name: 'ADAM_WASM', relaxed: false }] },
+  {
+    wat: 'src/probe/adam.wat',
+    out: 'src/probe/adamWasm.ts',
+    modules: [
+      { name: 'ADAM_WASM', relaxed: false },
+      { name: 'ADAM_SHARED_WASM', relaxed: false, shared: true },
+    ],
+  },
   {
     wat: 'src/probe/kernels/matmul.wat',
     out: 'src/probe/kernels/matmulWasm.ts',
     modules: [
       { name: 'MATMUL_RELAXED_WASM', relaxed: true },
       { name: 'MATMUL_SIMD_WASM', relaxed: false },
+      { name: 'MATMUL_RELAXED_SHARED_WASM', relaxed: true, shared: true },
+      { name: 'MATMUL_SIMD_SHARED_WASM', relaxed: false, shared: true },
     ],
   },
-  { wat: 'src/probe/graph/patches.wat', out: 'src/probe/graph/patchesWasm.ts', modules: [{ name: 'PATCHES_WASM', relaxed: false }] },
+  {
+    wat: 'src/probe/graph/patches.wat',
+    out: 'src/probe/graph/patchesWasm.ts',
+    modules: [
+      { name: 'PATCHES_WASM', relaxed: false },
+      { name: 'PATCHES_SHARED_WASM', relaxed: false, shared: true },
+    ],
+  },
 ];
+
+const MEMORY_IMPORT = '(import "env" "memory" (memory 1))';
+/** The most pages a shared arena may grow to: all of wasm32's 4 GiB (a shared memory must declare a maximum). */
+export const SHARED_MAX_PAGES = 65536;
+
+/** The text with its memory import shared (maximum SHARED_MAX_PAGES). */
+export function withSharedMemory(text) {
+  const at = text.indexOf(MEMORY_IMPORT);
+  if (at < 0 || text.indexOf(MEMORY_IMPORT, at + 1) >= 0) throw new Error(`expected one ${MEMORY_IMPORT}`);
+  return text.slice(0, at) + `(import "env" "memory" (memory 1 ${SHARED_MAX_PAGES} shared))` + text.slice(at + MEMORY_IMPORT.length);
+}
 
 const MADD = '(f32x4.relaxed_madd';
 
@@ -57,13 +89,18 @@ export function withoutRelaxed(text) {
   return out;
 }
 
-/** The module's bytes, base64, from its text (relaxed: as written; else without relaxed SIMD). */
-export async function assemble(watPath, relaxed = true) {
+/**
+ * The module's bytes, base64, from its text (relaxed: as written; else without relaxed SIMD;
+ * shared: its memory import shared).
+ */
+export async function assemble(watPath, relaxed = true, shared = false) {
   const wabt = await wabtInit();
   const source = readFileSync(join(root, watPath), 'utf8');
-  const module = wabt.parseWat(watPath, relaxed ? source : withoutRelaxed(source), { simd: true, relaxed_simd: relaxed });
+  const text = relaxed ? source : withoutRelaxed(source);
+  const features = { simd: true, relaxed_simd: relaxed, threads: shared };
+  const module = wabt.parseWat(watPath, shared ? withSharedMemory(text) : text, features);
   try {
-    module.validate();
+    module.validate(features);
     return Buffer.from(module.toBinary({}).buffer).toString('base64');
   } finally {
     module.destroy();
@@ -82,7 +119,7 @@ export function moduleText(kernel, base64s) {
 /** What the kernel's generated module should hold. */
 export async function kernelText(kernel) {
   const base64s = [];
-  for (const m of kernel.modules) base64s.push(await assemble(kernel.wat, m.relaxed));
+  for (const m of kernel.modules) base64s.push(await assemble(kernel.wat, m.relaxed, m.shared === true));
   return moduleText(kernel, base64s);
 }
 

@@ -36,6 +36,8 @@ const nodeCommon = {
 const nodeEntries = [
   { in: 'src/extension.ts', out: 'extension' },
   { in: 'src/probe/worker.ts', out: 'probeWorker' },
+  // The kernels' worker threads (src/probe/kernels/threads.ts starts it from next to its bundle).
+  { in: 'src/probe/kernels/kernelThread.ts', out: 'kernelThread' },
   { in: 'src/cli.ts', out: 'cli' },
   { in: 'bench/bench.ts', out: 'bench' },
   { in: 'bench/editorBench.ts', out: 'editorBench' },

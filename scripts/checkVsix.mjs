@@ -14,6 +14,7 @@ const required = [
   'package.json',
   'dist/extension.js',
   'dist/probeWorker.js',
+  'dist/kernelThread.js',
   'dist/wasm/tfjs-backend-wasm.wasm',
   'dist/wasm/tfjs-backend-wasm-simd.wasm',
   'media/data/mnist-10k.bin.gz',

@@ -10,8 +10,9 @@
  */
 import { tf } from './tfjs';
 import type { Variable } from '@tensorflow/tfjs-core';
-import { ADAM_WASM } from './adamWasm';
+import { ADAM_SHARED_WASM, ADAM_WASM } from './adamWasm';
 import { lazyWasmModule } from './wasmModule';
+import { isShared } from './kernels/matmul';
 import { noteHostCopy } from './inputs';
 import type { ArenaLayout } from './kernelStep';
 
@@ -26,8 +27,9 @@ export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
 type AdamKernel = (w: number, g: number, m: number, v: number, n: number, alpha: number, b1: number, c1: number, b2: number, c2: number, eps: number) => number;
 
-/** The compiled Adam kernel, or null where WebAssembly SIMD is not available. */
+/** The compiled Adam kernel, or null where WebAssembly SIMD is not available; the shared variant for a shared arena. */
 const adamWasmModule = lazyWasmModule(ADAM_WASM);
+const adamSharedModule = lazyWasmModule(ADAM_SHARED_WASM);
 
 /** Weights, gradients, m and v of every variable in one WebAssembly memory, 16-byte aligned. */
 class WasmAdamState {
@@ -38,7 +40,7 @@ class WasmAdamState {
   private readonly offsets: { w: number; g: number; m: number; v: number }[] = [];
   private readonly kernel: AdamKernel;
 
-  constructor(module: WebAssembly.Module, sizes: readonly number[], layout?: ArenaLayout) {
+  constructor(modules: { plain: WebAssembly.Module; shared: () => WebAssembly.Module | null }, sizes: readonly number[], layout?: ArenaLayout) {
     const aligned = (n: number): number => Math.ceil((n * 4) / 16) * 16;
     let memory: WebAssembly.Memory;
     let take: (n: number) => [number, Float32Array];
@@ -59,6 +61,8 @@ class WasmAdamState {
         return [offset, new Float32Array(memory.buffer, offset, n)];
       };
     }
+    const module = isShared(memory) ? modules.shared() : modules.plain;
+    if (!module) throw new Error('Adam kernel: no shared variant for a shared arena');
     this.kernel = (new WebAssembly.Instance(module, { env: { memory } }).exports as { adam: AdamKernel }).adam;
     const mv = sizes.map((n) => [take(n), take(n)]);
     sizes.forEach((n, i) => {
@@ -104,7 +108,7 @@ export class ArrayOptimizer {
     const module = settings.kind === 'adam' && useWasm ? adamWasmModule() : null;
     this.syncEachStep = !layout;
     if (module) {
-      this.wasm = new WasmAdamState(module, variables.map((x) => x.size), layout);
+      this.wasm = new WasmAdamState({ plain: module, shared: adamSharedModule }, variables.map((x) => x.size), layout);
       this.weights = this.wasm.weights;
       this.m = this.wasm.m;
       this.v = this.wasm.v;

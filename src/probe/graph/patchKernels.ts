@@ -5,8 +5,9 @@
  * loops in JS for where WebAssembly SIMD is missing and for channel counts that aren't a
  * multiple of 4 (max pooling); graph.test.ts runs both against tf.grads.
  */
-import { PATCHES_WASM } from './patchesWasm';
+import { PATCHES_SHARED_WASM, PATCHES_WASM } from './patchesWasm';
 import { lazyWasmModule } from '../wasmModule';
+import { isShared } from '../kernels/matmul';
 import type { Window } from './kernels';
 
 type PatchFn = (x: number, cols: number, n: number, h: number, w: number, c: number, kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, oh: number, ow: number, ld: number) => void;
@@ -18,6 +19,8 @@ export type PatchActivation = 'linear' | 'relu' | 'leaky_relu';
 const ACT: Record<PatchActivation, number> = { linear: 0, relu: 1, leaky_relu: 2 };
 
 const patchesModule = lazyWasmModule(PATCHES_WASM);
+/** The same kernels for a shared arena (its memory import shared). */
+const patchesSharedModule = lazyWasmModule(PATCHES_SHARED_WASM);
 
 /** The kernels on `memory` (byte offsets into it), or undefined where WebAssembly SIMD is missing. */
 export class PatchKernels {
@@ -28,7 +31,7 @@ export class PatchKernels {
   }
 
   static on(memory: WebAssembly.Memory): PatchKernels | undefined {
-    const module = patchesModule();
+    const module = isShared(memory) ? patchesSharedModule() : patchesModule();
     return module ? new PatchKernels(module, memory) : undefined;
   }
 

@@ -37,7 +37,10 @@
  * order differs from tfjs', and the relaxed variant rounds once per multiply-add (FMA).
  */
 import { setFlagsFromString } from 'node:v8';
-import { MATMUL_RELAXED_WASM, MATMUL_SIMD_WASM } from './matmulWasm';
+import { MATMUL_RELAXED_SHARED_WASM, MATMUL_RELAXED_WASM, MATMUL_SIMD_SHARED_WASM, MATMUL_SIMD_WASM } from './matmulWasm';
+import { chunkCount, chunkRows, kernelThreads, Op, ROW_ALIGN, SHARED_MAX_PAGES, sharedMemoryUnavailable } from './threads';
+import type { KernelThreads, Product } from './threads';
+import { threadBudget } from './threadBudget';
 
 export type Epilogue = 'linear' | 'relu' | 'leaky_relu';
 
@@ -99,10 +102,37 @@ const STATS_CODE: Record<StatsActivation, number> = { linear: 0, relu: 1, leaky_
 
 export interface MatmulKernels {
   module: WebAssembly.Module;
+  /** The same kernels importing a shared memory (arenas kernel threads work on), or null where that can't be had. */
+  shared: WebAssembly.Module | null;
   /** Whether the module uses relaxed-SIMD fused multiply-adds. */
   fma: boolean;
-  /** One line for the result's backend description. */
-  description: string;
+  /** One line for the result's backend description: the kernels, and the threads they may use. */
+  readonly description: string;
+}
+
+/** The kernels' description with what threads they use (read when a run starts, after the budget is set). */
+function describe(kernels: string, shared: WebAssembly.Module | null): string {
+  if (!shared) return `${kernels}, on 1 thread (${sharedMemoryUnavailable() ?? 'no WebAssembly threads'})`;
+  const budget = threadBudget();
+  return `${kernels}, on up to ${budget} thread${budget === 1 ? '' : 's'} at the start (the runner's budget, which it may raise during the run)`;
+}
+
+/** A module from base64 bytes, or null where the runtime does not validate it. */
+function compiled(base64: string): WebAssembly.Module | null {
+  const bytes = Buffer.from(base64, 'base64');
+  return WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+}
+
+function kernelsOf(module: WebAssembly.Module, sharedBase64: string, fma: boolean, kernels: string): MatmulKernels {
+  const shared = sharedMemoryUnavailable() === undefined ? compiled(sharedBase64) : null;
+  return {
+    module,
+    shared,
+    fma,
+    get description() {
+      return describe(kernels, shared);
+    },
+  };
 }
 
 const cache = new Map<string, MatmulKernels | null>();
@@ -125,14 +155,12 @@ export function matmulKernels(prefer: 'relaxed' | 'simd' = 'relaxed'): MatmulKer
   if (typeof WebAssembly === 'object') {
     if (prefer === 'relaxed') {
       enableRelaxedSimd();
-      const bytes = Buffer.from(MATMUL_RELAXED_WASM, 'base64');
-      if (WebAssembly.validate(bytes)) {
-        found = { module: new WebAssembly.Module(bytes), fma: true, description: 'InitLens WebAssembly SIMD matmul kernels with relaxed-SIMD FMA' };
-      }
+      const module = compiled(MATMUL_RELAXED_WASM);
+      if (module) found = kernelsOf(module, MATMUL_RELAXED_SHARED_WASM, true, 'InitLens WebAssembly SIMD matmul kernels with relaxed-SIMD FMA');
     }
-    const plain = Buffer.from(MATMUL_SIMD_WASM, 'base64');
-    if (!found && WebAssembly.validate(plain)) {
-      found = { module: new WebAssembly.Module(plain), fma: false, description: `InitLens WebAssembly SIMD matmul kernels (multiply + add${prefer === 'relaxed' ? ': no relaxed SIMD here' : ''})` };
+    const plain = found ? null : compiled(MATMUL_SIMD_WASM);
+    if (plain) {
+      found = kernelsOf(plain, MATMUL_SIMD_SHARED_WASM, false, `InitLens WebAssembly SIMD matmul kernels (multiply + add${prefer === 'relaxed' ? ': no relaxed SIMD here' : ''})`);
     }
   }
   cache.set(prefer, found);
@@ -145,27 +173,56 @@ const SLACK = 64;
 
 const EPILOGUE_CODE: Record<Epilogue, number> = { linear: 0, relu: 1, leaky_relu: 2 };
 
+let arenaIds = 0;
+
+/** Whether a memory is shared (then modules that import it must be their shared variants). */
+export function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+}
+
 /**
  * One WebAssembly memory holding the operands, with a bump allocator and the kernels bound to
  * it. Other modules (the Adam kernel) can import `memory` and work on the same arrays.
- * Growing the memory (an `alloc` past `reserve`) detaches earlier Float32Array views: take
- * views with `f32` after allocating, or reserve enough up front.
+ *
+ * Where shared WebAssembly memory can be had the memory is shared (whatever the thread budget
+ * now: the runner may raise it during the run), and large products are split by rows over up to
+ * `threadBudget()` threads (threads.ts), with results bit for bit those of one thread. Modules
+ * importing the memory must then be their shared variants (`isShared`).
+ *
+ * Growing the memory (an `alloc` past `reserve`) detaches earlier Float32Array views of an
+ * unshared memory (a shared one's old views stay valid, over the old length): take views with
+ * `f32` after allocating, or reserve enough up front.
  */
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
   readonly kernels: MatmulKernels;
+  /** This arena's number for the kernel threads. */
+  readonly id = ++arenaIds;
   private top = 64;
   private readonly gemmFn: GemmFn;
   private readonly gemmBtFn: GemmBtFn;
   private readonly exports: KernelExports;
+  /** The kernel threads, on a shared arena of the calling thread; undefined: one thread. */
+  private readonly threads: KernelThreads | undefined;
+  /** Set while this thread computes a chunk of a shared-out product (no sharing it out again). */
+  private inPart = false;
 
-  constructor(kernels: MatmulKernels, reserveBytes = PAGE) {
+  constructor(kernels: MatmulKernels, reserveBytes = PAGE, attachTo?: WebAssembly.Memory) {
     this.kernels = kernels;
-    this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((reserveBytes + 1024) / PAGE)) });
-    const exports = new WebAssembly.Instance(kernels.module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
+    const initial = Math.max(1, Math.ceil((reserveBytes + 1024) / PAGE));
+    const shared = attachTo ? isShared(attachTo) : kernels.shared !== null;
+    this.memory = attachTo ?? new WebAssembly.Memory(shared ? { initial, maximum: SHARED_MAX_PAGES, shared: true } : { initial });
+    this.threads = shared && !attachTo ? kernelThreads() : undefined;
+    const module = shared ? kernels.shared! : kernels.module;
+    const exports = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
     this.exports = exports;
     this.gemmFn = exports.gemm;
     this.gemmBtFn = exports.gemm_bt;
+  }
+
+  /** The kernels on another thread's shared arena (a kernel thread's view of it: it never allocates). */
+  static attach(sharedModule: WebAssembly.Module, memory: WebAssembly.Memory): WasmArena {
+    return new WasmArena({ module: sharedModule, shared: sharedModule, fma: false, description: '' }, 0, memory);
   }
 
   /** Bytes an arena needs for allocations of these element counts. */
@@ -187,8 +244,31 @@ export class WasmArena {
     return new Float32Array(this.memory.buffer, offset, n);
   }
 
+  /** Shares a product out over `threads` threads (kernel threads and this one); `here` computes a block of rows here. */
+  private share(product: Product, threads: number, here: (r0: number, r1: number) => void): void {
+    this.threads!.run({ id: this.id, memory: this.memory, module: this.kernels.shared! }, product, threads, (r0, r1) => {
+      this.inPart = true;
+      try {
+        here(r0, r1);
+      } finally {
+        this.inPart = false;
+      }
+    });
+  }
+
+  /** Threads for a product of `work` multiply-adds over `tiles` blocks of rows (1 when not worth splitting). */
+  private threadsFor(work: number, tiles: number): number {
+    return this.threads && !this.inPart ? this.threads.threadsFor(work, tiles) : 1;
+  }
+
   /** C = op(A)·op(B) [+ C] [+ bias], then the activation or its derivative; see the module comment. */
   matmul(o: MatmulOptions): void {
+    const t = o.transA && o.transB ? 1 : this.threadsFor(o.m * o.n * o.k, Math.ceil(o.m / ROW_ALIGN));
+    if (t > 1) {
+      const whole = matmulRows(o, 0, o.m);
+      const rows = chunkRows(o.m, chunkCount(t, Math.ceil(o.m / ROW_ALIGN)), ROW_ALIGN);
+      return this.share({ op: Op.Matmul, args: encodeMatmul(whole), rows }, t, (r0, r1) => this.matmul(matmulRows(whole, r0, r1)));
+    }
     const { m, n, k } = o;
     if (!(m >= 0 && n >= 0 && k >= 0 && Number.isInteger(m + n + k))) throw new Error(`matmul: bad shape ${m}×${k}·${k}×${n}`);
     const lda = o.lda ?? (o.transA ? m : k);
@@ -271,7 +351,12 @@ export class WasmArena {
    * is Σ val·B[col] over row r of S, in order, so the sums are those of the dense product with
    * the zeros left out (to the bit, as long as B holds no infinities). B has ldb, C ldc.
    */
-  spmm(o: { s: Csr; n: number; b: number; ldb?: number; c: number; ldc?: number; bias?: number; accumulate?: boolean; activation?: Epilogue; derivativeOf?: number; slope?: number }): void {
+  spmm(o: SpmmOptions): void {
+    const t = this.threads ? this.threadsFor(o.n * this.entries(o.s), o.s.rows) : 1;
+    if (t > 1) {
+      const whole = spmmRows(o, 0, o.s.rows);
+      return this.share({ op: Op.Spmm, args: encodeSpmm(whole), rows: this.spmmChunks(o.s, chunkCount(t, o.s.rows)) }, t, (r0, r1) => this.spmm(spmmRows(whole, r0, r1)));
+    }
     const flags = (o.accumulate ? 1 : 0) | (EPILOGUE_CODE[o.activation ?? 'linear'] << 1);
     this.exports.spmm(o.s.rows, o.n, o.s.ptr, o.s.col, o.s.val, o.b, o.ldb ?? o.n, o.c, o.ldc ?? o.n, o.bias ?? 0, o.derivativeOf ?? 0, flags, o.slope ?? 0);
   }
@@ -286,8 +371,85 @@ export class WasmArena {
     return this.exports.csr_from_bytes(src, rows, size, table, out.ptr, out.col, out.val);
   }
 
+  /** Entries of a sparse matrix. */
+  private entries(s: Csr): number {
+    const ptr = new Int32Array(this.memory.buffer, s.ptr, s.rows + 1);
+    return ptr[s.rows] - ptr[0];
+  }
+
+  /** Row starts of `chunks` blocks of a sparse matrix's rows with about as many entries each (a row costs its entries, plus a little). */
+  private spmmChunks(s: Csr, chunks: number): number[] {
+    const ptr = new Int32Array(this.memory.buffer, s.ptr, s.rows + 1);
+    const cost = (r: number): number => ptr[r] - ptr[0] + 4 * r;
+    const total = cost(s.rows);
+    const rows = [0];
+    for (let p = 1, r = 0; p < chunks; p++) {
+      while (r < s.rows && cost(r) < (total * p) / chunks) r++;
+      rows.push(r);
+    }
+    rows.push(s.rows);
+    return rows;
+  }
+
   /** Adds Σx and Σx² (float64) over n float32 at `at` to the two float64 at `acc`. */
   moments(at: number, n: number, acc: number): void {
     this.exports.moments(at, n, acc);
   }
+}
+
+/** C = S·B: a dense product's options but for A (the sparse S, whose rows are m) and k. */
+export type SpmmOptions = Omit<MatmulOptions, 'a' | 'm' | 'k' | 'transA' | 'transB' | 'lda'> & { s: Csr };
+
+const EPILOGUES: Epilogue[] = ['linear', 'relu', 'leaky_relu'];
+
+/** Rows [r0, r1) of a dense product: op(A)'s rows, C's and D's rows; B and the bias whole. */
+export function matmulRows(o: MatmulOptions, r0: number, r1: number): MatmulOptions {
+  const lda = o.lda ?? (o.transA ? o.m : o.k);
+  const ldc = o.ldc ?? o.n;
+  return {
+    ...o,
+    m: r1 - r0,
+    lda,
+    ldb: o.ldb ?? (o.transB ? o.k : o.n),
+    ldc,
+    a: o.a + 4 * (o.transA ? r0 : r0 * lda),
+    c: o.c + 4 * r0 * ldc,
+    derivativeOf: o.derivativeOf ? o.derivativeOf + 4 * r0 * ldc : undefined,
+  };
+}
+
+/** Rows [r0, r1) of a sparse product: S's rows, C's and D's rows; B and the bias whole. */
+export function spmmRows(o: SpmmOptions, r0: number, r1: number): SpmmOptions {
+  const ldc = o.ldc ?? o.n;
+  return {
+    ...o,
+    s: { rows: r1 - r0, ptr: o.s.ptr + 4 * r0, col: o.s.col, val: o.s.val },
+    ldb: o.ldb ?? o.n,
+    ldc,
+    c: o.c + 4 * r0 * ldc,
+    derivativeOf: o.derivativeOf ? o.derivativeOf + 4 * r0 * ldc : undefined,
+  };
+}
+
+/** A dense product's part as the numbers a kernel thread reads (decodeMatmul). */
+function encodeMatmul(o: MatmulOptions): number[] {
+  return [o.a, o.b, o.c, o.m, o.n, o.k, o.transA ? 1 : 0, o.transB ? 1 : 0, o.lda!, o.ldb!, o.ldc!, o.bias ?? 0, o.accumulate ? 1 : 0, EPILOGUE_CODE[o.activation ?? 'linear'], o.derivativeOf ?? 0, o.slope ?? 0];
+}
+
+export function decodeMatmul(x: Float64Array): MatmulOptions {
+  return {
+    a: x[0], b: x[1], c: x[2], m: x[3], n: x[4], k: x[5], transA: x[6] === 1, transB: x[7] === 1, lda: x[8], ldb: x[9], ldc: x[10],
+    bias: x[11] || undefined, accumulate: x[12] === 1, activation: EPILOGUES[x[13]], derivativeOf: x[14] || undefined, slope: x[15],
+  };
+}
+
+function encodeSpmm(o: SpmmOptions): number[] {
+  return [o.s.rows, o.s.ptr, o.s.col, o.s.val, o.n, o.b, o.ldb!, o.c, o.ldc!, o.bias ?? 0, o.accumulate ? 1 : 0, EPILOGUE_CODE[o.activation ?? 'linear'], o.derivativeOf ?? 0, o.slope ?? 0];
+}
+
+export function decodeSpmm(x: Float64Array): SpmmOptions {
+  return {
+    s: { rows: x[0], ptr: x[1], col: x[2], val: x[3] }, n: x[4], b: x[5], ldb: x[6], c: x[7], ldc: x[8],
+    bias: x[9] || undefined, accumulate: x[10] === 1, activation: EPILOGUES[x[11]], derivativeOf: x[12] || undefined, slope: x[13],
+  };
 }
