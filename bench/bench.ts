@@ -263,7 +263,7 @@ async function main(): Promise<number> {
     console.log(`  InitLens whole process (start of the comparison to the last result): median ${median(walls).toFixed(2)} s (${fmt(walls)})`);
     console.log(`  achieved: ${median(ours.map((o) => o.gflops)).toFixed(2)} GFLOP/s per run, counting the dense layers' FLOPs as dense products (the first layer's skipped zero pixels included) (${((100 * median(ours.map((o) => o.gflops))) / peakGflops).toFixed(0)}% of the one-core peak ${peakGflops.toFixed(1)})`);
     console.log(`  samples/s per run (last round): ${last.samplesPerSecond.map((x) => x.toFixed(0)).join(', ')}`);
-    console.log(`  time to first metric (from process start, last round): ${fmt(last.firstMetric)} s`);
+    console.log(`  time to first metric (from process start, or from its start line in a reused process; last round): ${fmt(last.firstMetric)} s`);
     console.log(`  held-out accuracy: ${last.accuracy.map((a) => (a === null ? '—' : (100 * a).toFixed(1) + '%')).join(', ')}`);
     if (theirs.length === 0) console.log(`  PyTorch: ${torch}`);
     else {

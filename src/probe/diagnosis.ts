@@ -102,7 +102,10 @@ export class Diagnoser {
       const key = `${kind}:${layer}`;
       if (this.seen.has(key)) return;
       this.seen.add(key);
-      flags.push({ kind, layer, step: m.step, evidence, note: note ?? NOTE_FOR[kind], values });
+      // A value that is NaN/Inf (no prediction for this layer) is left out: the protocol's flag values are numbers, and a flag
+      // carrying null would be dropped at the process boundary with its evidence.
+      const finite = Object.fromEntries(Object.entries(values).filter(([, v]) => Number.isFinite(v)));
+      flags.push({ kind, layer, step: m.step, evidence, note: note ?? NOTE_FOR[kind], values: finite });
     };
 
     const diverged = (m.loss === null && m.lossUnknown !== true) || m.layers.some((l) => l.gradNorm === null || l.activationSecondMoment === null);

@@ -7,7 +7,7 @@
  * binding that `selectBackend` may switch before any tensor exists.
  */
 // tfjs-core with the cpu and wasm backends only: the probe needs no layers, converter or
-// webgl, and a smaller bundle starts faster (every probe is a fresh process). Gradients are not
+// webgl, and a smaller bundle starts faster (every probe process loads it). Gradients are not
 // registered either: backprop.ts writes the backward pass out.
 import * as bundled from '@tensorflow/tfjs-core';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';

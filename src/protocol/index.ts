@@ -282,10 +282,16 @@ export const backendNameSchema = z.enum(BACKEND_NAMES);
 export const runTimingSchema = z.object({
   seconds: z.number(),
   samplesPerSecond: z.number(),
-  /** From the probe process' start to its first metrics record. */
+  /**
+   * To the run's first metrics record from when its probe process received the run: the process'
+   * start for the first run of a process (start-up included), its `start` line for a later run
+   * in a reused process.
+   */
   firstMetricSeconds: z.number(),
   /** CPU time the probe process spent in the training loop (less than `seconds` when other work shares the cores). */
   cpuSeconds: z.number().optional(),
+  /** The most threads the runner allowed this run's kernels at any point (its share of the jobs; absent before thread budgets). */
+  threads: z.number().int().min(1).optional(),
 });
 
 export const runFinalSchema = z.object({

@@ -109,8 +109,8 @@ export const LIMITS = {
   maxDeepStackDepth: 1000,
   /**
    * Memory budget for one probe: parameters (×4 for weights, gradients and Adam's two moments)
-   * plus activations of the largest batch kept for backprop, in float32. Each probe runs in its
-   * own process; with two in parallel this stays well inside a 2–4 GB machine.
+   * plus activations of the largest batch kept for backprop, in float32. A probe process runs
+   * one probe at a time; with two in parallel this stays well inside a 2–4 GB machine.
    */
   memoryBudgetBytes: 1024 * 1024 * 1024,
 } as const;

@@ -1,7 +1,13 @@
 /** The diagnosis cases the theory predicts, on real training runs. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { finished, probe, request, started } from './helpers';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { engine, finished, probe, request, started } from './helpers';
+import { pickSourceGraph } from '../../src/editor/modelRequests';
+import { runGraphProbe } from '../../src/probe/graph/run';
+import { parseLine, probeEventSchema, toJsonLine } from '../../src/protocol';
+import type { ProbeEvent } from '../../src/protocol';
 
 const kinds = (flags: { kind: string }[]): string[] => [...new Set(flags.map((f) => f.kind))].sort();
 
@@ -122,4 +128,19 @@ test('NaN/Inf is flagged diverged, the run stops cleanly and keeps its data', as
   assert.ok(f.final.steps < 50);
   assert.ok(outcome.steps.length >= 1, 'the records up to divergence are kept');
   assert.equal(f.numTensorsAfter, f.numTensorsBefore);
+});
+
+test("a flag whose theory has no prediction (a convolutional model's backward trend) carries only finite values and passes the probe channel's schema", async () => {
+  const file = join(__dirname, '..', 'fixtures', 'models', 'tfjs_conv.js');
+  const { graph } = pickSourceGraph(readFileSync(file, 'utf8'), 'javascript', 'tfjs_conv.js');
+  const { data, backend } = await engine();
+  const events: ProbeEvent[] = [];
+  const req = { ...request('glorot_uniform', { steps: 4, every: 2, probeBatch: 32, validationSubset: 100 }), graph };
+  await runGraphProbe(req, graph, data, backend, { emit: (e) => events.push(e) });
+  const flags = events.filter((e) => e.type === 'flag');
+  const backward = flags.find((e) => e.type === 'flag' && /backward signal/.test(e.flag.evidence));
+  assert.ok(backward && backward.type === 'flag', `flags: ${flags.map((e) => (e.type === 'flag' ? e.flag.evidence : '')).join(' | ')}`);
+  assert.match(backward.flag.evidence, /no prediction/);
+  assert.equal(backward.flag.values?.predictedRatio, undefined);
+  for (const e of flags) assert.ok(parseLine(probeEventSchema, toJsonLine(e)).ok, JSON.stringify(e));
 });

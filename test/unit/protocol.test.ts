@@ -84,3 +84,11 @@ test('probe commands: a thread budget on start and while running, whole numbers 
     assert.equal(parseLine(probeCommandSchema, JSON.stringify({ type: 'start', request, threads: count })).ok, false, `start threads ${String(count)}`);
   }
 });
+
+test("a finished run's timing may say how many threads it was allowed (a whole number ≥ 1), and may leave it out (PyTorch runs, older results)", () => {
+  const finished = (timing: Record<string, unknown>): string =>
+    JSON.stringify({ type: 'finished', runId: 'r', final: { validationAccuracy: 0.9, loss: 0.3, steps: 20 }, timing: { seconds: 1, samplesPerSecond: 640, firstMetricSeconds: 0.2, ...timing }, numTensorsBefore: 0, numTensorsAfter: 0 });
+  assert.ok(parseLine(probeEventSchema, finished({})).ok);
+  assert.ok(parseLine(probeEventSchema, finished({ threads: 2 })).ok);
+  for (const threads of [0, 1.5, '2']) assert.equal(parseLine(probeEventSchema, finished({ threads })).ok, false, `threads ${String(threads)}`);
+});

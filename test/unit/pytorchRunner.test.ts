@@ -65,3 +65,25 @@ test("PyTorch: the user's failing forward is one line in the run and its whole t
   assert.match(trace, new RegExp(`File "${faults.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}", line 25, in forward`));
   assert.match(trace, /RuntimeError: mat1 and mat2 shapes cannot be multiplied/);
 });
+
+test('PyTorch: a PyTorch process holds one of the jobs, so a node probe beside it is given one thread, not both', async () => {
+  const events: ProbeEvent[] = [];
+  const torchRuns = torchRequests({ file: faults, name: 'Hangs' }, { ...DEFAULT_CONFIG, steps: 5 }, [], { asWritten: true });
+  const node = { runId: 'node', label: 'he_normal', initializer: 'he_normal', config: { ...DEFAULT_CONFIG, data: 'mnist', steps: 20, every: 10 } };
+  const budgets: Record<string, number>[] = [];
+  const handle = startRuns([...torchRuns, node], {
+    jobs: 2,
+    pytorch: { python, timeoutSeconds: 0, device: 'cpu' },
+    onEvent: (e) => {
+      events.push(e);
+      budgets.push(handle.threadBudgets());
+      if (e.type === 'finished' && e.runId === 'node') void handle.cancel();
+    },
+  });
+  await handle.done;
+  const finished = events.find((e) => e.type === 'finished' && e.runId === 'node');
+  assert.ok(finished && finished.type === 'finished', `events: ${events.map((e) => `${e.runId} ${e.type}`).join(', ')}`);
+  assert.equal(finished.timing.threads, 1);
+  assert.ok(budgets.length > 0 && budgets.every((b) => Object.keys(b).every((id) => id === 'node') && (b.node ?? 1) === 1), JSON.stringify(budgets));
+  assert.equal(handle.running, 0);
+});
