@@ -21,7 +21,17 @@ function testReportMessage<T extends z.ZodTypeAny>(report: T) {
 /** The Compare panel: what it last drew; tests read it through `initlens._panelState`. */
 export const panelTestReportSchema = z.object({
   seq: z.number().int(),
-  runs: z.array(z.object({ runId: z.string(), initializer: z.string(), status: z.enum(RUN_STATUSES), steps: z.number().int(), flags: z.array(z.string()) })),
+  runs: z.array(
+    z.object({
+      runId: z.string(),
+      initializer: z.string(),
+      status: z.enum(RUN_STATUSES),
+      steps: z.number().int(),
+      flags: z.array(z.string()),
+      /** The backend cell's tooltip: the engine's description of how the run trains (kernels, threads). */
+      backendReason: z.string().optional(),
+    }),
+  ),
   notesShown: z.array(z.string()),
   /** Points drawn on the charts over all series (a chart with no data counts 0). */
   points: z.number().int(),

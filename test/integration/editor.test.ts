@@ -4,6 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { initLens, log, openFixture, waitFor, workspaceFile } from './helpers';
 import { modelPlanSchema, modelRequests } from '../../src/editor/modelPlan';
 import { DEFAULT_CONFIG } from '../../src/probe/config';
@@ -242,6 +243,36 @@ describe('Editor: hovers, warnings, quick fixes and CodeLens', () => {
     } finally {
       await setSetting('steps', undefined);
       await setSetting('statsInterval', undefined);
+    }
+  });
+
+  it('Probe this model alone gets every parallel job as kernel threads, said on the backend cell', async function () {
+    this.timeout(180_000);
+    const configured = vscode.workspace.getConfiguration('initlens').get<number>('parallelJobs') ?? 0;
+    const jobs = configured > 0 ? configured : availableParallelism();
+    try {
+      await setSetting('steps', 3);
+      await setSetting('statsInterval', 1);
+      const { document } = await openFixture('mnist_convnet.py');
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri);
+      const probe = lenses.find((l) => l.command?.command === 'initlens.probeModel');
+      assert.ok(probe?.command);
+      await vscode.commands.executeCommand(probe.command.command, ...(probe.command.arguments ?? []));
+      type Rendered = { runs: { status: string; backendReason?: string }[] } | undefined;
+      const rendered = async (): Promise<Rendered> => ((await vscode.commands.executeCommand('initlens._panelState')) as { rendered: Rendered }).rendered;
+      await waitFor('the run finished in the panel', async () => {
+        const runs = (await rendered())?.runs ?? [];
+        return runs.length === 1 && runs[0].status === 'finished';
+      }, 150_000);
+      const reason = (await rendered())!.runs[0].backendReason ?? '';
+      log(`      ${reason}`);
+      // One run and no other: the runner's whole budget goes to it (on 1 thread where SharedArrayBuffer is missing).
+      assert.match(reason, /InitLens WebAssembly SIMD matmul kernels/);
+      assert.match(reason, jobs > 1 ? new RegExp(`on up to ${jobs} threads|on 1 thread \\(no SharedArrayBuffer\\)`) : /on up to 1 thread/);
+    } finally {
+      await setSetting('steps', undefined);
+      await setSetting('statsInterval', undefined);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     }
   });
 

@@ -21,7 +21,7 @@ export interface DrawnFacts {
 export function testReport(model: PanelModel, drawn: DrawnFacts): PanelTestReport {
   return {
     seq: model.seq,
-    runs: model.runs.map((r) => ({ runId: r.runId, initializer: r.initializer, status: r.status, steps: r.steps.length, flags: r.flags.map((f) => f.kind) })),
+    runs: model.runs.map((r) => ({ runId: r.runId, initializer: r.initializer, status: r.status, steps: r.steps.length, flags: r.flags.map((f) => f.kind), ...(r.backendReason ? { backendReason: r.backendReason } : {}) })),
     notesShown: drawn.charts ? drawn.notesShown : [],
     points: drawn.points,
     theme: drawn.theme,
