@@ -171,22 +171,40 @@ function roleCard(group: RoleGroup, note: PanelNote | undefined): HTMLElement {
   }, note);
 }
 
-/** Renders into `host`; returns the note ids shown. Open details survive re-renders by key. */
+/** What each card was built from (its markup before it was shown), to tell an unchanged card from a new one. */
+const builtFrom = new WeakMap<Element, string>();
+
+/**
+ * Renders into `host`; returns the note ids shown. A card whose content did not change is kept
+ * as it is (the same element: an open note, the keyboard focus and the scroll position stay);
+ * the host's children are touched only when a card was added, removed or changed.
+ */
 export function renderFlags(host: HTMLElement, runs: readonly PanelRun[], notes: ReadonlyMap<string, PanelNote>, colorOf: (runId: string) => string): string[] {
   const groups = groupFlags(runs, colorOf);
   const roles = groupRoles(runs, colorOf);
-  const open = new Set(Array.from(host.querySelectorAll<HTMLElement>('article.flag-card')).filter((a) => a.querySelector('details')?.open).map((a) => `${a.dataset.run}\0${a.dataset.kind}`));
+  const shown = new Map(Array.from(host.querySelectorAll<HTMLElement>(':scope > article.flag-card')).map((a) => [`${a.dataset.run}\0${a.dataset.kind}`, a]));
   const cards = [
     ...groups.map((g) => ({ key: `${g.run.runId}\0${g.kind}`, el: flagCard(g, notes.get(g.note)) })),
     ...roles.map((g) => ({ key: `${g.members.map((m) => m.run.runId).join(' ')}\0role-${g.kind}`, el: roleCard(g, notes.get(g.note)) })),
-  ];
-  for (const c of cards) if (open.has(c.key)) c.el.querySelector('details')?.setAttribute('open', '');
+  ].map(({ key, el }) => {
+    const markup = el.outerHTML;
+    const old = shown.get(key);
+    if (old && builtFrom.get(old) === markup) return old;
+    builtFrom.set(el, markup);
+    // A changed card keeps its note open if it was.
+    if (old?.querySelector('details')?.open) el.querySelector('details')?.setAttribute('open', '');
+    return el;
+  });
   const none: HTMLElement[] = [];
   if (groups.length === 0) {
     const finished = runs.length > 0 && runs.every((r) => isRunDone(r.status));
     const judged = roles.length > 0 ? 'every layer judged' : 'every layer of every run';
-    none.push(h('p', { class: 'muted' }, finished ? `No flags: ${judged} stayed within the thresholds.` : 'No flags so far.'));
+    const text = finished ? `No flags: ${judged} stayed within the thresholds.` : 'No flags so far.';
+    const current = host.firstElementChild;
+    none.push(current instanceof HTMLParagraphElement && current.textContent === text ? current : h('p', { class: 'muted' }, text));
   }
-  host.replaceChildren(...none, ...cards.map((c) => c.el));
+  const next = [...none, ...cards];
+  const children = Array.from(host.children);
+  if (next.length !== children.length || next.some((el, i) => el !== children[i])) host.replaceChildren(...next);
   return [...new Set([...groups, ...roles].filter((g) => notes.has(g.note)).map((g) => g.note))];
 }
