@@ -28,9 +28,35 @@ import { sumOfSquares } from '../optimizer';
 import { avgPool, col2im, im2col, maxPool, maxPoolBackward, reachesPadding } from './kernels';
 import { PatchKernels } from './patchKernels';
 import { accumulateMoments, newLayerMoments, summarizeMoments, weightStd } from '../layerMoments';
+import type { LayerMoments } from '../layerMoments';
 
 /** What the probe batch's forward pass measures per layer (the step adds gradients and updates). */
 export type ForwardLayerStats = Omit<LayerStepStats, 'gradNorm' | 'biasGradNorm' | 'backwardSecondMoment' | 'updateRatio'>;
+
+/**
+ * A measured layer's forward statistics from its float64 moments and its parameters, the same
+ * way on both engines (this one and run.ts' tfjs ops). Kernel layout [fanIn, units]; a unit is
+ * a dense layer's unit or a convolution's filter (dead when its pre-activation is never positive).
+ */
+export function forwardLayerStats(
+  moments: LayerMoments,
+  p: { kernel: Float32Array; bias: Float32Array; fanIn: number; isOutput: boolean; isConv: boolean; saturatedFraction: number },
+): ForwardLayerStats {
+  const s = summarizeMoments(moments);
+  const units = moments.zMax.length;
+  return {
+    preActivationMean: finite(s.preActivationMean),
+    preActivationVariance: finite(s.preActivationVariance),
+    activationMean: finite(s.activationMean),
+    activationVariance: finite(s.activationVariance),
+    activationSecondMoment: finite(s.activationSecondMoment),
+    deadFraction: p.isOutput ? 0 : s.deadChannels / units,
+    saturatedFraction: p.saturatedFraction,
+    weightStd: finite(weightStd(p.kernel)),
+    distinctUnits: distinctUnits(p.kernel, p.bias, p.fanIn, units),
+    ...(p.isConv ? { channelVarianceMin: finite(s.channelVarianceMin), channelVarianceMax: finite(s.channelVarianceMax) } : {}),
+  };
+}
 
 const product = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
 const win = (l: BuiltLayer): NonNullable<BuiltLayer['window']> => l.window!;
@@ -522,24 +548,16 @@ export class KernelGraph {
     }
     return graph.measured.map((m, j) => {
       const node = this.nodes[m.layer];
-      const s = summarizeMoments(moments[j]);
       const C = node.units!;
-      const isOutput = m.layer === graph.logitsLayer;
-      const kernel = this.f32(node.w!, node.k! * C);
-      const bias = node.b !== undefined ? this.f32(node.b, C) : new Float32Array(C);
-      return {
-        preActivationMean: finite(s.preActivationMean),
-        preActivationVariance: finite(s.preActivationVariance),
-        activationMean: finite(s.activationMean),
-        activationVariance: finite(s.activationVariance),
-        activationSecondMoment: finite(s.activationSecondMoment),
-        deadFraction: isOutput ? 0 : s.deadChannels / C,
+      return forwardLayerStats(moments[j], {
+        kernel: this.f32(node.w!, node.k! * C),
+        bias: node.b !== undefined ? this.f32(node.b, C) : new Float32Array(C),
+        fanIn: node.k!,
+        isOutput: m.layer === graph.logitsLayer,
+        isConv: node.layer.spec.kind === 'conv2d',
         // Only relu, leaky relu and linear run here: nothing saturates.
         saturatedFraction: 0,
-        weightStd: finite(weightStd(kernel)),
-        distinctUnits: distinctUnits(kernel, bias, node.k!, C),
-        ...(node.layer.spec.kind === 'conv2d' ? { channelVarianceMin: finite(s.channelVarianceMin), channelVarianceMax: finite(s.channelVarianceMax) } : {}),
-      };
+      });
     });
   }
 }

@@ -19,13 +19,13 @@ import { predictedGain, weightStdOrLimit } from '../initializers/theory';
 import { formatSpec } from '../initializers/parse';
 import { ConfigError, validateConfig } from '../config';
 import { mulberry32 } from '../random';
-import { distinctUnits, saturatedShare } from '../stats';
-import { accumulateMoments, newLayerMoments, summarizeMoments, weightStd } from '../layerMoments';
+import { saturatedShare } from '../stats';
+import { accumulateMoments, newLayerMoments } from '../layerMoments';
 import { buildGraph, describeNetwork, disposeGraph, forwardGraph, graphLossAndGrads, parameterCount, toSourceLayout } from './model';
 import type { Graph, NormCache } from './model';
 import { batchSampler } from '../batches';
 import { matmulKernels } from '../kernels/matmul';
-import { KernelGraph, kernelGraphUnsupported } from './kernelGraph';
+import { forwardLayerStats, KernelGraph, kernelGraphUnsupported } from './kernelGraph';
 import type { ForwardLayerStats } from './kernelGraph';
 import { normalizationsBefore, scaleRoles } from './roles';
 
@@ -132,24 +132,14 @@ export function measureGraph(graph: Graph, probe: Tensor2D): GraphForwardStats {
     const { z, a, channels } = read.layers[i];
     const moments = newLayerMoments(channels);
     accumulateMoments(moments, z, a, channels);
-    const s = summarizeMoments(moments);
-    const isOutput = m.layer === graph.logitsLayer;
-    const kernel = layer.kernel!.dataSync() as Float32Array;
-    const bias = layer.bias ? (layer.bias.dataSync() as Float32Array) : new Float32Array(layer.kernel!.shape[1]!);
-    return {
-      preActivationMean: finite(s.preActivationMean),
-      preActivationVariance: finite(s.preActivationVariance),
-      activationMean: finite(s.activationMean),
-      activationVariance: finite(s.activationVariance),
-      activationSecondMoment: finite(s.activationSecondMoment),
-      // A unit (a channel, for a convolution) is dead on the batch when its pre-activation is never positive.
-      deadFraction: isOutput ? 0 : s.deadChannels / channels,
+    return forwardLayerStats(moments, {
+      kernel: layer.kernel!.dataSync() as Float32Array,
+      bias: layer.bias ? (layer.bias.dataSync() as Float32Array) : new Float32Array(channels),
+      fanIn: layer.kernel!.shape[0]!,
+      isOutput: m.layer === graph.logitsLayer,
+      isConv: layer.spec.kind === 'conv2d',
       saturatedFraction: saturatedShare(a, m.activation),
-      weightStd: finite(weightStd(kernel)),
-      // Symmetry: filters (kernel columns) of a convolution, units of a dense layer.
-      distinctUnits: distinctUnits(kernel, bias, layer.kernel!.shape[0]!, layer.kernel!.shape[1]!),
-      ...(layer.spec.kind === 'conv2d' ? { channelVarianceMin: finite(s.channelVarianceMin), channelVarianceMax: finite(s.channelVarianceMax) } : {}),
-    };
+    });
   });
   const normalization = bnLayers.map((l, j) => {
     const v = read.norms[j];
